@@ -11,6 +11,69 @@
 #ifndef OKVM_COMPAT_H
 #define OKVM_COMPAT_H
 
+/*
+ * Every okvm message names the module; defined here because this header
+ * comes before any file's own includes (and so before printk.h).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/version.h>
+#include <linux/types.h>
+#include <linux/kvm.h>
+
+/* 6.7 added __counted_by() for flexible arrays; without it, no bounds hint. */
+#ifndef __counted_by
+#define __counted_by(member)
+#endif
+
+/*
+ * The KVM ABI. okvm speaks KVM's uapi exactly; where the headers okvm is
+ * built against predate a piece of it, the facts (numbers, layouts) are
+ * supplied here so that one binary interface is offered on every kernel.
+ */
+
+/* 6.8 added guest_memfd and KVM_SET_USER_MEMORY_REGION2. */
+#ifndef KVM_SET_USER_MEMORY_REGION2
+struct kvm_userspace_memory_region2 {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 guest_memfd_offset;
+	__u32 guest_memfd;
+	__u32 pad1;
+	__u64 pad2[14];
+};
+
+#define KVM_SET_USER_MEMORY_REGION2 \
+	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
+#define KVM_MEM_GUEST_MEMFD		(1UL << 2)
+#define KVM_CAP_USER_MEMORY2		231
+#define KVM_CAP_MEMORY_ATTRIBUTES	233
+#define KVM_CAP_GUEST_MEMFD		234
+#define KVM_CAP_VM_TYPES		235
+#endif
+
+/* 6.8 added VM types to x86 (KVM_CAP_VM_TYPES); type 0 is the default VM. */
+#ifndef KVM_X86_DEFAULT_VM
+#define KVM_X86_DEFAULT_VM		0
+#endif
+
+#ifndef KVM_SET_USER_MEMORY_REGION_V1_FLAGS
+#define KVM_SET_USER_MEMORY_REGION_V1_FLAGS \
+	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
+#endif
+
+/*
+ * 6.10 renamed kvm_run.immediate_exit for kernel code to
+ * immediate_exit__unsafe (HINT_UNSAFE_IN_KVM): userspace may flip it at any
+ * time, so it must be read exactly once with READ_ONCE().
+ */
+#ifdef HINT_UNSAFE_IN_KVM
+#define okvm_run_immediate_exit(run) READ_ONCE((run)->immediate_exit__unsafe)
+#else
+#define okvm_run_immediate_exit(run) READ_ONCE((run)->immediate_exit)
+#endif
 
 #endif /* OKVM_COMPAT_H */

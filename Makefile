@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# okvm: build the module for the running kernel, or run the test suite.
+#   make                 okvm.ko for the running kernel (KDIR overrides)
+#   make check           the whole test suite (see README.md)
+#   make kunit           the KUnit suites under UML only
+#   make install         modules_install into the running kernel's tree
+# The kernel build itself reads Kbuild.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+install:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+
+check:
+	scripts/check.sh
+
+kunit:
+	scripts/kunit.sh
+
+demo:
+	@echo "make demo arrives with guest execution on AMD SVM (issue: run real guests)." >&2
+	@echo "Until then there is nothing to demonstrate; see README.md." >&2
+	@false
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
+		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
+
+.PHONY: all modules install check kunit demo clean

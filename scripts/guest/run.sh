@@ -1,0 +1,116 @@
+#!/bin/sh
+# okvm's in-guest test runner (busybox sh). Prints one line per result:
+#   OKVM-RESULT <target> <test> PASS|FAIL|SKIP|TIMEOUT
+# <target> is "okvm" or "kvm_amd" (the reference in the same boot).
+#   run.sh smoke   load/unload okvm and run okvm's selftests
+#   run.sh full    smoke + the upstream list on okvm, then both lists on kvm_amd
+suite=${1:-smoke}
+T=/okvm/tests
+TIMEOUT=${OKVM_TEST_TIMEOUT:-120}
+rc=0
+
+result() { echo "OKVM-RESULT $1 $2 $3"; [ "$3" = FAIL ] && rc=1; }
+
+# Run one test binary with a time limit; map its exit code to a result.
+run_one() {	# target name cmd...
+	local target=$1 name=$2 code
+	shift 2
+	echo "OKVM-RUN $target $name"
+	timeout -s KILL "$TIMEOUT" "$@" </dev/null
+	code=$?
+	case $code in
+	0) result "$target" "$name" PASS ;;
+	4) result "$target" "$name" SKIP ;;
+	137|124) result "$target" "$name" TIMEOUT ;;
+	*) result "$target" "$name" FAIL ;;
+	esac
+}
+
+# okvm's own selftests report each case (kselftest harness TAP lines).
+run_harness() {	# target binary
+	local target=$1 bin=$2 out=/tmp/harness.out line name
+	echo "OKVM-RUN $target $(basename "$bin")"
+	timeout -s KILL "$TIMEOUT" "$bin" </dev/null >"$out" 2>&1
+	echo "OKVM-EXIT $? $(basename "$bin")"
+	cat "$out"
+	grep -E '^(not )?ok [0-9]+ ' "$out" | while read -r line; do
+		name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ ([^ ]+).*/\2/')
+		case "$line" in
+		"not ok"*) echo "OKVM-RESULT $target $(basename "$bin").$name FAIL" ;;
+		*"# SKIP"*) echo "OKVM-RESULT $target $(basename "$bin").$name SKIP" ;;
+		*) echo "OKVM-RESULT $target $(basename "$bin").$name PASS" ;;
+		esac
+	done
+	grep -q '^# Totals:' "$out" ||
+		echo "OKVM-RESULT $target $(basename "$bin").complete FAIL"
+}
+
+run_upstream() {	# target
+	local target=$1 t args
+	while read -r t args; do
+		case "$t" in ''|'#'*) continue ;; esac
+		# shellcheck disable=SC2086
+		(cd "$T/upstream/$(dirname "$t")" &&
+		 run_one "$target" "$t" "./$(basename "$t")" $args)
+	done </okvm/upstream.list
+}
+
+okvm_dev() {
+	rm -f /dev/kvm
+	mknod /dev/kvm c "$(cut -d: -f1 /sys/class/misc/okvm/dev)" \
+		"$(cut -d: -f2 /sys/class/misc/okvm/dev)"
+}
+
+# Upstream tests read KVM's module parameters at /sys/module/kvm*/.
+# okvm's module is "okvm", and it cannot also be "kvm" without clashing
+# with in-tree KVM in this same boot. So, for the okvm run only, a tmpfs
+# over /sys/module shows okvm's own parameter files (bind mounts of the
+# live files, so the values are okvm's real ones) under KVM's names.
+kvm_params_overlay_on() {
+	local p
+	mkdir -p /run/okvm-params
+	mount --bind /sys/module/okvm/parameters /run/okvm-params
+	mount -t tmpfs sysmodule /sys/module
+	mkdir -p /sys/module/kvm/parameters
+	for p in /run/okvm-params/*; do
+		touch "/sys/module/kvm/parameters/${p##*/}"
+		mount --bind "$p" "/sys/module/kvm/parameters/${p##*/}"
+	done
+}
+
+kvm_params_overlay_off() {
+	local p
+	for p in /sys/module/kvm/parameters/*; do umount "$p"; done
+	umount /sys/module
+	umount /run/okvm-params
+}
+
+if insmod /okvm/okvm.ko; then
+	result okvm module_load PASS
+else
+	result okvm module_load FAIL
+	exit 1
+fi
+okvm_dev
+for b in "$T"/okvm/*; do run_harness okvm "$b"; done
+
+if [ "$suite" = full ]; then
+	kvm_params_overlay_on
+	run_upstream okvm
+	kvm_params_overlay_off
+fi
+
+if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
+rm -f /dev/kvm
+
+if [ "$suite" = full ]; then
+	# The reference: in-tree KVM in the same boot, same binaries.
+	if sh /okvm/kvm/load.sh; then
+		for b in "$T"/okvm/*; do run_harness kvm_amd "$b"; done
+		run_upstream kvm_amd
+		rmmod kvm_amd kvm
+	else
+		echo "OKVM-NOTE kvm_amd did not load: no reference run"
+	fi
+fi
+exit $rc

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Pack the test initramfs for kernel $1: busybox, okvm.ko built for that
+# kernel, Debian's own kvm/kvm_amd modules (the reference), the test
+# binaries and the guest scripts.  Prints the path of the .cpio.gz.
+. "$(dirname "$0")/lib.sh"
+
+kver=${1:?kernel version}
+ko=${2:?okvm.ko}
+kroot=$(okvm_kroot "$kver")
+work="$OKVM_CACHE/initramfs/$kver"
+root="$work/root"
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,okvm/kvm,okvm/tests}
+
+cp /bin/busybox "$root/bin/busybox"
+install -m 0755 "$OKVM_TOP/scripts/guest/init" "$root/init"
+install -m 0644 "$OKVM_TOP/scripts/guest/run.sh" "$root/okvm/run.sh"
+cp "$OKVM_TOP/tests/upstream.list" "$root/okvm/upstream.list"
+cp "$ko" "$root/okvm/okvm.ko"
+cp -a "$OKVM_CACHE/tests/okvm" "$OKVM_CACHE/tests/upstream" "$root/okvm/tests/"
+# Debug info is for the host; the guest unpacks the archive under TCG.
+find "$root/okvm/tests" -type f -exec strip --strip-debug {} +
+
+# kvm_amd and its dependencies, decompressed (busybox insmod reads no .xz),
+# with a loader that inserts them in dependency order.
+moddir="$kroot/lib/modules/$kver/kernel"
+declare -A seen=()
+order=()
+add_mod() {
+	local name=$1 f dep
+	[ -n "${seen[$name]:-}" ] && return
+	seen[$name]=1
+	f=$(find "$moddir" -name "$name.ko*" -o -name "${name//_/-}.ko*" | head -n1)
+	[ -n "$f" ] || die "module $name not found in $kver"
+	for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+		add_mod "$dep"
+	done
+	case "$f" in
+	*.xz) xz -dc "$f" >"$root/okvm/kvm/$name.ko" ;;
+	*.zst) zstd -qdc "$f" >"$root/okvm/kvm/$name.ko" ;;
+	*) cp "$f" "$root/okvm/kvm/$name.ko" ;;
+	esac
+	order+=("$name")
+}
+add_mod kvm_amd
+{
+	echo '#!/bin/sh'
+	for m in "${order[@]}"; do echo "insmod /okvm/kvm/$m.ko || exit 1"; done
+} >"$root/okvm/kvm/load.sh"
+
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"
+echo "$work/initramfs.cpio.gz"

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The interface the arch-neutral core calls; each arch (src/x86/, later
+ * src/arm64/) implements all of it. The core never includes arch headers.
+ */
+#ifndef OKVM_ARCH_H
+#define OKVM_ARCH_H
+
+#include <linux/fs.h>
+#include <linux/types.h>
+
+struct okvm_vm;
+struct okvm_vcpu;
+struct okvm_memslot;
+
+int okvm_arch_init(void);
+void okvm_arch_exit(void);
+
+/* System-fd ioctls the core does not know; -EINVAL if none matches. */
+long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
+
+/*
+ * KVM_CHECK_EXTENSION for the caps the core does not answer: the value, or
+ * 0 if not offered. @vm is NULL on the system fd.
+ */
+long okvm_arch_check_extension(struct okvm_vm *vm, long ext);
+
+int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type);
+void okvm_arch_vm_destroy(struct okvm_vm *vm);
+long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			unsigned long arg);
+
+int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
+void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu);
+long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			  unsigned long arg);
+int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu);
+
+/* The memslot set changed; @old's range must no longer be mapped. */
+void okvm_arch_memslot_flush(struct okvm_vm *vm, const struct okvm_memslot *old);
+
+#endif /* OKVM_ARCH_H */

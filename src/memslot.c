@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Memslot validation and copy-on-write sets.
+ *
+ * okvm_memslot_check() applies KVM's rules for KVM_SET_USER_MEMORY_REGION{,2}
+ * in KVM's order, so that every bad request gets the errno KVM gives it;
+ * okvm_memslots_apply() builds the next generation of the set. Neither
+ * touches the VM: publication, SRCU and the MMU side are the caller's
+ * (src/vm.c).
+ */
+#include <linux/bsearch.h>
+#include <linux/errno.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "memslot.h"
+
+struct okvm_memslots *okvm_memslots_alloc_empty(void)
+{
+	return kvzalloc(sizeof(struct okvm_memslots), GFP_KERNEL_ACCOUNT);
+}
+
+void okvm_memslots_free(struct okvm_memslots *slots)
+{
+	kvfree(slots);
+}
+
+/**
+ * okvm_memslots_find_id() - the slot with user id @id, or NULL
+ * @slots: the set
+ * @id: slot id (the low 16 bits of kvm_userspace_memory_region2.slot)
+ *
+ * Linear: only the ioctl path looks slots up by id.
+ */
+const struct okvm_memslot *okvm_memslots_find_id(const struct okvm_memslots *slots,
+						 u16 id)
+{
+	unsigned int i;
+
+	for (i = 0; i < slots->nr; i++)
+		if (slots->slots[i].id == id)
+			return &slots->slots[i];
+	return NULL;
+}
+
+static int gfn_cmp(const void *key, const void *elt)
+{
+	u64 gfn = *(const u64 *)key;
+	const struct okvm_memslot *s = elt;
+
+	if (gfn < s->base_gfn)
+		return -1;
+	if (gfn - s->base_gfn >= s->npages)
+		return 1;
+	return 0;
+}
+
+/**
+ * okvm_memslots_find() - the slot that contains @gfn, or NULL
+ * @slots: the set (sorted, non-overlapping)
+ * @gfn: guest frame number
+ *
+ * O(log n); safe for any reader that keeps @slots alive (SRCU).
+ */
+const struct okvm_memslot *okvm_memslots_find(const struct okvm_memslots *slots,
+					      u64 gfn)
+{
+	return bsearch(&gfn, slots->slots, slots->nr, sizeof(slots->slots[0]),
+		       gfn_cmp);
+}
+
+static bool overlaps(const struct okvm_memslots *slots, u16 skip_id,
+		     u64 start, u64 end)
+{
+	unsigned int i;
+
+	for (i = 0; i < slots->nr; i++) {
+		const struct okvm_memslot *s = &slots->slots[i];
+
+		if (s->id == skip_id)
+			continue;
+		if (start < s->base_gfn + s->npages && s->base_gfn < end)
+			return true;
+	}
+	return false;
+}
+
+/**
+ * okvm_memslot_check() - validate a memory-region request as KVM does
+ * @slots: the current set of the request's address space
+ * @mem: the request (a v1 request is passed zero-extended)
+ * @valid_flags: the flags this VM accepts
+ * @chg: filled with what the request changes on success
+ *
+ * Return: 0 and @chg->change (OKVM_MR_NONE when nothing changes), or
+ * -EINVAL for a malformed or disallowed request, -EEXIST for a slot that
+ * would overlap another. Has no side effects.
+ */
+int okvm_memslot_check(const struct okvm_memslots *slots,
+		       const struct kvm_userspace_memory_region2 *mem,
+		       u32 valid_flags, struct okvm_memslot_change *chg)
+{
+	u16 as_id = mem->slot >> 16, id = (u16)mem->slot;
+	const struct okvm_memslot *old;
+	u64 base_gfn, npages;
+
+	memset(chg, 0, sizeof(*chg));
+
+	if (mem->flags & ~valid_flags)
+		return -EINVAL;
+	if (mem->memory_size & (PAGE_SIZE - 1))
+		return -EINVAL;
+	if (mem->guest_phys_addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	/* The slot is accessed with *_user() helpers later: check it once here. */
+	if ((mem->userspace_addr & (PAGE_SIZE - 1)) ||
+	    mem->userspace_addr != untagged_addr(mem->userspace_addr) ||
+	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
+		       mem->memory_size))
+		return -EINVAL;
+	if (as_id >= OKVM_ADDRESS_SPACES || id >= OKVM_USER_MEM_SLOTS)
+		return -EINVAL;
+	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr)
+		return -EINVAL;
+	if ((mem->memory_size >> PAGE_SHIFT) > OKVM_MEM_MAX_NR_PAGES)
+		return -EINVAL;
+
+	old = okvm_memslots_find_id(slots, id);
+
+	if (!mem->memory_size) {
+		if (!old)
+			return -EINVAL;
+		chg->change = OKVM_MR_DELETE;
+		chg->old = *old;
+		return 0;
+	}
+
+	base_gfn = mem->guest_phys_addr >> PAGE_SHIFT;
+	npages = mem->memory_size >> PAGE_SHIFT;
+
+	chg->new = (struct okvm_memslot) {
+		.base_gfn = base_gfn,
+		.npages = npages,
+		.userspace_addr = mem->userspace_addr,
+		.flags = mem->flags,
+		.id = id,
+		.as_id = as_id,
+	};
+
+	if (!old) {
+		if (slots->nr_pages + npages < slots->nr_pages)
+			return -EINVAL;
+		chg->change = OKVM_MR_CREATE;
+	} else {
+		/*
+		 * An existing slot may move or change its dirty-logging flag;
+		 * its size, backing and read-only-ness are fixed for its life.
+		 */
+		if (mem->userspace_addr != old->userspace_addr ||
+		    npages != old->npages ||
+		    ((mem->flags ^ old->flags) & KVM_MEM_READONLY))
+			return -EINVAL;
+		chg->old = *old;
+		if (base_gfn != old->base_gfn)
+			chg->change = OKVM_MR_MOVE;
+		else if (mem->flags != old->flags)
+			chg->change = OKVM_MR_FLAGS_ONLY;
+		else
+			return 0;	/* OKVM_MR_NONE */
+	}
+
+	if ((chg->change == OKVM_MR_CREATE || chg->change == OKVM_MR_MOVE) &&
+	    overlaps(slots, id, base_gfn, base_gfn + npages))
+		return -EEXIST;
+	return 0;
+}
+
+/**
+ * okvm_memslots_apply() - build the set that results from a checked change
+ * @old: the current set, unchanged by this call
+ * @chg: a change returned by okvm_memslot_check() for @old
+ *
+ * Return: a new set with generation @old->generation + 1, or NULL if out
+ * of memory.
+ */
+struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
+					  const struct okvm_memslot_change *chg)
+{
+	unsigned int nr = old->nr, i, j = 0;
+	struct okvm_memslots *new;
+	bool inserted = false;
+
+	if (chg->change == OKVM_MR_CREATE)
+		nr++;
+	else if (chg->change == OKVM_MR_DELETE)
+		nr--;
+
+	new = kvzalloc(struct_size(new, slots, nr), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return NULL;
+	new->nr = nr;
+	new->generation = old->generation + 1;
+	new->nr_pages = old->nr_pages;
+	if (chg->change == OKVM_MR_CREATE)
+		new->nr_pages += chg->new.npages;
+	else if (chg->change == OKVM_MR_DELETE)
+		new->nr_pages -= chg->old.npages;
+
+	/* Merge: copy the old slots in order, dropping the changed one and
+	 * inserting its new version at its sorted position.
+	 */
+	for (i = 0; i < old->nr; i++) {
+		const struct okvm_memslot *s = &old->slots[i];
+
+		if (chg->change != OKVM_MR_DELETE && !inserted &&
+		    chg->new.base_gfn < s->base_gfn) {
+			new->slots[j++] = chg->new;
+			inserted = true;
+		}
+		if (chg->change != OKVM_MR_CREATE && s->id == chg->old.id)
+			continue;
+		new->slots[j++] = *s;
+	}
+	if (chg->change != OKVM_MR_DELETE && !inserted)
+		new->slots[j++] = chg->new;
+
+	if (WARN_ON_ONCE(j != nr)) {
+		kvfree(new);
+		return NULL;
+	}
+	return new;
+}

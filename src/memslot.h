@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Memslots: the guest-physical to host-virtual map of a VM.
+ *
+ * A VM's memslots live in an immutable, RCU-published set sorted by base
+ * GFN. Writers (KVM_SET_USER_MEMORY_REGION{,2}) build a new set under the
+ * VM's slots_lock and publish it; readers (faults, the guest walker, the MMU
+ * notifier) look slots up under SRCU without any lock. The validation and
+ * set-building halves are pure functions so that KUnit can test every
+ * KVM rule without a VM.
+ */
+#ifndef OKVM_MEMSLOT_H
+#define OKVM_MEMSLOT_H
+
+#include <linux/types.h>
+
+/*
+ * Limits, chosen honestly: upstream tests create every slot that is
+ * advertised, and 512 user slots is ample for a VMM while keeping a
+ * copy-on-write update of the set a few KiB. Only address space 0 exists
+ * (no SMM).
+ */
+#define OKVM_USER_MEM_SLOTS	512
+#define OKVM_ADDRESS_SPACES	1
+/* KVM's per-slot ceiling (KVM_MEM_MAX_NR_PAGES): a slot's npages is an int. */
+#define OKVM_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
+
+struct kvm_userspace_memory_region2;
+
+struct okvm_memslot {
+	u64 base_gfn;
+	u64 npages;
+	unsigned long userspace_addr;
+	u32 flags;
+	u16 id;
+	u16 as_id;
+};
+
+/**
+ * struct okvm_memslots - one immutable generation of a VM's memslots
+ * @generation: bumped on every published change
+ * @nr_pages: pages covered by all slots together
+ * @nr: number of used entries in @slots
+ * @slots: the slots, sorted by base_gfn, never overlapping
+ */
+struct okvm_memslots {
+	u64 generation;
+	u64 nr_pages;
+	unsigned int nr;
+	struct okvm_memslot slots[] __counted_by(nr);
+};
+
+enum okvm_mr_change {
+	OKVM_MR_NONE,
+	OKVM_MR_CREATE,
+	OKVM_MR_DELETE,
+	OKVM_MR_MOVE,
+	OKVM_MR_FLAGS_ONLY,
+};
+
+/**
+ * struct okvm_memslot_change - a validated request, ready to apply
+ * @change: what the request does to the set
+ * @old: the slot as it is before (valid unless @change is CREATE)
+ * @new: the slot as it will be (valid for CREATE, MOVE, FLAGS_ONLY)
+ */
+struct okvm_memslot_change {
+	enum okvm_mr_change change;
+	struct okvm_memslot old;
+	struct okvm_memslot new;
+};
+
+int okvm_memslot_check(const struct okvm_memslots *slots,
+		       const struct kvm_userspace_memory_region2 *mem,
+		       u32 valid_flags, struct okvm_memslot_change *chg);
+struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
+					  const struct okvm_memslot_change *chg);
+struct okvm_memslots *okvm_memslots_alloc_empty(void);
+void okvm_memslots_free(struct okvm_memslots *slots);
+
+const struct okvm_memslot *okvm_memslots_find(const struct okvm_memslots *slots,
+					      u64 gfn);
+const struct okvm_memslot *okvm_memslots_find_id(const struct okvm_memslots *slots,
+						 u16 id);
+
+/**
+ * okvm_memslot_gfn_to_hva() - host virtual address of a GFN inside @slot
+ * @slot: a slot with base_gfn <= @gfn < base_gfn + npages
+ * @gfn: the guest frame
+ */
+static inline unsigned long okvm_memslot_gfn_to_hva(const struct okvm_memslot *slot,
+						    u64 gfn)
+{
+	return slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
+}
+
+#endif /* OKVM_MEMSLOT_H */

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * okvm core: the VM and vCPU objects and the interfaces between the
+ * arch-neutral core (src/) and an arch (src/<arch>/, through arch.h).
+ *
+ * Lifetime: a VM lives while anything refers to it: its fd, each vCPU fd,
+ * each stats fd. vCPUs belong to their VM and die with it; a vCPU fd keeps
+ * the whole VM alive. Every fd is an anon inode owned by this module, so
+ * the module cannot go away while one is open.
+ */
+#ifndef OKVM_H
+#define OKVM_H
+
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/srcu.h>
+#include <linux/xarray.h>
+
+#include "arch_types.h"
+#include "memslot.h"
+#include "stats.h"
+
+/* vCPU limits, chosen so upstream tests that create every vCPU finish
+ * under TCG; IDs may be sparse (x2APIC IDs), as in KVM (ratio 4).
+ */
+#define OKVM_MAX_VCPUS		256
+#define OKVM_MAX_VCPU_IDS	(OKVM_MAX_VCPUS * 4)
+
+struct okvm_vm {
+	refcount_t users;
+	bool dead;			/* see OKVM_BUG_ON() */
+	struct mm_struct *mm;		/* mmgrab()ed; ioctls from others fail */
+	unsigned long type;
+
+	/* Serializes vCPU creation and VM-wide configuration. */
+	struct mutex lock;
+	u32 max_vcpu_ids;		/* 0: not set, OKVM_MAX_VCPU_IDS applies */
+	unsigned int created_vcpus;	/* incl. ones still being created */
+	atomic_t online_vcpus;
+	struct xarray vcpu_array;	/* index -> vcpu, 0..online_vcpus-1 */
+
+	/* Serializes memslot updates; readers use srcu. */
+	struct mutex slots_lock;
+	struct okvm_memslots __rcu *memslots;
+	struct srcu_struct srcu;
+
+	struct okvm_vm_stat stat;
+	char stats_id[OKVM_STATS_NAME_SIZE];
+
+	struct okvm_vm_arch arch;
+};
+
+struct okvm_vcpu {
+	struct okvm_vm *vm;
+	u32 vcpu_id;			/* the id userspace chose */
+	int vcpu_idx;			/* index in vm->vcpu_array */
+	struct kvm_run *run;		/* one zeroed page, mmap()ed by userspace */
+	/* Serializes vCPU ioctls, as KVM's vcpu->mutex does. */
+	struct mutex mutex;
+	bool wants_to_run;		/* KVM_RUN without immediate_exit */
+
+	struct okvm_vcpu_stat stat;
+	char stats_id[OKVM_STATS_NAME_SIZE];
+
+	struct okvm_vcpu_arch arch;
+};
+
+/*
+ * An inconsistency okvm can survive but the VM cannot: warn once, and fail
+ * every later ioctl on the VM and its vCPUs with -EIO. Never BUG() a host.
+ */
+#define OKVM_BUG_ON(cond, vm)					\
+({								\
+	bool __ret = !!(cond);					\
+								\
+	if (WARN_ON_ONCE(__ret))				\
+		WRITE_ONCE((vm)->dead, true);			\
+	__ret;							\
+})
+
+void okvm_get_vm(struct okvm_vm *vm);
+void okvm_put_vm(struct okvm_vm *vm);
+int okvm_dev_create_vm(unsigned long type);
+long okvm_check_extension(struct okvm_vm *vm, long ext);
+int okvm_vm_create_vcpu(struct okvm_vm *vm, unsigned long id);
+void okvm_vcpu_destroy(struct okvm_vcpu *vcpu);
+int okvm_vm_set_memory_region(struct okvm_vm *vm,
+			      const struct kvm_userspace_memory_region2 *mem);
+
+/* Leak accounting (debugfs okvm/): live objects and pages okvm holds. */
+extern atomic_t okvm_live_vms, okvm_live_vcpus;
+extern atomic_long_t okvm_live_pages;
+
+static inline struct okvm_memslots *okvm_memslots(struct okvm_vm *vm)
+{
+	return srcu_dereference_check(vm->memslots, &vm->srcu,
+				      lockdep_is_held(&vm->slots_lock));
+}
+
+#endif /* OKVM_H */

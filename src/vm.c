@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The VM object: creation from the system fd, its fd and ioctls, memslot
+ * updates, and destruction when the last reference goes.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/kvm.h>
+#include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "arch.h"
+#include "okvm.h"
+
+void okvm_get_vm(struct okvm_vm *vm)
+{
+	refcount_inc(&vm->users);
+}
+
+static void okvm_destroy_vm(struct okvm_vm *vm)
+{
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+
+	/* No fd refers to the VM any more: nothing can run or add a vCPU. */
+	xa_for_each(&vm->vcpu_array, i, vcpu)
+		okvm_vcpu_destroy(vcpu);
+	xa_destroy(&vm->vcpu_array);
+	okvm_arch_vm_destroy(vm);
+	okvm_memslots_free(rcu_dereference_protected(vm->memslots, true));
+	cleanup_srcu_struct(&vm->srcu);
+	mmdrop(vm->mm);
+	kfree(vm);
+	atomic_dec(&okvm_live_vms);
+}
+
+void okvm_put_vm(struct okvm_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->users))
+		okvm_destroy_vm(vm);
+}
+
+static int okvm_vm_release(struct inode *inode, struct file *filp)
+{
+	okvm_put_vm(filp->private_data);
+	return 0;
+}
+
+/**
+ * okvm_vm_set_memory_region() - create, delete, move or re-flag a memslot
+ * @vm: the VM; called with no okvm lock held
+ * @mem: the request, a v1 request zero-extended
+ *
+ * Return: 0, or the errno KVM gives for the request; on error the VM's
+ * memslots are unchanged.
+ */
+int okvm_vm_set_memory_region(struct okvm_vm *vm,
+			      const struct kvm_userspace_memory_region2 *mem)
+{
+	const u32 valid = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
+	struct okvm_memslots *old, *new;
+	struct okvm_memslot_change chg;
+	int r;
+
+	mutex_lock(&vm->slots_lock);
+	old = okvm_memslots(vm);
+	r = okvm_memslot_check(old, mem, valid, &chg);
+	if (r || chg.change == OKVM_MR_NONE)
+		goto out;
+
+	new = okvm_memslots_apply(old, &chg);
+	if (!new) {
+		r = -ENOMEM;
+		goto out;
+	}
+	rcu_assign_pointer(vm->memslots, new);
+	/* After this, no reader (fault, walker, notifier) sees @old. */
+	synchronize_srcu_expedited(&vm->srcu);
+	/* ...so nothing can map the old range again: drop what is mapped. */
+	if (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)
+		okvm_arch_memslot_flush(vm, &chg.old);
+	okvm_memslots_free(old);
+out:
+	mutex_unlock(&vm->slots_lock);
+	return r;
+}
+
+static int okvm_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap)
+{
+	int r = -EINVAL;
+
+	if (cap->flags)
+		return -EINVAL;
+
+	switch (cap->cap) {
+	case KVM_CAP_MAX_VCPU_ID:
+		if (cap->args[0] > OKVM_MAX_VCPU_IDS)
+			return -EINVAL;
+		/* Set once; repeating the same value is not an error. */
+		mutex_lock(&vm->lock);
+		if (vm->max_vcpu_ids == cap->args[0]) {
+			r = 0;
+		} else if (!vm->max_vcpu_ids) {
+			vm->max_vcpu_ids = cap->args[0];
+			r = 0;
+		}
+		mutex_unlock(&vm->lock);
+		return r;
+	default:
+		return -EINVAL;
+	}
+}
+
+static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
+			  unsigned long arg)
+{
+	struct okvm_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
+
+	/* A VM belongs to the mm that created it (KVM: -EIO for others). */
+	if (vm->mm != current->mm || READ_ONCE(vm->dead))
+		return -EIO;
+
+	switch (ioctl) {
+	case KVM_CREATE_VCPU:
+		return okvm_vm_create_vcpu(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION:
+	case KVM_SET_USER_MEMORY_REGION2: {
+		struct kvm_userspace_memory_region2 mem = {};
+		size_t size = ioctl == KVM_SET_USER_MEMORY_REGION ?
+			      sizeof(struct kvm_userspace_memory_region) :
+			      sizeof(mem);
+
+		/* v1 is a prefix of v2: read it into a zeroed v2. */
+		BUILD_BUG_ON(offsetof(struct kvm_userspace_memory_region2,
+				      userspace_addr) !=
+			     offsetof(struct kvm_userspace_memory_region,
+				      userspace_addr));
+		if (copy_from_user(&mem, argp, size))
+			return -EFAULT;
+		if (ioctl == KVM_SET_USER_MEMORY_REGION &&
+		    (mem.flags & ~KVM_SET_USER_MEMORY_REGION_V1_FLAGS))
+			return -EINVAL;
+		return okvm_vm_set_memory_region(vm, &mem);
+	}
+	case KVM_CHECK_EXTENSION:
+		return okvm_check_extension(vm, arg);
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		return okvm_vm_enable_cap(vm, &cap);
+	}
+	case KVM_GET_STATS_FD:
+		return okvm_vm_stats_fd(vm);
+	default:
+		return okvm_arch_vm_ioctl(vm, ioctl, arg);
+	}
+}
+
+static const struct file_operations okvm_vm_fops = {
+	.owner = THIS_MODULE,
+	.release = okvm_vm_release,
+	.unlocked_ioctl = okvm_vm_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+/**
+ * okvm_dev_create_vm() - KVM_CREATE_VM
+ * @type: the VM type (the ioctl's argument)
+ *
+ * Return: the new VM's fd, or a negative errno with nothing allocated.
+ */
+int okvm_dev_create_vm(unsigned long type)
+{
+	struct okvm_memslots *slots;
+	struct okvm_vm *vm;
+	struct file *file;
+	int r, fd;
+
+	vm = kzalloc(sizeof(*vm), GFP_KERNEL_ACCOUNT);
+	if (!vm)
+		return -ENOMEM;
+	refcount_set(&vm->users, 1);
+	vm->type = type;
+	mutex_init(&vm->lock);
+	mutex_init(&vm->slots_lock);
+	xa_init(&vm->vcpu_array);
+	snprintf(vm->stats_id, sizeof(vm->stats_id), "kvm-%d",
+		 task_pid_nr(current));
+
+	r = init_srcu_struct(&vm->srcu);
+	if (r)
+		goto err_free;
+	r = -ENOMEM;
+	slots = okvm_memslots_alloc_empty();
+	if (!slots)
+		goto err_srcu;
+	RCU_INIT_POINTER(vm->memslots, slots);
+
+	r = okvm_arch_vm_init(vm, type);
+	if (r)
+		goto err_slots;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto err_arch;
+	}
+	file = anon_inode_getfile("kvm-vm", &okvm_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		r = PTR_ERR(file);
+		goto err_fd;
+	}
+
+	/* Binding to the caller's mm: only this mm may drive the VM. */
+	vm->mm = current->mm;
+	mmgrab(vm->mm);
+	atomic_inc(&okvm_live_vms);
+	fd_install(fd, file);
+	return fd;
+
+err_fd:
+	put_unused_fd(fd);
+err_arch:
+	okvm_arch_vm_destroy(vm);
+err_slots:
+	okvm_memslots_free(slots);
+err_srcu:
+	cleanup_srcu_struct(&vm->srcu);
+err_free:
+	kfree(vm);
+	return r;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * okvm_arch_* for x86: the x86 ioctls that need no guest execution.
+ * Guest execution (SVM, NPT) comes in src/x86/svm*.c.
+ */
+#include <linux/kvm.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/processor.h>
+#include <asm/tsc.h>
+
+#include "arch.h"
+#include "okvm.h"
+
+/*
+ * KVM's parameters that KVM clients (and the upstream selftests) read to
+ * learn how the hypervisor behaves. okvm states its true values under the
+ * same names, read-only: it has no forced-emulation prefix and no vPMU.
+ */
+static int force_emulation_prefix;
+module_param(force_emulation_prefix, int, 0444);
+MODULE_PARM_DESC(force_emulation_prefix, "KVM's forced emulation prefix (never: 0)");
+static bool enable_pmu;
+module_param(enable_pmu, bool, 0444);
+MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
+
+/* CPUID bits okvm lets a guest see (APM vol. 3 / SDM vol. 2, CPUID). */
+#define F1_EDX	(BIT(0) /* FPU */ | BIT(2) /* DE */ | BIT(3) /* PSE */ |	\
+		 BIT(4) /* TSC */ | BIT(6) /* PAE */ | BIT(8) /* CX8 */ |	\
+		 BIT(15) /* CMOV */ | BIT(17) /* PSE36 */ |			\
+		 BIT(19) /* CLFLUSH */ | BIT(23) /* MMX */ |			\
+		 BIT(24) /* FXSR */ | BIT(25) /* SSE */ | BIT(26) /* SSE2 */)
+#define F1_ECX	(BIT(0) /* SSE3 */ | BIT(1) /* PCLMULQDQ */ |			\
+		 BIT(9) /* SSSE3 */ | BIT(13) /* CX16 */ |			\
+		 BIT(19) /* SSE4.1 */ | BIT(20) /* SSE4.2 */ |			\
+		 BIT(23) /* POPCNT */ | BIT(25) /* AES */)
+#define F81_EDX	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ | BIT(29) /* LM */)
+#define F81_ECX	(BIT(0) /* LAHF/SAHF in 64-bit mode */)
+
+/*
+ * The CPUID table KVM_GET_SUPPORTED_CPUID reports: the host's values masked
+ * down to what a guest can use without help okvm does not give yet (no
+ * XSAVE, no leaf 7 extensions, no APIC). Features are added here only with
+ * the code that virtualizes them.
+ */
+static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
+{
+	u32 a, b, c, d, ext_max;
+	int n = 0;
+
+	if (max < 5)
+		return -E2BIG;
+
+	cpuid_count(0, 0, &a, &b, &c, &d);
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0, .eax = 1,
+					    .ebx = b, .ecx = c, .edx = d };
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
+					    .ebx = b & 0xff00, /* CLFLUSH size */
+					    .ecx = c & F1_ECX, .edx = d & F1_EDX };
+
+	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
+	if (ext_max < 0x80000008)
+		return n;
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000000,
+					    .eax = 0x80000008,
+					    .ebx = b, .ecx = c, .edx = d };
+	cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000001, .eax = a,
+					    .ecx = c & F81_ECX, .edx = d & F81_EDX };
+	cpuid_count(0x80000008, 0, &a, &b, &c, &d);
+	/* Physical and linear address widths only (EAX 15:0). */
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000008,
+					    .eax = a & 0xffff };
+	return n;
+}
+
+static long okvm_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
+{
+	struct kvm_cpuid_entry2 e[8];
+	struct kvm_cpuid2 cpuid;
+	int n;
+
+	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
+		return -EFAULT;
+	n = okvm_supported_cpuid(e, ARRAY_SIZE(e));
+	if (n < 0)
+		return n;
+	if (cpuid.nent < n)
+		return -E2BIG;
+	if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
+		return -EFAULT;
+	cpuid.nent = n;
+	if (copy_to_user(ucpuid, &cpuid, sizeof(cpuid)))
+		return -EFAULT;
+	return 0;
+}
+
+int okvm_arch_init(void)
+{
+	return 0;
+}
+
+void okvm_arch_exit(void)
+{
+}
+
+long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return okvm_get_supported_cpuid((void __user *)arg);
+	default:
+		return -EINVAL;
+	}
+}
+
+long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
+{
+	switch (ext) {
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_GET_TSC_KHZ:
+		return 1;
+	case KVM_CAP_VM_TYPES:
+		return BIT(KVM_X86_DEFAULT_VM);
+	default:
+		return 0;
+	}
+}
+
+int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
+{
+	/* SEV/TDX/software-protected types are not offered (yet). */
+	if (type != KVM_X86_DEFAULT_VM)
+		return -EINVAL;
+	return 0;
+}
+
+void okvm_arch_vm_destroy(struct okvm_vm *vm)
+{
+}
+
+long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			unsigned long arg)
+{
+	return -ENOTTY;
+}
+
+void okvm_arch_memslot_flush(struct okvm_vm *vm, const struct okvm_memslot *old)
+{
+	/* Nothing is mapped until guests run (NPT, src/x86/svm*.c). */
+}
+
+int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
+{
+	vcpu->arch.tsc_khz = tsc_khz;
+	return 0;
+}
+
+void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu)
+{
+	kvfree(vcpu->arch.cpuid);
+}
+
+long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			  unsigned long arg)
+{
+	switch (ioctl) {
+	case KVM_GET_TSC_KHZ:
+		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
+	default:
+		return -EINVAL;
+	}
+}
+
+int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
+{
+	if (!vcpu->wants_to_run)
+		return -EINTR;
+	if (signal_pending(current)) {
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		vcpu->stat.signal_exits++;
+		return -EINTR;
+	}
+	/* Guest execution arrives with SVM support. */
+	return -EOPNOTSUPP;
+}

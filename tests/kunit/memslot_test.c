@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for src/memslot.c: KVM's memory-region rules, set building
+ * and GFN lookup, the last checked against a brute-force scan.
+ */
+#include <kunit/test.h>
+#include <linux/random.h>
+
+#include "memslot.h"
+
+#define UADDR	0x10000000UL	/* a page-aligned user address */
+#define VALID	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
+
+struct ms_ctx {
+	struct okvm_memslots *slots;
+};
+
+static struct kvm_userspace_memory_region2 region(u32 slot, u32 flags, u64 gpa,
+						  u64 size, u64 uaddr)
+{
+	return (struct kvm_userspace_memory_region2) {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = uaddr,
+	};
+}
+
+/* Check and apply @mem; return the errno okvm_memslot_check() gave. */
+static int set_region(struct kunit *test, struct kvm_userspace_memory_region2 mem)
+{
+	struct ms_ctx *ctx = test->priv;
+	struct okvm_memslot_change chg;
+	struct okvm_memslots *new;
+	int r;
+
+	r = okvm_memslot_check(ctx->slots, &mem, VALID, &chg);
+	if (r || chg.change == OKVM_MR_NONE)
+		return r;
+	new = okvm_memslots_apply(ctx->slots, &chg);
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	KUNIT_EXPECT_EQ(test, new->generation, ctx->slots->generation + 1);
+	okvm_memslots_free(ctx->slots);
+	ctx->slots = new;
+	return 0;
+}
+
+static int ms_init(struct kunit *test)
+{
+	struct ms_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->slots = okvm_memslots_alloc_empty();
+	if (!ctx->slots)
+		return -ENOMEM;
+	test->priv = ctx;
+	return 0;
+}
+
+static void ms_exit(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+
+	okvm_memslots_free(ctx->slots);
+}
+
+struct bad_case {
+	const char *name;
+	struct kvm_userspace_memory_region2 mem;
+	int err;
+};
+
+/* Each request is made against a set holding slot 0 at GPA 1M, 1M long. */
+static const struct bad_case bad_cases[] = {
+	{ "unknown flag", { .slot = 1, .flags = BIT(7), .guest_phys_addr = 0x400000,
+	  .memory_size = 0x1000, .userspace_addr = UADDR }, -EINVAL },
+	{ "guest_memfd refused", { .slot = 1, .flags = KVM_MEM_GUEST_MEMFD,
+	  .guest_phys_addr = 0x400000, .memory_size = 0x1000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "size not page aligned", { .slot = 1, .guest_phys_addr = 0x400000,
+	  .memory_size = 0x1800, .userspace_addr = UADDR }, -EINVAL },
+	{ "gpa not page aligned", { .slot = 1, .guest_phys_addr = 0x400800,
+	  .memory_size = 0x1000, .userspace_addr = UADDR }, -EINVAL },
+	{ "hva not page aligned", { .slot = 1, .guest_phys_addr = 0x400000,
+	  .memory_size = 0x1000, .userspace_addr = UADDR + 8 }, -EINVAL },
+	{ "hva beyond user space", { .slot = 1, .guest_phys_addr = 0x400000,
+	  .memory_size = 0x1000, .userspace_addr = -0x1000UL }, -EINVAL },
+	{ "address space 1", { .slot = (1 << 16) | 1, .guest_phys_addr = 0x400000,
+	  .memory_size = 0x1000, .userspace_addr = UADDR }, -EINVAL },
+	{ "slot id at the limit", { .slot = OKVM_USER_MEM_SLOTS,
+	  .guest_phys_addr = 0x400000, .memory_size = 0x1000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "gpa wraps", { .slot = 1, .guest_phys_addr = -0x1000ULL,
+	  .memory_size = 0x2000, .userspace_addr = UADDR }, -EINVAL },
+	{ "too many pages", { .slot = 1, .guest_phys_addr = 0,
+	  .memory_size = (OKVM_MEM_MAX_NR_PAGES + 1) << PAGE_SHIFT,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "delete a missing slot", { .slot = 1, .memory_size = 0 }, -EINVAL },
+	{ "overlap at start", { .slot = 1, .guest_phys_addr = 0xff000,
+	  .memory_size = 0x2000, .userspace_addr = UADDR }, -EEXIST },
+	{ "overlap inside", { .slot = 1, .guest_phys_addr = 0x180000,
+	  .memory_size = 0x1000, .userspace_addr = UADDR }, -EEXIST },
+	{ "overlap covering", { .slot = 1, .guest_phys_addr = 0,
+	  .memory_size = 0x400000, .userspace_addr = UADDR }, -EEXIST },
+	{ "resize", { .slot = 0, .guest_phys_addr = 0x100000,
+	  .memory_size = 0x200000, .userspace_addr = UADDR }, -EINVAL },
+	{ "new backing", { .slot = 0, .guest_phys_addr = 0x100000,
+	  .memory_size = 0x100000, .userspace_addr = UADDR + 0x1000 }, -EINVAL },
+	{ "toggle readonly", { .slot = 0, .flags = KVM_MEM_READONLY,
+	  .guest_phys_addr = 0x100000, .memory_size = 0x100000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "move onto another slot", { .slot = 0, .guest_phys_addr = 0x800000,
+	  .memory_size = 0x100000, .userspace_addr = UADDR }, -EEXIST },
+};
+
+static void bad_case_desc(const struct bad_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+KUNIT_ARRAY_PARAM(bad, bad_cases, bad_case_desc);
+
+static void memslot_bad_input(struct kunit *test)
+{
+	const struct bad_case *c = test->param_value;
+	struct ms_ctx *ctx = test->priv;
+	struct okvm_memslot_change chg;
+	u64 gen;
+
+	KUNIT_ASSERT_EQ(test, set_region(test, region(0, 0, 0x100000, 0x100000,
+						      UADDR)), 0);
+	KUNIT_ASSERT_EQ(test, set_region(test, region(2, 0, 0x800000, 0x1000,
+						      UADDR + 0x200000)), 0);
+	gen = ctx->slots->generation;
+
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &c->mem, VALID, &chg),
+			c->err);
+	/* A refused request leaves the set as it was. */
+	KUNIT_EXPECT_EQ(test, ctx->slots->generation, gen);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr, 2u);
+}
+
+static void memslot_lifecycle(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+	const struct okvm_memslot *s;
+	struct okvm_memslot_change chg;
+	struct kvm_userspace_memory_region2 mem;
+
+	/* Create two slots out of order: the set stays sorted. */
+	KUNIT_ASSERT_EQ(test, set_region(test, region(5, 0, 0x200000, 0x10000,
+						      UADDR)), 0);
+	KUNIT_ASSERT_EQ(test, set_region(test, region(3, 0, 0x0, 0x10000,
+						      UADDR + 0x100000)), 0);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr, 2u);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr_pages, 32ull);
+	KUNIT_EXPECT_EQ(test, ctx->slots->slots[0].id, 3);
+	KUNIT_EXPECT_EQ(test, ctx->slots->slots[1].id, 5);
+
+	/* Same request again: nothing to do, no new generation. */
+	mem = region(5, 0, 0x200000, 0x10000, UADDR);
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, &chg), 0);
+	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_NONE);
+
+	/* Flags change (dirty logging on). */
+	mem.flags = KVM_MEM_LOG_DIRTY_PAGES;
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, &chg), 0);
+	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_FLAGS_ONLY);
+	KUNIT_ASSERT_EQ(test, set_region(test, mem), 0);
+	KUNIT_EXPECT_EQ(test, okvm_memslots_find_id(ctx->slots, 5)->flags,
+			(u32)KVM_MEM_LOG_DIRTY_PAGES);
+
+	/* Move slot 5 below slot 3's end? Overlap. Below everything: fine. */
+	mem.guest_phys_addr = 0x8000;
+	KUNIT_EXPECT_EQ(test, set_region(test, mem), -EEXIST);
+	mem.guest_phys_addr = 0x40000000;
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, &chg), 0);
+	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_MOVE);
+	KUNIT_EXPECT_EQ(test, chg.old.base_gfn, 0x200ull);
+	KUNIT_ASSERT_EQ(test, set_region(test, mem), 0);
+	s = okvm_memslots_find(ctx->slots, 0x40000);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_EXPECT_EQ(test, s->id, 5);
+	KUNIT_EXPECT_NULL(test, okvm_memslots_find(ctx->slots, 0x200));
+	/* A moved slot may be moved back over its own old range. */
+	mem.guest_phys_addr = 0x40008000;
+	KUNIT_EXPECT_EQ(test, set_region(test, mem), 0);
+
+	/* Delete: size 0, other fields ignored. */
+	KUNIT_ASSERT_EQ(test, set_region(test, region(3, 0, 0xdead000, 0, 0)), 0);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr, 1u);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr_pages, 16ull);
+	KUNIT_EXPECT_NULL(test, okvm_memslots_find_id(ctx->slots, 3));
+	KUNIT_EXPECT_EQ(test, set_region(test, region(3, 0, 0, 0, 0)), -EINVAL);
+
+	/* The freed range can be reused by a new slot with the same id. */
+	KUNIT_EXPECT_EQ(test, set_region(test, region(3, KVM_MEM_READONLY, 0,
+						      0x10000, UADDR)), 0);
+	KUNIT_EXPECT_EQ(test, okvm_memslots_find(ctx->slots, 0xf)->flags,
+			(u32)KVM_MEM_READONLY);
+}
+
+static void memslot_fill_to_limit(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+	unsigned int i;
+
+	for (i = 0; i < OKVM_USER_MEM_SLOTS; i++)
+		KUNIT_ASSERT_EQ(test, set_region(test, region(i, 0, (u64)i << 21,
+							      0x1000, UADDR)), 0);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr, OKVM_USER_MEM_SLOTS);
+	for (i = 0; i < OKVM_USER_MEM_SLOTS; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find(ctx->slots, (u64)i << 9),
+				    okvm_memslots_find_id(ctx->slots, i));
+		KUNIT_EXPECT_NULL(test, okvm_memslots_find(ctx->slots,
+							   ((u64)i << 9) + 1));
+	}
+}
+
+/* Random creates, moves and deletes, lookups checked against a scan. */
+static void memslot_random_differential(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+	unsigned int step, i, id;
+	u64 gfn;
+
+	for (step = 0; step < 4000; step++) {
+		const struct okvm_memslot *old;
+		u64 gpa = (u64)get_random_u32_below(256) << PAGE_SHIFT;
+		u64 size = (u64)(1 + get_random_u32_below(16)) << PAGE_SHIFT;
+		int r;
+
+		id = get_random_u32_below(32);
+		old = okvm_memslots_find_id(ctx->slots, id);
+		if (old && get_random_u32_below(3) == 0)
+			r = set_region(test, region(id, 0, 0, 0, 0));
+		else if (old)	/* a move keeps size and backing */
+			r = set_region(test, region(id, old->flags, gpa,
+						    old->npages << PAGE_SHIFT,
+						    old->userspace_addr));
+		else
+			r = set_region(test, region(id, 0, gpa, size, UADDR));
+		KUNIT_ASSERT_TRUE(test, r == 0 || r == -EEXIST);
+
+		for (i = 1; i < ctx->slots->nr; i++)
+			KUNIT_ASSERT_LE(test, ctx->slots->slots[i - 1].base_gfn +
+					ctx->slots->slots[i - 1].npages,
+					ctx->slots->slots[i].base_gfn);
+
+		for (gfn = 0; gfn < 280; gfn += 1 + get_random_u32_below(4)) {
+			const struct okvm_memslot *want = NULL;
+
+			for (i = 0; i < ctx->slots->nr; i++) {
+				const struct okvm_memslot *s = &ctx->slots->slots[i];
+
+				if (gfn >= s->base_gfn && gfn < s->base_gfn + s->npages)
+					want = s;
+			}
+			KUNIT_ASSERT_PTR_EQ(test, okvm_memslots_find(ctx->slots, gfn),
+					    want);
+		}
+	}
+}
+
+static void memslot_gfn_to_hva(struct kunit *test)
+{
+	struct okvm_memslot s = { .base_gfn = 0x100, .npages = 16,
+				  .userspace_addr = UADDR };
+
+	KUNIT_EXPECT_EQ(test, okvm_memslot_gfn_to_hva(&s, 0x100), UADDR);
+	KUNIT_EXPECT_EQ(test, okvm_memslot_gfn_to_hva(&s, 0x10f),
+			UADDR + 15 * PAGE_SIZE);
+}
+
+static struct kunit_case memslot_cases[] = {
+	KUNIT_CASE_PARAM(memslot_bad_input, bad_gen_params),
+	KUNIT_CASE(memslot_lifecycle),
+	KUNIT_CASE(memslot_fill_to_limit),
+	KUNIT_CASE(memslot_random_differential),
+	KUNIT_CASE(memslot_gfn_to_hva),
+	{}
+};
+
+static struct kunit_suite memslot_suite = {
+	.name = "okvm_memslots",
+	.init = ms_init,
+	.exit = ms_exit,
+	.test_cases = memslot_cases,
+};
+kunit_test_suite(memslot_suite);
+
+MODULE_DESCRIPTION("KUnit tests for okvm's memslots");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The ioctl surface that needs no guest execution: system fd, VM fd,
+ * memslots, vCPUs, stats, process binding and lifetime, with KVM's errno
+ * for every bad input. Runs unchanged against okvm and in-tree KVM.
+ */
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "lib/okvm_util.h"
+
+#define PAGE	4096UL
+#define MEM	(2UL << 20)
+
+TEST(system_fd)
+{
+	int kvm = okvm_open_dev();
+
+	ASSERT_GE(kvm, 0) TH_LOG("open %s: %s", okvm_dev_path(), strerror(errno));
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_API_VERSION, 0), KVM_API_VERSION);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_API_VERSION, 1), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0) % PAGE, 0);
+	EXPECT_GE(okvm_ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0), (long)PAGE);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 1), -EINVAL);
+	/* A cap number nobody defines is simply not offered. */
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, 100000), 0);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_USER_MEMORY), 1);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT), 1);
+	EXPECT_GT(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS), 0);
+	EXPECT_GE(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID),
+		  okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS));
+	/* An unknown ioctl on the system fd. */
+	EXPECT_EQ(okvm_ioctl(kvm, _IO(KVMIO, 0xff), 0), -EINVAL);
+	/* VM types other than the default are refused unless offered. */
+	if (!(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES) & (1 << 4)))
+		EXPECT_EQ(okvm_ioctl(kvm, KVM_CREATE_VM, 4), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_CREATE_VM, 0x1000), -EINVAL);
+	close(kvm);
+}
+
+TEST(bad_fds)
+{
+	EXPECT_EQ(okvm_ioctl(-1, KVM_GET_API_VERSION, 0), -EBADF);
+	EXPECT_EQ(okvm_ioctl(1000, KVM_CREATE_VM, 0), -EBADF);
+}
+
+TEST(supported_cpuid)
+{
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} cpuid = { .c.nent = 100 };
+	struct kvm_cpuid2 tiny = { .nent = 0 };
+	int kvm = okvm_open_dev();
+	unsigned int i;
+	int found = 0;
+
+	ASSERT_GE(kvm, 0);
+	ASSERT_EQ(okvm_ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &cpuid), 0);
+	ASSERT_GT(cpuid.c.nent, 0);
+	ASSERT_LE(cpuid.c.nent, 100);
+	for (i = 0; i < cpuid.c.nent; i++)
+		found += cpuid.e[i].function == 0 || cpuid.e[i].function == 1;
+	EXPECT_EQ(found, 2);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &tiny), -E2BIG);
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_SUPPORTED_CPUID, NULL), -EFAULT);
+	close(kvm);
+}
+
+FIXTURE(vm) {
+	int kvm;
+	int vm;
+	void *mem;
+};
+
+FIXTURE_SETUP(vm)
+{
+	self->kvm = okvm_open_dev();
+	ASSERT_GE(self->kvm, 0);
+	self->vm = okvm_ioctl(self->kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(self->vm, 0);
+	self->mem = mmap(NULL, 4 * MEM, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(self->mem, MAP_FAILED);
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	munmap(self->mem, 4 * MEM);
+	close(self->vm);
+	close(self->kvm);
+}
+
+struct region_case {
+	const char *what;
+	int v1;			/* use KVM_SET_USER_MEMORY_REGION */
+	unsigned int slot, flags;
+	unsigned long long gpa, size;
+	long hva_off;		/* from the fixture's buffer; -1: NULL-ish */
+	long err;
+};
+
+/* Against a VM holding slot 0: GPA 1M..3M, HVA mem..mem+2M. */
+static const struct region_case region_cases[] = {
+	{ "unknown flag", 0, 1, 1u << 7, 8 * MEM, PAGE, 0, -EINVAL },
+	{ "guest_memfd flag via v1", 1, 1, KVM_MEM_GUEST_MEMFD, 8 * MEM, PAGE, 0, -EINVAL },
+	{ "unaligned size", 0, 1, 0, 8 * MEM, PAGE + 1, 0, -EINVAL },
+	{ "unaligned gpa", 0, 1, 0, 8 * MEM + 8, PAGE, 0, -EINVAL },
+	{ "unaligned hva", 0, 1, 0, 8 * MEM, PAGE, 8, -EINVAL },
+	{ "kernel hva", 0, 1, 0, 8 * MEM, PAGE, -1, -EINVAL },
+	{ "address space past the last", 0, ~0u, 0, 8 * MEM, PAGE, 0, -EINVAL },
+	{ "slot id 32767", 0, 32767, 0, 8 * MEM, PAGE, 0, -EINVAL },
+	{ "gpa wraps", 0, 1, 0, -PAGE, 2 * PAGE, 0, -EINVAL },
+	{ "delete missing slot", 0, 7, 0, 0, 0, 0, -EINVAL },
+	{ "overlap start", 0, 1, 0, MEM / 2, MEM, 0, -EEXIST },
+	{ "overlap inside", 0, 1, 0, MEM + PAGE, PAGE, 0, -EEXIST },
+	{ "overlap around", 0, 1, 0, 0, 4 * MEM, 0, -EEXIST },
+	{ "resize slot 0", 0, 0, 0, MEM, 2 * MEM, 0, -EINVAL },
+	{ "rebase hva of slot 0", 0, 0, 0, MEM, MEM, PAGE, -EINVAL },
+	{ "make slot 0 read-only", 0, 0, KVM_MEM_READONLY, MEM, MEM, 0, -EINVAL },
+};
+
+TEST_F(vm, memslot_bad_inputs)
+{
+	long nr_as = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION,
+				KVM_CAP_MULTI_ADDRESS_SPACE);
+	unsigned int i;
+
+	/* Address spaces 0..nr_as-1 exist (one when the cap is absent). */
+	nr_as = nr_as > 1 ? nr_as : 1;
+
+	ASSERT_EQ(okvm_set_region2(self->vm, 0, 0, MEM, MEM, self->mem), 0);
+	for (i = 0; i < ARRAY_SIZE(region_cases); i++) {
+		const struct region_case *c = &region_cases[i];
+		void *hva = c->hva_off < 0 ? (void *)-0x200000UL :
+			    (char *)self->mem + c->hva_off;
+		unsigned int slot = c->slot == ~0u ? nr_as << 16 | 1 : c->slot;
+		long r = c->v1 ? okvm_set_region1(self->vm, slot, c->flags,
+						  c->gpa, c->size, hva) :
+				 okvm_set_region2(self->vm, slot, c->flags,
+						  c->gpa, c->size, hva);
+
+		EXPECT_EQ(r, c->err) TH_LOG("case '%s': got %ld, want %ld",
+					    c->what, r, c->err);
+	}
+	/* A bad pointer to the request itself. */
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_USER_MEMORY_REGION2, 8), -EFAULT);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, 8), -EFAULT);
+	/* Slot 0 is still there, unchanged: re-stating it is a no-op. */
+	EXPECT_EQ(okvm_set_region2(self->vm, 0, 0, MEM, MEM, self->mem), 0);
+}
+
+TEST_F(vm, memslot_lifecycle)
+{
+	int max = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+
+	/* Create with v1, modify and delete with v2, and the other way. */
+	ASSERT_EQ(okvm_set_region1(self->vm, 0, 0, 0, MEM, self->mem), 0);
+	EXPECT_EQ(okvm_set_region2(self->vm, 0, KVM_MEM_LOG_DIRTY_PAGES, 0, MEM,
+				   self->mem), 0);
+	EXPECT_EQ(okvm_set_region2(self->vm, 0, 0, 0, MEM, self->mem), 0);
+	/* Move, then move onto a range that overlaps another slot. */
+	ASSERT_EQ(okvm_set_region2(self->vm, 1, KVM_MEM_READONLY, 4 * MEM, MEM,
+				   (char *)self->mem + MEM), 0);
+	EXPECT_EQ(okvm_set_region1(self->vm, 0, 0, 8 * MEM, MEM, self->mem), 0);
+	EXPECT_EQ(okvm_set_region1(self->vm, 0, 0, 4 * MEM + PAGE, MEM, self->mem),
+		  -EEXIST);
+	/* Delete: size 0; the other fields do not matter. */
+	EXPECT_EQ(okvm_set_region2(self->vm, 0, 0, 0x1234000, 0, NULL), 0);
+	EXPECT_EQ(okvm_set_region2(self->vm, 0, 0, 0, 0, NULL), -EINVAL);
+	EXPECT_EQ(okvm_set_region1(self->vm, 1, 0, 0, 0, NULL), 0);
+	/* The highest slot id works, one more does not. */
+	EXPECT_EQ(okvm_set_region2(self->vm, max - 1, 0, 0, PAGE, self->mem), 0);
+	EXPECT_EQ(okvm_set_region2(self->vm, max, 0, PAGE, PAGE, self->mem), -EINVAL);
+	/* Two slots may share one host range (aliases). */
+	EXPECT_EQ(okvm_set_region2(self->vm, 2, 0, 16 * MEM, PAGE, self->mem), 0);
+}
+
+TEST_F(vm, enable_cap)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_MAX_VCPU_ID };
+	long max = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+
+	cap.flags = 1;
+	cap.args[0] = 8;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.flags = 0;
+	cap.args[0] = max + 1;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.args[0] = 8;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	cap.args[0] = 9;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 8), -EINVAL);
+	EXPECT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 7), 0);
+	cap.cap = 100000;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, NULL), -EFAULT);
+}
+
+TEST_F(vm, vcpu_limits)
+{
+	long max_id = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
+	long max = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	struct rlimit rl = { max + 64, max + 64 };
+	long i, fd;
+
+	ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CREATE_VCPU, max_id), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 1UL << 32), -EINVAL);
+	fd = okvm_ioctl(self->vm, KVM_CREATE_VCPU, max_id - 1);
+	EXPECT_GE(fd, 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CREATE_VCPU, max_id - 1), -EEXIST);
+	for (i = 0; i < max - 1; i++)
+		ASSERT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, i), 0)
+			TH_LOG("vCPU %ld of %ld", i, max);
+	/* All vCPUs exist: any further one is refused, even a new id. */
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CREATE_VCPU, max - 1), -EINVAL);
+	/* An unknown ioctl on the VM fd. */
+	EXPECT_EQ(okvm_ioctl(self->vm, _IO(KVMIO, 0xfe), 0), -ENOTTY);
+}
+
+TEST_F(vm, vcpu_run_and_mmap)
+{
+	long size = okvm_ioctl(self->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	int vcpu = okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	struct kvm_run *run;
+
+	ASSERT_GE(vcpu, 0);
+	run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(run, MAP_FAILED);
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_RUN, 1), -EINVAL);
+	/* immediate_exit: back at once with -EINTR, whatever the guest. */
+	run->immediate_exit = 1;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_RUN, 0), -EINTR);
+	EXPECT_GT(okvm_ioctl(vcpu, KVM_GET_TSC_KHZ, 0), 0);
+	EXPECT_EQ(okvm_ioctl(vcpu, _IO(KVMIO, 0xfd), 0), -EINVAL);
+	munmap(run, size);
+	close(vcpu);
+}
+
+static void read_stats(struct __test_metadata *_metadata, int fd,
+		       const char *prefix)
+{
+	struct kvm_stats_header h;
+	char id[256], byte;
+	long n;
+
+	ASSERT_EQ(pread(fd, &h, sizeof(h), 0), sizeof(h));
+	ASSERT_GT(h.name_size, 0);
+	ASSERT_LT(h.name_size, sizeof(id));
+	ASSERT_EQ(pread(fd, id, h.name_size, h.id_offset), h.name_size);
+	EXPECT_EQ(strncmp(id, prefix, strlen(prefix)), 0) TH_LOG("id %s", id);
+	EXPECT_GT(h.num_desc, 0);
+	EXPECT_GE(h.desc_offset, h.id_offset + h.name_size);
+	EXPECT_EQ(h.data_offset, h.desc_offset + h.num_desc *
+		  (sizeof(struct kvm_stats_desc) + h.name_size));
+	/* The data block ends the file: one u64 per descriptor here. */
+	n = pread(fd, &byte, 1, h.data_offset + h.num_desc * 8 - 1);
+	EXPECT_EQ(n, 1);
+	EXPECT_EQ(pread(fd, &byte, 1, h.data_offset + h.num_desc * 8 + 4096), 0);
+	/* Writes are refused. */
+	EXPECT_LT(write(fd, &byte, 1), 0);
+}
+
+TEST_F(vm, stats_fds)
+{
+	int vcpu = okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	int vm_stats, vcpu_stats;
+
+	ASSERT_GE(vcpu, 0);
+	vm_stats = okvm_ioctl(self->vm, KVM_GET_STATS_FD, 0);
+	vcpu_stats = okvm_ioctl(vcpu, KVM_GET_STATS_FD, 0);
+	ASSERT_GE(vm_stats, 0);
+	ASSERT_GE(vcpu_stats, 0);
+	read_stats(_metadata, vm_stats, "kvm-");
+	read_stats(_metadata, vcpu_stats, "kvm-");
+	/* The stats fds keep working with every other fd closed. */
+	close(vcpu);
+	close(self->vm);
+	self->vm = -1;
+	read_stats(_metadata, vm_stats, "kvm-");
+	read_stats(_metadata, vcpu_stats, "kvm-");
+	close(vm_stats);
+	close(vcpu_stats);
+}
+
+TEST_F(vm, vcpu_outlives_vm_fd)
+{
+	int vcpu = okvm_ioctl(self->vm, KVM_CREATE_VCPU, 3);
+	struct kvm_run *run;
+
+	ASSERT_GE(vcpu, 0);
+	run = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	ASSERT_NE(run, MAP_FAILED);
+	close(self->vm);
+	self->vm = -1;
+	run->immediate_exit = 1;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_RUN, 0), -EINTR);
+	EXPECT_GT(okvm_ioctl(vcpu, KVM_GET_TSC_KHZ, 0), 0);
+	close(vcpu);
+	/* The mapping outlives every fd, as any shared file mapping. */
+	EXPECT_EQ(run->immediate_exit, 1);
+	munmap(run, PAGE);
+}
+
+TEST_F(vm, forked_child)
+{
+	int vcpu = okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	int status;
+	pid_t pid;
+
+	ASSERT_GE(vcpu, 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* The VM is bound to the parent's mm: every use fails. */
+		int bad = 0;
+
+		bad |= okvm_ioctl(self->vm, KVM_CREATE_VCPU, 1) != -EIO;
+		bad |= okvm_set_region2(self->vm, 0, 0, 0, PAGE, self->mem) != -EIO;
+		bad |= okvm_ioctl(self->vm, KVM_CHECK_EXTENSION,
+				  KVM_CAP_USER_MEMORY) != -EIO;
+		bad |= okvm_ioctl(vcpu, KVM_RUN, 0) != -EIO;
+		bad |= okvm_ioctl(vcpu, KVM_GET_STATS_FD, 0) != -EIO;
+		/* The system fd is not bound: the child may make its own VM. */
+		bad |= okvm_ioctl(self->kvm, KVM_CREATE_VM, 0) < 0;
+		_exit(bad);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* The parent still owns a working VM. */
+	EXPECT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 1), 0);
+}
+
+TEST(killed_process_leaves_nothing)
+{
+	long vms = okvm_debugfs_counter("live_vms");
+	long vcpus = okvm_debugfs_counter("live_vcpus");
+	long pages = okvm_debugfs_counter("live_pages");
+	int p[2], status;
+	char c;
+	pid_t pid;
+
+	if (vms < 0)
+		SKIP(return, "no okvm debugfs counters (not okvm, or no debugfs)");
+	ASSERT_EQ(pipe(p), 0);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int kvm = okvm_open_dev(), i, j;
+
+		for (i = 0; i < 3; i++) {
+			int vm = okvm_ioctl(kvm, KVM_CREATE_VM, 0);
+
+			for (j = 0; j < 4; j++)
+				okvm_ioctl(vm, KVM_CREATE_VCPU, j);
+			okvm_ioctl(vm, KVM_GET_STATS_FD, 0);
+		}
+		write(p[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	ASSERT_EQ(read(p[0], &c, 1), 1);
+	EXPECT_EQ(okvm_debugfs_counter("live_vms"), vms + 3);
+	EXPECT_EQ(okvm_debugfs_counter("live_vcpus"), vcpus + 12);
+	kill(pid, SIGKILL);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_EQ(okvm_debugfs_counter("live_vms"), vms);
+	EXPECT_EQ(okvm_debugfs_counter("live_vcpus"), vcpus);
+	EXPECT_EQ(okvm_debugfs_counter("live_pages"), pages);
+}
+
+TEST_HARNESS_MAIN
