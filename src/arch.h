@@ -11,7 +11,8 @@
 
 struct okvm_vm;
 struct okvm_vcpu;
-struct okvm_memslot;
+struct okvm_pt_fmt;
+struct page;
 
 int okvm_arch_init(void);
 void okvm_arch_exit(void);
@@ -36,7 +37,11 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			  unsigned long arg);
 int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu);
 
-/* The memslot set changed; @old's range must no longer be mapped. */
-void okvm_arch_memslot_flush(struct okvm_vm *vm, const struct okvm_memslot *old);
+/* The page-table format of the VM's MMU (NPT on x86). */
+const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm);
+/* Every vCPU of @vm drops cached guest-physical translations. No sleeping. */
+void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm);
+/* Page @pgoff (> 0) of the vCPU mapping after kvm_run, or NULL. */
+struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff);
 
 #endif /* OKVM_ARCH_H */

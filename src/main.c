@@ -27,8 +27,8 @@ static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_CHECK_EXTENSION:
 		return okvm_check_extension(NULL, arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
-		/* Only struct kvm_run: no coalesced-MMIO or dirty-ring pages. */
-		return arg ? -EINVAL : PAGE_SIZE;
+		/* kvm_run and the arch's pages (x86: port I/O data). */
+		return arg ? -EINVAL : OKVM_ARCH_VCPU_MMAP_PAGES * PAGE_SIZE;
 	default:
 		return okvm_arch_dev_ioctl(ioctl, arg);
 	}

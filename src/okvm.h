@@ -12,6 +12,7 @@
 #define OKVM_H
 
 #include <linux/mm_types.h>
+#include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/srcu.h>
@@ -19,6 +20,7 @@
 
 #include "arch_types.h"
 #include "memslot.h"
+#include "mmu/mmu.h"
 #include "stats.h"
 
 /* vCPU limits, chosen so upstream tests that create every vCPU finish
@@ -44,6 +46,21 @@ struct okvm_vm {
 	struct mutex slots_lock;
 	struct okvm_memslots __rcu *memslots;
 	struct srcu_struct srcu;
+
+	/* Guest-physical page tables of the whole VM (the arch's format). */
+	struct okvm_mmu mmu;
+
+	/*
+	 * MMU-notifier state the fault path checks: a fault that raced with
+	 * an invalidation (one in progress over its HVA, or one that ended
+	 * after the fault took its snapshot of @mmu_invalidate_seq) must not
+	 * install the page it found.
+	 */
+	struct mmu_notifier mmu_notifier;
+	spinlock_t invalidate_lock;	/* protects the four fields below */
+	unsigned long mmu_invalidate_seq;
+	long mmu_invalidate_in_progress;
+	unsigned long mmu_invalidate_start, mmu_invalidate_end;
 
 	struct okvm_vm_stat stat;
 	char stats_id[OKVM_STATS_NAME_SIZE];
@@ -91,6 +108,14 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 /* Leak accounting (debugfs okvm/): live objects and pages okvm holds. */
 extern atomic_t okvm_live_vms, okvm_live_vcpus;
 extern atomic_long_t okvm_live_pages;
+
+/* src/notifier.c, src/mmu/fault.c */
+int okvm_mmu_notifier_register(struct okvm_vm *vm);
+void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
+void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
+
+#define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);
 
 static inline struct okvm_memslots *okvm_memslots(struct okvm_vm *vm)
 {

@@ -128,6 +128,10 @@ static ssize_t vm_stats_read(struct file *file, char __user *buf, size_t size,
 {
 	struct okvm_vm *vm = file->private_data;
 
+	/* Instant values come from the MMU's own leaf counters. */
+	WRITE_ONCE(vm->stat.pages_4k, atomic64_read(&vm->mmu.nr_leaves[1]));
+	WRITE_ONCE(vm->stat.pages_2m, atomic64_read(&vm->mmu.nr_leaves[2]));
+	WRITE_ONCE(vm->stat.pages_1g, atomic64_read(&vm->mmu.nr_leaves[3]));
 	return stats_read(vm->stats_id, vm_stats, ARRAY_SIZE(vm_stats),
 			  (const u64 *)&vm->stat, buf, size, ppos);
 }

@@ -43,9 +43,10 @@ static vm_fault_t okvm_vcpu_fault(struct vm_fault *vmf)
 	struct okvm_vcpu *vcpu = vmf->vma->vm_file->private_data;
 	struct page *page;
 
-	if (vmf->pgoff != 0)
+	page = vmf->pgoff ? okvm_arch_vcpu_mmap_page(vcpu, vmf->pgoff) :
+			    virt_to_page(vcpu->run);
+	if (!page)
 		return VM_FAULT_SIGBUS;
-	page = virt_to_page(vcpu->run);
 	get_page(page);
 	vmf->page = page;
 	return 0;

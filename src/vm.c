@@ -25,10 +25,12 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 	unsigned long i;
 
 	/* No fd refers to the VM any more: nothing can run or add a vCPU. */
+	okvm_mmu_notifier_unregister(vm);
 	xa_for_each(&vm->vcpu_array, i, vcpu)
 		okvm_vcpu_destroy(vcpu);
 	xa_destroy(&vm->vcpu_array);
 	okvm_arch_vm_destroy(vm);
+	okvm_mmu_destroy(&vm->mmu);
 	okvm_memslots_free(rcu_dereference_protected(vm->memslots, true));
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
@@ -40,6 +42,28 @@ void okvm_put_vm(struct okvm_vm *vm)
 {
 	if (refcount_dec_and_test(&vm->users))
 		okvm_destroy_vm(vm);
+}
+
+static void okvm_vm_flush_range(void *priv, struct okvm_pt_root *root, u64 gfn,
+				u64 nr)
+{
+	okvm_arch_flush_remote_tlbs(priv);
+}
+
+static const struct okvm_mmu_tlb_ops okvm_vm_tlb_ops = {
+	.flush_range = okvm_vm_flush_range,
+};
+
+/* The VM's guest-physical page tables: one direct root, no private memory. */
+static int okvm_vm_mmu_init(struct okvm_vm *vm)
+{
+	struct okvm_mmu_cfg cfg = {
+		.fmt = okvm_arch_mmu_fmt(vm),
+		.tlb_ops = &okvm_vm_tlb_ops,
+		.tlb_priv = vm,
+	};
+
+	return okvm_mmu_init(&vm->mmu, &cfg);
 }
 
 static int okvm_vm_release(struct inode *inode, struct file *filp)
@@ -80,7 +104,7 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	synchronize_srcu_expedited(&vm->srcu);
 	/* ...so nothing can map the old range again: drop what is mapped. */
 	if (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)
-		okvm_arch_memslot_flush(vm, &chg.old);
+		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
 	okvm_memslots_free(old);
 out:
 	mutex_unlock(&vm->slots_lock);
@@ -205,11 +229,17 @@ int okvm_dev_create_vm(unsigned long type)
 	r = okvm_arch_vm_init(vm, type);
 	if (r)
 		goto err_slots;
+	r = okvm_vm_mmu_init(vm);
+	if (r)
+		goto err_arch;
+	r = okvm_mmu_notifier_register(vm);
+	if (r)
+		goto err_mmu;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		r = fd;
-		goto err_arch;
+		goto err_notifier;
 	}
 	file = anon_inode_getfile("kvm-vm", &okvm_vm_fops, vm, O_RDWR);
 	if (IS_ERR(file)) {
@@ -226,6 +256,10 @@ int okvm_dev_create_vm(unsigned long type)
 
 err_fd:
 	put_unused_fd(fd);
+err_notifier:
+	mmu_notifier_unregister(&vm->mmu_notifier, current->mm);
+err_mmu:
+	okvm_mmu_destroy(&vm->mmu);
 err_arch:
 	okvm_arch_vm_destroy(vm);
 err_slots:

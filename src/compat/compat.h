@@ -27,6 +27,30 @@
 #endif
 
 /*
+ * Debian's 6.12.y backported the syscore change that passes a context
+ * pointer to the callbacks and registers a struct syscore (upstream 6.18);
+ * Kbuild probes the header and sets OKVM_HAVE_SYSCORE_DATA.
+ */
+#ifdef OKVM_HAVE_SYSCORE_DATA
+#define OKVM_SYSCORE_PARAM	void *data
+#define OKVM_DEFINE_SYSCORE(name, suspend_fn, resume_fn)		\
+	static const struct syscore_ops name##_ops = {			\
+		.suspend = suspend_fn, .resume = resume_fn,		\
+	};								\
+	static struct syscore name = { .ops = &name##_ops }
+#define okvm_register_syscore(s)	register_syscore(s)
+#define okvm_unregister_syscore(s)	unregister_syscore(s)
+#else
+#define OKVM_SYSCORE_PARAM	void
+#define OKVM_DEFINE_SYSCORE(name, suspend_fn, resume_fn)		\
+	static struct syscore_ops name = {				\
+		.suspend = suspend_fn, .resume = resume_fn,		\
+	}
+#define okvm_register_syscore(s)	register_syscore_ops(s)
+#define okvm_unregister_syscore(s)	unregister_syscore_ops(s)
+#endif
+
+/*
  * The KVM ABI. okvm speaks KVM's uapi exactly; where the headers okvm is
  * built against predate a piece of it, the facts (numbers, layouts) are
  * supplied here so that one binary interface is offered on every kernel.

@@ -6,19 +6,79 @@
 #ifndef OKVM_X86_ARCH_TYPES_H
 #define OKVM_X86_ARCH_TYPES_H
 
+#include <linux/atomic.h>
 #include <linux/kvm.h>
 
 /* Entries in a vCPU's KVM_SET_CPUID2 table, as KVM_MAX_CPUID_ENTRIES. */
 #define OKVM_MAX_CPUID_ENTRIES	256
 
-struct okvm_vm_arch {
-	u32 bsp_vcpu_id;
+/* General-purpose registers, indexed by their x86 encoding. */
+enum okvm_reg {
+	OKVM_RAX, OKVM_RCX, OKVM_RDX, OKVM_RBX, OKVM_RSP, OKVM_RBP, OKVM_RSI,
+	OKVM_RDI, OKVM_R8, OKVM_R9, OKVM_R10, OKVM_R11, OKVM_R12, OKVM_R13,
+	OKVM_R14, OKVM_R15, OKVM_NR_GPRS
 };
 
+struct vmcb;
+
+struct okvm_vm_arch {
+	u32 bsp_vcpu_id;
+
+	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
+	atomic64_t tlb_gen;
+};
+
+/* Where a vCPU is, for kicks and TLB shootdowns. */
+enum okvm_vcpu_mode {
+	OKVM_OUTSIDE_GUEST_MODE,
+	OKVM_IN_GUEST_MODE,
+};
+
+/* An I/O or MMIO access userspace must complete on the next KVM_RUN. */
+struct okvm_pending_io {
+	bool in;		/* port IN: copy the data into RAX */
+	bool mmio_read;		/* MMIO read: write the data to a register */
+	u8 size;
+	u8 reg;			/* destination register of an MMIO read */
+	u64 next_rip;
+};
+
+/* kvm_run plus the page for port I/O data (KVM_PIO_PAGE_OFFSET). */
+#define OKVM_ARCH_VCPU_MMAP_PAGES	2
+
 struct okvm_vcpu_arch {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	struct page *pio_page;		/* second page of the kvm_run mapping */
+	unsigned long regs[OKVM_NR_GPRS];
+
+	/* Guest FPU/XSAVE image, swapped with the host's around VMRUN. */
+	void *fpu;
+	unsigned int fpu_size;
+
+	/* Guest debug registers DR0-3 (DR6/DR7 live in the VMCB). */
+	unsigned long db[4];
+
+	/* MSRs with no home in the VMCB. */
+	u64 tsc_aux;
+	u64 misc_enable;
+	u64 apic_base;
+
+	/* ASID on the CPU the vCPU last ran on, and its generation. */
+	u32 asid;
+	u64 asid_gen;
+	int cpu;			/* the CPU in or last in the guest */
+	int last_cpu;			/* the CPU @asid belongs to */
+	u64 tlb_gen_seen;
+	int mode;			/* enum okvm_vcpu_mode */
+
+	struct okvm_pending_io pio;
+	bool pio_pending;
+
 	u32 tsc_khz;
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
+	bool ran;			/* KVM_RUN entered the guest once */
 };
 
 #endif /* OKVM_X86_ARCH_TYPES_H */

@@ -11,7 +11,7 @@
 #include <asm/tsc.h>
 
 #include "arch.h"
-#include "okvm.h"
+#include "svm.h"
 
 /*
  * KVM's parameters that KVM clients (and the upstream selftests) read to
@@ -99,11 +99,12 @@ static long okvm_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 
 int okvm_arch_init(void)
 {
-	return 0;
+	return okvm_svm_init();
 }
 
 void okvm_arch_exit(void)
 {
+	okvm_svm_exit();
 }
 
 long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
@@ -111,6 +112,8 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	switch (ioctl) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return okvm_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return okvm_get_msr_index_list((void __user *)arg);
 	default:
 		return -EINVAL;
 	}
@@ -134,6 +137,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	/* SEV/TDX/software-protected types are not offered (yet). */
 	if (type != KVM_X86_DEFAULT_VM)
 		return -EINVAL;
+	atomic64_set(&vm->arch.tlb_gen, 0);
 	return 0;
 }
 
@@ -147,42 +151,49 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 	return -ENOTTY;
 }
 
-void okvm_arch_memslot_flush(struct okvm_vm *vm, const struct okvm_memslot *old)
+const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
 {
-	/* Nothing is mapped until guests run (NPT, src/x86/svm*.c). */
+	/* 4-level NPT: guest-physical addresses up to 48 bits. */
+	return &okvm_fmt_npt4;
+}
+
+void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm)
+{
+	okvm_svm_flush_remote_tlbs(vm);
+}
+
+struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff)
+{
+	return pgoff == KVM_PIO_PAGE_OFFSET ? vcpu->arch.pio_page : NULL;
 }
 
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {
 	vcpu->arch.tsc_khz = tsc_khz;
-	return 0;
+	return okvm_svm_vcpu_alloc(vcpu);
 }
 
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu)
 {
+	okvm_svm_vcpu_free(vcpu);
 	kvfree(vcpu->arch.cpuid);
 }
 
 long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			  unsigned long arg)
 {
+	long r;
+
 	switch (ioctl) {
 	case KVM_GET_TSC_KHZ:
 		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
 	default:
-		return -EINVAL;
+		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
 
 int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 {
-	if (!vcpu->wants_to_run)
-		return -EINTR;
-	if (signal_pending(current)) {
-		vcpu->run->exit_reason = KVM_EXIT_INTR;
-		vcpu->stat.signal_exits++;
-		return -EINTR;
-	}
-	/* Guest execution arrives with SVM support. */
-	return -EOPNOTSUPP;
+	return okvm_svm_run(vcpu);
 }

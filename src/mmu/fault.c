@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The guest page-fault path: GPA -> memslot -> HVA -> page -> map.
+ *
+ * Pages are looked up with GUP and not pinned: the MMU notifier
+ * (src/notifier.c) removes a mapping before the host reuses its page, and
+ * the sequence check below keeps a fault from installing a page that an
+ * invalidation has already passed over.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/swap.h>
+
+#include "okvm.h"
+
+#define OKVM_2M_PAGES	(1UL << (PMD_SHIFT - PAGE_SHIFT))
+
+/* Has an invalidation overlapping @hva begun, or ended, since @seq? */
+static bool fault_raced(struct okvm_vm *vm, unsigned long seq,
+			unsigned long hva)
+{
+	bool raced;
+
+	spin_lock(&vm->invalidate_lock);
+	raced = vm->mmu_invalidate_seq != seq ||
+		(vm->mmu_invalidate_in_progress &&
+		 hva >= vm->mmu_invalidate_start && hva < vm->mmu_invalidate_end);
+	spin_unlock(&vm->invalidate_lock);
+	return raced;
+}
+
+/*
+ * A 2M mapping is possible when the backing is one transparent huge page
+ * covering the whole aligned 2M of HVA, the slot covers the aligned 2M of
+ * GFNs, and GFN and HVA are congruent modulo 2M.
+ */
+static bool fault_can_map_2m(const struct okvm_memslot *slot, u64 gfn,
+			     unsigned long hva, struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	u64 gfn_base = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
+
+	if (!folio_test_large(folio) || folio_size(folio) < PMD_SIZE)
+		return false;
+	if ((gfn & (OKVM_2M_PAGES - 1)) != ((hva >> PAGE_SHIFT) & (OKVM_2M_PAGES - 1)))
+		return false;
+	if (gfn_base < slot->base_gfn ||
+	    gfn_base + OKVM_2M_PAGES > slot->base_gfn + slot->npages)
+		return false;
+	/* The folio must hold the whole aligned 2M, not straddle it. */
+	return folio_pfn(folio) <= ALIGN_DOWN(page_to_pfn(page), OKVM_2M_PAGES) &&
+	       folio_pfn(folio) + folio_nr_pages(folio) >=
+	       ALIGN_DOWN(page_to_pfn(page), OKVM_2M_PAGES) + OKVM_2M_PAGES;
+}
+
+/**
+ * okvm_mmu_page_fault() - resolve a guest-physical fault
+ * @vcpu: the faulting vCPU
+ * @gpa: the guest-physical address
+ * @write: the access was a write
+ *
+ * Return: 1 to re-enter the guest (mapped, or retry after a race),
+ * OKVM_FAULT_MMIO when the access is emulated MMIO, -EFAULT when the slot's
+ * memory cannot be faulted in, -ENOMEM, or -EIO for a broken MMU.
+ */
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
+{
+	struct okvm_vm *vm = vcpu->vm;
+	u64 gfn = gpa >> PAGE_SHIFT, pfn, nr = 1;
+	const struct okvm_memslot *slot;
+	struct okvm_pt_cache cache = {};
+	bool writable = false;
+	unsigned long hva, seq;
+	struct page *page;
+	int level = 1, idx, r;
+	u32 perm;
+
+	idx = srcu_read_lock(&vm->srcu);
+	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu), gfn);
+	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
+		r = OKVM_FAULT_MMIO;
+		goto out_srcu;
+	}
+	hva = okvm_memslot_gfn_to_hva(slot, gfn);
+
+	seq = READ_ONCE(vm->mmu_invalidate_seq);
+	smp_rmb();	/* the snapshot before the page lookup */
+
+	if (write) {
+		r = get_user_pages_fast(hva, 1, FOLL_WRITE, &page);
+		writable = r == 1;
+	} else if (!(slot->flags & KVM_MEM_READONLY) &&
+		   get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page) == 1) {
+		/* Already writable in the host: map it writable right away. */
+		r = 1;
+		writable = true;
+	} else {
+		r = get_user_pages_fast(hva, 1, 0, &page);
+	}
+	if (r != 1) {
+		r = r < 0 ? r : -EFAULT;
+		goto out_srcu;
+	}
+
+	r = okvm_pt_cache_topup(&cache, vm->mmu.fmt->levels);
+	if (r)
+		goto out_page;
+
+	pfn = page_to_pfn(page);
+	if (fault_can_map_2m(slot, gfn, hva, page)) {
+		level = 2;
+		nr = OKVM_2M_PAGES;
+		gfn = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
+		pfn = ALIGN_DOWN(pfn, OKVM_2M_PAGES);
+	}
+	perm = OKVM_PT_R | OKVM_PT_X | (writable ? OKVM_PT_W : 0);
+
+	read_lock(vm->mmu.lock);
+	if (fault_raced(vm, seq, hva)) {
+		r = 1;		/* the guest faults again and finds the new page */
+	} else {
+		r = okvm_mmu_map(&vm->mmu, false, gfn, pfn, nr, perm, level, &cache);
+		if (!r)
+			r = 1;
+	}
+	read_unlock(vm->mmu.lock);
+	okvm_pt_cache_free(&cache);
+
+out_page:
+	/* The guest may write through a writable mapping from now on. */
+	if (writable)
+		set_page_dirty_lock(page);
+	mark_page_accessed(page);
+	put_page(page);
+out_srcu:
+	srcu_read_unlock(&vm->srcu, idx);
+	return r;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * okvm's AMD SVM layer: internal interfaces between svm.c (hardware,
+ * VMCB, run loop, exits), regs.c (state ioctls, MSRs, CPUID) and the core.
+ */
+#ifndef OKVM_X86_SVM_H
+#define OKVM_X86_SVM_H
+
+#include <asm/svm.h>
+
+#include "okvm.h"
+
+int okvm_svm_init(void);
+void okvm_svm_exit(void);
+
+void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu);
+int okvm_svm_vcpu_alloc(struct okvm_vcpu *vcpu);
+void okvm_svm_vcpu_free(struct okvm_vcpu *vcpu);
+int okvm_svm_run(struct okvm_vcpu *vcpu);
+
+int okvm_svm_vm_init(struct okvm_vm *vm);
+void okvm_svm_vm_destroy(struct okvm_vm *vm);
+void okvm_svm_flush_remote_tlbs(struct okvm_vm *vm);
+void okvm_svm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
+
+void okvm_svm_inject_exception(struct okvm_vcpu *vcpu, u8 vector,
+			       bool has_error, u32 error);
+void okvm_svm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len);
+
+/* regs.c */
+int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
+void okvm_cpuid_lookup(struct okvm_vcpu *vcpu, u32 fn, u32 idx, u32 *eax,
+		       u32 *ebx, u32 *ecx, u32 *edx);
+long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			       void __user *argp);
+long okvm_get_msr_index_list(void __user *argp);
+void okvm_fpu_init(struct okvm_vcpu *vcpu);
+
+/* The canonical-address check for a 48-bit linear address space. */
+static inline bool okvm_is_canonical(u64 addr)
+{
+	return ((s64)addr << 16 >> 16) == (s64)addr;
+}
+
+#endif /* OKVM_X86_SVM_H */
