@@ -45,7 +45,9 @@ add_mod() {
 add_mod kvm_amd
 {
 	echo '#!/bin/sh'
-	for m in "${order[@]}"; do echo "insmod /okvm/kvm/$m.ko || exit 1"; done
+	for m in "${order[@]}"; do
+		echo "[ -d /sys/module/$m ] || insmod /okvm/kvm/$m.ko || exit 1"
+	done
 } >"$root/okvm/kvm/load.sh"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initramfs.cpio.gz"

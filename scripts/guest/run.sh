@@ -100,6 +100,16 @@ if [ "$suite" = full ]; then
 	kvm_params_overlay_off
 fi
 
+if [ "$suite" = full ]; then
+	# SVM has one owner per CPU: kvm_amd must not load while okvm has it.
+	if sh /okvm/kvm/load.sh 2>/dev/null; then
+		result okvm module_svm_exclusive FAIL
+		rmmod kvm_amd
+	else
+		result okvm module_svm_exclusive PASS
+	fi
+fi
+
 if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
 rm -f /dev/kvm
 
@@ -108,6 +118,15 @@ if [ "$suite" = full ]; then
 	if sh /okvm/kvm/load.sh; then
 		for b in "$T"/okvm/*; do run_harness kvm_amd "$b"; done
 		run_upstream kvm_amd
+		# ...and okvm must refuse to load while kvm_amd owns SVM.
+		if insmod /okvm/okvm.ko 2>/dev/null; then
+			result okvm module_refused_when_svm_in_use FAIL
+			rmmod okvm
+		elif dmesg | grep -q 'okvm: SVM is already enabled'; then
+			result okvm module_refused_when_svm_in_use PASS
+		else
+			result okvm module_refused_when_svm_in_use FAIL
+		fi
 		rmmod kvm_amd kvm
 	else
 		echo "OKVM-NOTE kvm_amd did not load: no reference run"

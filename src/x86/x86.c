@@ -148,7 +148,13 @@ void okvm_arch_vm_destroy(struct okvm_vm *vm)
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg)
 {
-	return -ENOTTY;
+	switch (ioctl) {
+	case KVM_GET_TSC_KHZ:
+		/* The frequency new vCPUs get: the host's (no TSC scaling). */
+		return tsc_khz ? tsc_khz : -EIO;
+	default:
+		return -ENOTTY;
+	}
 }
 
 const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
@@ -187,6 +193,20 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_GET_TSC_KHZ:
 		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
+	case KVM_GET_MP_STATE: {
+		/* Without an in-kernel irqchip a vCPU is always runnable. */
+		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+		return copy_to_user((void __user *)arg, &mp, sizeof(mp)) ? -EFAULT : 0;
+	}
+	case KVM_SET_MP_STATE: {
+		struct kvm_mp_state mp;
+
+		if (copy_from_user(&mp, (void __user *)arg, sizeof(mp)))
+			return -EFAULT;
+		/* KVM: other states need an in-kernel local APIC. */
+		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	}
 	default:
 		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
