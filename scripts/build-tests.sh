@@ -24,16 +24,22 @@ if [ ! -f "$OKVM_CACHE/upstream/.built" ]; then
 	log "building upstream KVM selftests (linux-source-6.12)"
 	make -C "$tree" headers >"$OKVM_CACHE/upstream/headers.log" 2>&1 ||
 		{ tail -20 "$OKVM_CACHE/upstream/headers.log" >&2; die "make headers failed"; }
+	# OUTPUT explicitly: lib.mk only defaults it at MAKELEVEL 0, and
+	# under "make check" an empty OUTPUT would write to /.
+	rm -rf "$OKVM_CACHE/upstream/out"
 	make -C "$tree/tools/testing/selftests/kvm" EXTRA_CFLAGS=-static \
+		OUTPUT="$OKVM_CACHE/upstream/out" \
 		-j"$OKVM_JOBS" >"$OKVM_CACHE/upstream/build.log" 2>&1 ||
 		{ tail -30 "$OKVM_CACHE/upstream/build.log" >&2; die "selftests build failed"; }
 	touch "$OKVM_CACHE/upstream/.built"
 fi
 # Keep the tree layout (x86_64/foo) the runner's test names use.
-(cd "$tree/tools/testing/selftests/kvm" &&
- find . -maxdepth 2 -type f -perm -u+x ! -name '*.sh' ! -name '*.py' \
-	! -path './lib/*' ! -path './include/*' -newer Makefile -print0 |
-	xargs -0 cp --parents -u -t "$out/upstream")
+n=$(cd "$OKVM_CACHE/upstream/out" &&
+    find . -maxdepth 2 -type f -perm -u+x ! -path './lib/*' -print0 |
+    xargs -0r cp --parents -u -t "$out/upstream" --verbose | wc -l)
+[ -x "$out/upstream/kvm_binary_stats_test" ] ||
+	die "no upstream selftest binaries were built"
+log "upstream selftests: $(find "$out/upstream" -type f -perm -u+x | wc -l) binaries ($n updated)"
 
 log "building okvm selftests"
 make -s -C "$OKVM_TOP/tests/selftests" KSRC="$tree" KHDR="$tree/usr/include" \

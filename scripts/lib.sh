@@ -6,6 +6,11 @@
 
 set -euo pipefail
 
+# Run from "make check", the sub-makes below must not inherit the parent
+# make's level or flags: the selftests' lib.mk, for one, picks its output
+# directory from MAKELEVEL.
+unset MAKEFLAGS MAKELEVEL MFLAGS
+
 OKVM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OKVM_CACHE=${OKVM_CACHE:-$HOME/.cache/okvm}
 OKVM_JOBS=${OKVM_JOBS:-$(nproc)}
