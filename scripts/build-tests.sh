@@ -41,4 +41,5 @@ make -s -C "$OKVM_TOP/tests/selftests" KSRC="$tree" KHDR="$tree/usr/include" \
 	OUT="$out/okvm" >&2
 
 log "building okvm-vmm"
-make -s -C "$OKVM_TOP/tools/vmm" KHDR="$tree/usr/include" OUT="$out/vmm" >&2
+make -s -C "$OKVM_TOP/tools/vmm" KHDR="$tree/usr/include" OUT="$out/vmm" \
+	OBJ="$OKVM_CACHE/build/vmm" >&2
