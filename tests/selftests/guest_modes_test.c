@@ -58,12 +58,14 @@ TEST_F(g, real_mode)
 	EXPECT_EQ(regs.rax, 0x2360);
 	EXPECT_EQ(regs.rcx, 0x5678);
 	EXPECT_EQ(regs.rsp, G_STACK16 - 2);
-	EXPECT_EQ(regs.rip, G_CODE + (real_guest_end - real_guest));
+	EXPECT_EQ(regs.rip, real_guest_end - real_guest);	/* IP, from CS = 0x1000 */
 	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, 0x10010), 0xbeef);
 	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, 0x8000), 0x5678);
 	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, G_STACK16 - 2), 0x5678);
 	ASSERT_EQ(guest_get_sregs(&self->g, 0, &sregs), 0);
 	EXPECT_EQ(sregs.cr0 & 1, 0);
+	EXPECT_EQ(sregs.cs.selector, G_CODE >> 4);
+	EXPECT_EQ(sregs.cs.base, G_CODE);
 	EXPECT_EQ(sregs.ds.selector, 0);
 	EXPECT_EQ(sregs.ds.base, 0);
 }
@@ -334,6 +336,8 @@ TEST_F(g, fail_entry)
 	ASSERT_EQ(guest_set_sregs(&self->g, 0, &s), 0);
 	ASSERT_EQ(guest_run(&self->g, 0), 0);
 	ASSERT_EXIT(run, KVM_EXIT_FAIL_ENTRY);
+	/* SVM's VMEXIT_INVALID (exit code -1), as KVM reports it. */
+	EXPECT_EQ(run->fail_entry.hardware_entry_failure_reason, (__u64)-1);
 }
 
 /* No IDT: #UD cannot be delivered, nor #DF: a triple fault. */

@@ -164,9 +164,13 @@ int guest_set_mode(struct guest *g, int vcpu, enum guest_mode mode, uint64_t rip
 
 	switch (mode) {
 	case GUEST_REAL:
-		/* The reset state but CS = 0: code at G_CODE is at 0:G_CODE. */
-		sregs.cs.selector = 0;
-		sregs.cs.base = 0;
+		/*
+		 * The reset state, with CS:IP pointing at rip (below 1 MiB):
+		 * G_CODE is 1000:0000. DS, ES, SS stay 0.
+		 */
+		sregs.cs.selector = (rip >> 4) & 0xf000;
+		sregs.cs.base = sregs.cs.selector << 4;
+		regs.rip = rip - sregs.cs.base;
 		regs.rsp = G_STACK16;
 		break;
 	case GUEST_PROT32:

@@ -25,7 +25,7 @@
 #define G_PDPT		0x2000UL
 #define G_PD		0x3000UL	/* 4 PDs: identity map of 0..4 GiB, 2 MiB pages */
 #define G_GDT		0x7000UL
-#define G_CODE		0x10000UL	/* code (reachable from real mode) */
+#define G_CODE		0x10000UL	/* code; real mode runs it as 1000:0000 */
 #define G_STACK16	0xf000UL	/* real-mode stack top */
 #define G_DATA		0x100000UL	/* scratch data, 1 MiB */
 #define G_STACK		0x1ff000UL	/* stack top for 32/64-bit guests */
@@ -80,7 +80,10 @@ void guest_destroy(struct guest *g);
 int guest_add_vcpu(struct guest *g);
 /* Copy code to gpa. */
 void guest_load(struct guest *g, uint64_t gpa, const uint8_t *start, const uint8_t *end);
-/* Segment and control registers for the mode, RIP/RSP, RFLAGS=2, other GPRs 0. */
+/*
+ * Segment and control registers for the mode, RIP/RSP, RFLAGS=2, other
+ * GPRs 0. In real mode, rip is linear: CS:IP is set to reach it.
+ */
 int guest_set_mode(struct guest *g, int vcpu, enum guest_mode mode, uint64_t rip);
 /* guest_create + one vCPU + code at G_CODE in mode; 0 or -errno. */
 int guest_init(struct guest *g, size_t mem_size, enum guest_mode mode,
