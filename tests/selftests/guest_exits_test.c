@@ -356,8 +356,8 @@ TEST_F(g, readonly_slot)
 	struct kvm_run *run;
 	struct kvm_regs regs;
 
-	ASSERT_EQ(okvm_ioctl(okvm_open_dev(), KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM), 1);
 	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, ro_guest, ro_guest_end), 0);
+	ASSERT_EQ(okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_READONLY_MEM), 1);
 	run = self->g.vcpu[0].run;
 	res = guest_ptr(&self->g, G_DATA);
 	ro = mmap(NULL, 0x2000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

@@ -25,9 +25,9 @@ FIXTURE_TEARDOWN(g)
 
 /* Real mode: 16-bit arithmetic, segment:offset addressing, 16-bit OUT. */
 GUEST_CODE(real_guest, ".code16",
-	"mov $0x1000, %ax\n"
+	"mov $0x2000, %ax\n"
 	"mov %ax, %ds\n"
-	"movw $0xbeef, 0x10\n"		/* DS:0x10 = GPA 0x10010 */
+	"movw $0xbeef, 0x10\n"		/* DS:0x10 = GPA 0x20010 */
 	"xor %ax, %ax\n"
 	"mov %ax, %ds\n"
 	"mov $0x1234, %ax\n"
@@ -66,7 +66,7 @@ TEST_F(g, real_mode)
 	EXPECT_EQ(regs.rcx, 0x5678);
 	EXPECT_EQ(regs.rsp, G_STACK16 - 2);
 	EXPECT_EQ(regs.rip, real_guest_end - real_guest);	/* IP, from CS = 0x1000 */
-	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, 0x10010), 0xbeef);
+	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, 0x20010), 0xbeef);
 	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, 0x8000), 0x5678);
 	EXPECT_EQ(*(uint16_t *)guest_ptr(&self->g, G_STACK16 - 2), 0x5678);
 	ASSERT_EQ(guest_get_sregs(&self->g, 0, &sregs), 0);
