@@ -7,6 +7,17 @@
 
 #include "guest.h"
 
+/*
+ * Say which step of a setup failed (on stderr, which the harness shows):
+ * a test only sees the errno.
+ */
+static long guest_err(const char *what, long r)
+{
+	if (r < 0)
+		fprintf(stderr, "# guest: %s: %s\n", what, strerror(-r));
+	return r;
+}
+
 #define PTE_P		(1ULL << 0)
 #define PTE_RW		(1ULL << 1)
 #define PTE_PS		(1ULL << 7)
@@ -63,10 +74,10 @@ int guest_create(struct guest *g, size_t mem_size)
 	g->vm = -1;
 	g->kvm = okvm_open_dev();
 	if (g->kvm < 0)
-		return -errno;
+		return guest_err(okvm_dev_path(), -errno);
 	r = okvm_ioctl(g->kvm, KVM_CREATE_VM, 0);
 	if (r < 0)
-		return r;
+		return guest_err("KVM_CREATE_VM", r);
 	g->vm = r;
 	g->run_size = okvm_ioctl(g->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (g->run_size < 0)
@@ -77,7 +88,7 @@ int guest_create(struct guest *g, size_t mem_size)
 	g->cpuid->nent = nent;
 	r = okvm_ioctl(g->kvm, KVM_GET_SUPPORTED_CPUID, g->cpuid);
 	if (r < 0)
-		return r;
+		return guest_err("KVM_GET_SUPPORTED_CPUID", r);
 	g->mem_size = mem_size;
 	g->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -87,7 +98,7 @@ int guest_create(struct guest *g, size_t mem_size)
 	}
 	build_page_tables(g);
 	build_gdt(g);
-	return guest_set_slot(g, 0, 0, 0, mem_size, g->mem);
+	return guest_err("memslot 0", guest_set_slot(g, 0, 0, 0, mem_size, g->mem));
 }
 
 void guest_destroy(struct guest *g)
@@ -118,7 +129,7 @@ int guest_add_vcpu(struct guest *g)
 		return -ENOSPC;
 	r = okvm_ioctl(g->vm, KVM_CREATE_VCPU, g->nr_vcpus);
 	if (r < 0)
-		return r;
+		return guest_err("KVM_CREATE_VCPU", r);
 	v->fd = r;
 	v->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
 	if (v->run == MAP_FAILED) {
@@ -127,7 +138,7 @@ int guest_add_vcpu(struct guest *g)
 		return r;
 	}
 	/* KVM refuses EFER.LME in KVM_SET_SREGS unless the guest's CPUID has LM. */
-	r = okvm_ioctl(v->fd, KVM_SET_CPUID2, g->cpuid);
+	r = guest_err("KVM_SET_CPUID2", okvm_ioctl(v->fd, KVM_SET_CPUID2, g->cpuid));
 	if (r < 0) {
 		munmap(v->run, g->run_size);
 		close(v->fd);
@@ -157,7 +168,7 @@ int guest_set_mode(struct guest *g, int vcpu, enum guest_mode mode, uint64_t rip
 
 	r = guest_get_sregs(g, vcpu, &sregs);
 	if (r)
-		return r;
+		return guest_err("KVM_GET_SREGS", r);
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = rip;
 	regs.rflags = 2;	/* bit 1 is reserved and always 1 */
@@ -203,8 +214,8 @@ int guest_set_mode(struct guest *g, int vcpu, enum guest_mode mode, uint64_t rip
 	}
 	r = guest_set_sregs(g, vcpu, &sregs);
 	if (r)
-		return r;
-	return guest_set_regs(g, vcpu, &regs);
+		return guest_err("KVM_SET_SREGS", r);
+	return guest_err("KVM_SET_REGS", guest_set_regs(g, vcpu, &regs));
 }
 
 int guest_init(struct guest *g, size_t mem_size, enum guest_mode mode,
