@@ -2,6 +2,7 @@
 #
 # okvm: build the module for the running kernel, or run the test suite.
 #   make                 okvm.ko for the running kernel (KDIR overrides)
+#   make demo            okvm-vmm in the QEMU test guest, on okvm and kvm_amd
 #   make check           the whole test suite (see README.md)
 #   make kunit           the KUnit suites under UML only
 #   make install         modules_install into the running kernel's tree
@@ -24,9 +25,7 @@ kunit:
 	scripts/kunit.sh
 
 demo:
-	@echo "make demo arrives with guest execution on AMD SVM (issue: run real guests)." >&2
-	@echo "Until then there is nothing to demonstrate; see README.md." >&2
-	@false
+	scripts/demo.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \

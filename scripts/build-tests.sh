@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the userspace test binaries for the test guest, all static:
 #  - the upstream KVM selftests, unmodified, from linux-source-6.12;
-#  - okvm's own selftests (tests/selftests) against the same uapi headers.
-# Output: $OKVM_CACHE/tests/{upstream,okvm}/
+#  - okvm's own selftests (tests/selftests) against the same uapi headers;
+#  - the demo VMM, okvm-vmm (tools/vmm).
+# Output: $OKVM_CACHE/tests/{upstream,okvm,vmm}/
 . "$(dirname "$0")/lib.sh"
 
 src="$OKVM_CACHE/linux-source-6.12"
@@ -18,7 +19,7 @@ if [ ! -f "$OKVM_CACHE/upstream/.linked" ]; then
 fi
 
 out="$OKVM_CACHE/tests"
-mkdir -p "$out/upstream" "$out/okvm"
+mkdir -p "$out/upstream" "$out/okvm" "$out/vmm"
 
 if [ ! -f "$OKVM_CACHE/upstream/.built" ]; then
 	log "building upstream KVM selftests (linux-source-6.12)"
@@ -44,3 +45,7 @@ log "upstream selftests: $(find "$out/upstream" -type f -perm -u+x | wc -l) bina
 log "building okvm selftests"
 make -s -C "$OKVM_TOP/tests/selftests" KSRC="$tree" KHDR="$tree/usr/include" \
 	OUT="$out/okvm" >&2
+
+log "building okvm-vmm"
+make -s -C "$OKVM_TOP/tools/vmm" KHDR="$tree/usr/include" OUT="$out/vmm" \
+	OBJ="$OKVM_CACHE/build/vmm" >&2

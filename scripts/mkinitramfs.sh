@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Pack the test initramfs for kernel $1: busybox, okvm.ko built for that
 # kernel, Debian's own kvm/kvm_amd modules (the reference), the test
-# binaries and the guest scripts.  Prints the path of the .cpio.gz.
+# binaries, the demo VMM and the guest scripts.  Prints the path of the .cpio.gz.
 . "$(dirname "$0")/lib.sh"
 
 kver=${1:?kernel version}
@@ -17,7 +17,11 @@ install -m 0755 "$OKVM_TOP/scripts/guest/init" "$root/init"
 install -m 0644 "$OKVM_TOP/scripts/guest/run.sh" "$root/okvm/run.sh"
 cp "$OKVM_TOP/tests/upstream.list" "$root/okvm/upstream.list"
 cp "$ko" "$root/okvm/okvm.ko"
-cp -a "$OKVM_CACHE/tests/okvm" "$OKVM_CACHE/tests/upstream" "$root/okvm/tests/"
+# Whatever has been built: okvm's selftests, the upstream ones, okvm-vmm
+# (make demo builds only the last).
+for d in okvm upstream vmm; do
+	[ -d "$OKVM_CACHE/tests/$d" ] && cp -a "$OKVM_CACHE/tests/$d" "$root/okvm/tests/"
+done
 # Debug info is for the host; the guest unpacks the archive under TCG.
 find "$root/okvm/tests" -type f -exec strip --strip-debug {} +
 

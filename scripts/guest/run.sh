@@ -2,8 +2,10 @@
 # okvm's in-guest test runner (busybox sh). Prints one line per result:
 #   OKVM-RESULT <target> <test> PASS|FAIL|SKIP|TIMEOUT
 # <target> is "okvm" or "kvm_amd" (the reference in the same boot).
-#   run.sh smoke   load/unload okvm and run okvm's selftests
-#   run.sh full    smoke + the upstream list on okvm, then both lists on kvm_amd
+#   run.sh smoke      load/unload okvm and run okvm's selftests
+#   run.sh selftests  smoke, then okvm's selftests on kvm_amd too
+#   run.sh full       smoke + the upstream list on okvm, then both lists on kvm_amd
+#   run.sh demo       okvm-vmm on okvm (which it loads itself), then on kvm_amd
 suite=${1:-smoke}
 T=/okvm/tests
 TIMEOUT=${OKVM_TEST_TIMEOUT:-120}
@@ -85,6 +87,34 @@ kvm_params_overlay_off() {
 	umount /run/okvm-params
 }
 
+# make demo: the demo VMM against okvm, then against kvm_amd for comparison.
+# Each run's output sits between OKVM-DEMO-BEGIN/END lines for demo.sh.
+run_demo() {	# target args...
+	local target=$1 code
+	shift
+	echo "OKVM-DEMO-BEGIN $target"
+	timeout -s KILL "${OKVM_DEMO_TIMEOUT:-600}" /okvm/tests/vmm/okvm-vmm "$@" </dev/null 2>&1
+	code=$?
+	echo "OKVM-DEMO-END $target rc=$code"
+	if [ $code = 0 ]; then result "$target" demo PASS; else result "$target" demo FAIL; fi
+}
+
+if [ "$suite" = demo ]; then
+	# okvm-vmm loads okvm itself (finit_module) from the path given.
+	run_demo okvm --dev /dev/okvm --module /okvm/okvm.ko
+	if [ -e /sys/module/okvm ]; then
+		if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
+	fi
+	if sh /okvm/kvm/load.sh; then
+		run_demo kvm_amd --dev /dev/kvm
+		rmmod kvm_amd kvm
+	else
+		echo "OKVM-NOTE kvm_amd did not load: no reference run"
+		result kvm_amd demo FAIL
+	fi
+	exit $rc
+fi
+
 if insmod /okvm/okvm.ko; then
 	result okvm module_load PASS
 else
@@ -113,11 +143,11 @@ fi
 if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
 rm -f /dev/kvm
 
-if [ "$suite" = full ]; then
+if [ "$suite" = full ] || [ "$suite" = selftests ]; then
 	# The reference: in-tree KVM in the same boot, same binaries.
 	if sh /okvm/kvm/load.sh; then
 		for b in "$T"/okvm/*; do run_harness kvm_amd "$b"; done
-		run_upstream kvm_amd
+		[ "$suite" = full ] && run_upstream kvm_amd
 		# ...and okvm must refuse to load while kvm_amd owns SVM.
 		if insmod /okvm/okvm.ko 2>/dev/null; then
 			result okvm module_refused_when_svm_in_use FAIL
