@@ -158,6 +158,9 @@ static const struct dec_case dec_cases[] = {
 	  BYTES(0x64, 0xa2, 1, 0, 0, 0, 0, 0, 0, 0x80),
 	  .want = { .len = 10, WR(1, 0),
 		    MEM(NONE, NONE, 1, (s64)0x8000000000000001ULL, FS) } },
+	{ "64 67 REX es: REX dropped, 67 kept", M64,
+	  BYTES(0x67, 0x48, 0x26, 0xa3, 1, 2, 3, 4),
+	  .want = { .len = 8, WR(4, 0), MEM(NONE, NONE, 1, 0x04030201, DS) } },
 	{ "64 mov ax,[moffs64] 66", M64,
 	  BYTES(0x66, 0xa1, 0, 0, 0, 0, 0, 0, 0, 0),
 	  .want = { .len = 10, RD(2, 0) } },
@@ -673,7 +676,7 @@ static void mem_offset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, okvm_insn_mem_offset(&insn, gprs, 0), 0x6ff8ULL);
 	/* 16-bit [bx+si+0x10] wraps at 64K. */
 	DECODE(M16, &insn, 0x8b, 0x40, 0x10);
-	KUNIT_EXPECT_EQ(test, okvm_insn_mem_offset(&insn, gprs, 0), 0x0010ULL);
+	KUNIT_EXPECT_EQ(test, okvm_insn_mem_offset(&insn, gprs, 0), 0x0020ULL);
 	/* 67 in 64-bit mode wraps at 4G. */
 	gprs[0] = 0xfffffff0;
 	DECODE(M64, &insn, 0x67, 0x8b, 0x40, 0x20);
@@ -748,6 +751,146 @@ static void decode_fuzz(struct kunit *test)
 	}
 }
 
+static u8 pick(const u8 *set, unsigned int n)
+{
+	return set[get_random_u32_below(n)];
+}
+
+/*
+ * Differential check: build random MMIO moves from their parts (prefixes,
+ * opcode, ModRM, SIB, displacement, immediate), knowing by construction how
+ * long each is and what it means, and compare with the decoder.
+ */
+static void decode_built_moves(struct kunit *test)
+{
+	static const u8 segs[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	static const u16 ops[] = { 0x88, 0x89, 0x8a, 0x8b, 0xc6, 0xc7, 0xa0,
+				   0xa1, 0xa2, 0xa3, 0x0fb6, 0x0fb7, 0x0fbe,
+				   0x0fbf, 0x63 };
+	unsigned int iter;
+
+	for (iter = 0; iter < 20000; iter++) {
+		enum okvm_cpu_mode mode = get_random_u32_below(3);
+		bool opsz = false, adsz = false;
+		unsigned int n = 0, i, np, size, opb, adb, disp = 0, imm = 0;
+		u8 b[OKVM_MAX_INSN_LEN], rex = 0, mod, reg, rm;
+		struct okvm_insn insn;
+		u16 op;
+
+		op = ops[get_random_u32_below(ARRAY_SIZE(ops))];
+		if (op == 0x63 && mode != M64)
+			continue;
+		/* Up to 3 legacy prefixes, then in 64-bit mode maybe a REX. */
+		np = get_random_u32_below(4);
+		for (i = 0; i < np; i++) {
+			switch (get_random_u32_below(3)) {
+			case 0:
+				b[n++] = 0x66;
+				opsz = true;
+				break;
+			case 1:
+				b[n++] = 0x67;
+				adsz = true;
+				break;
+			default:
+				b[n++] = pick(segs, ARRAY_SIZE(segs));
+				break;
+			}
+		}
+		if (mode == M64 && get_random_u32_below(2))
+			b[n++] = rex = 0x40 | get_random_u32_below(16);
+
+		if (mode == M16) {
+			opb = opsz ? 4 : 2;
+			adb = adsz ? 4 : 2;
+		} else if (mode == M32) {
+			opb = opsz ? 2 : 4;
+			adb = adsz ? 2 : 4;
+		} else {
+			opb = rex & 8 ? 8 : opsz ? 2 : 4;
+			adb = adsz ? 4 : 8;
+		}
+
+		if (op > 0xff)
+			b[n++] = 0x0f;
+		b[n++] = op & 0xff;
+		reg = get_random_u32_below(8);
+		if (op == 0xc6 || op == 0xc7)
+			reg = 0;
+		if (op >= 0xa0 && op <= 0xa3) {
+			disp = adb;
+		} else {
+			mod = get_random_u32_below(3);	/* memory forms only */
+			rm = get_random_u32_below(8);
+			b[n++] = mod << 6 | reg << 3 | rm;
+			if (adb == 2) {
+				disp = mod == 1 ? 1 : mod == 2 ? 2 :
+				       rm == 6 ? 2 : 0;
+			} else {
+				disp = mod == 1 ? 1 : mod == 2 ? 4 : 0;
+				if (rm == 4) {
+					u8 sib = get_random_u8();
+
+					b[n++] = sib;
+					if (mod == 0 && (sib & 7) == 5)
+						disp = 4;
+				} else if (mod == 0 && rm == 5) {
+					disp = 4;
+				}
+			}
+		}
+		if (op == 0xc6)
+			imm = 1;
+		if (op == 0xc7)
+			imm = opb == 2 ? 2 : 4;
+		for (i = 0; i < disp + imm; i++)
+			b[n++] = get_random_u8();
+
+		switch (op) {
+		case 0x88: case 0x8a: case 0xc6: case 0xa0: case 0xa2:
+			size = 1;
+			break;
+		case 0x0fb6: case 0x0fbe:
+			size = 1;
+			break;
+		case 0x0fb7: case 0x0fbf:
+			size = 2;
+			break;
+		case 0x63:
+			size = opb == 8 ? 4 : opb;
+			break;
+		default:
+			size = opb;
+			break;
+		}
+
+		KUNIT_ASSERT_EQ_MSG(test, decode_exact(test, b, n, mode, &insn), 0,
+				    "%*ph mode %d", (int)n, b, mode);
+		KUNIT_ASSERT_EQ_MSG(test, insn.len, n, "%*ph mode %d", (int)n, b, mode);
+		KUNIT_EXPECT_EQ(test, insn.op, OKVM_OP_MOV_MEM);
+		KUNIT_EXPECT_TRUE(test, insn.has_mem);
+		KUNIT_EXPECT_EQ_MSG(test, insn.mmio.size, size, "%*ph", (int)n, b);
+		if (op > 0xff || op == 0x63)
+			KUNIT_EXPECT_EQ(test, insn.mmio.dst_size, opb);
+		if (op >= 0xa0 && op <= 0xa3) {
+			KUNIT_EXPECT_EQ(test, insn.mmio.reg, 0);
+			KUNIT_EXPECT_FALSE(test, insn.mmio.high8);
+		} else if (op == 0xc6 || op == 0xc7) {
+			KUNIT_EXPECT_TRUE(test, insn.mmio.has_imm);
+		} else if (size == 1 && op < 0x100 && !rex && reg >= 4) {
+			KUNIT_EXPECT_TRUE(test, insn.mmio.high8);
+			KUNIT_EXPECT_EQ(test, insn.mmio.reg, reg - 4);
+		} else {
+			KUNIT_EXPECT_FALSE(test, insn.mmio.high8);
+			KUNIT_EXPECT_EQ(test, insn.mmio.reg,
+					reg | (rex & 4 ? 8 : 0));
+		}
+		/* One byte short is never enough. */
+		KUNIT_EXPECT_EQ(test, decode_exact(test, b, n - 1, mode, &insn),
+				-ENODATA);
+	}
+}
+
 static struct kunit_case decode_cases[] = {
 	KUNIT_CASE_PARAM(decode_table, dec_gen_params),
 	KUNIT_CASE(complete_read_rules),
@@ -755,6 +898,7 @@ static struct kunit_case decode_cases[] = {
 	KUNIT_CASE(mem_offset),
 	KUNIT_CASE(cpu_mode),
 	KUNIT_CASE(decode_fuzz),
+	KUNIT_CASE(decode_built_moves),
 	{}
 };
 
