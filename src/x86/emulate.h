@@ -162,7 +162,7 @@ struct okvm_insn_ctl {
 
 /**
  * struct okvm_insn_io - an IN/OUT/INS/OUTS
- * @size: bytes per transfer: 1, 2 or 4
+ * @size: bytes per transfer: 1, 2 or 4 (REX.W does not make it 8)
  * @port_in_dx: the port is DX; otherwise @port
  * @port: the imm8 port of E4-E7
  */
@@ -192,7 +192,9 @@ struct okvm_insn_io {
  * @mmio: for OKVM_OP_MOV_MEM
  * @ctl: for OKVM_OP_MOV_{TO,FROM}_{CR,DR}
  * @rm: for OKVM_OP_LMSW/SMSW with a register operand: its number
- * @io: for OKVM_OP_IN/OUT/INS/OUTS
+ * @io: for OKVM_OP_IN/OUT/INS/OUTS. A string form counts rCX (with a REP
+ *	prefix) and moves rSI/rDI at @ad_bytes; OUTS reads from @seg (DS if
+ *	none), INS always writes ES:rDI.
  */
 struct okvm_insn {
 	enum okvm_insn_op op;
