@@ -13,7 +13,7 @@
  *
  * Between the guest VMLOAD and the host VMLOAD the GS base is the guest's,
  * so no per-CPU data (and no C) may run there: it all happens here. The
- * caller has interrupts off and GIF clear.
+ * caller has interrupts off and GIF clear, and gets them back that way.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -67,7 +67,15 @@ SYM_FUNC_START(okvm_svm_vmrun)
 	mov	RSI(%rsi), %rsi
 
 	vmload	%rax
+	/*
+	 * With V_INTR_MASKING, host interrupts reach the guest as #VMEXIT(INTR)
+	 * only if RFLAGS.IF was set at VMRUN. GIF is clear, so nothing is
+	 * taken in the host between STI and VMRUN, nor after the exit before
+	 * CLI.
+	 */
+	sti
 	vmrun	%rax
+	cli
 	vmsave	%rax
 
 	/* Host RAX and RSP are back; every other GPR is the guest's. */
