@@ -706,6 +706,7 @@ int okvm_gwalk(const struct okvm_gwalk_mode *mode,
 	int r;
 
 	memset(res, 0, sizeof(*res));
+	res->addr = addr;
 
 	if (!mode->fmt) {
 		res->gpa = addr;
@@ -733,4 +734,81 @@ int okvm_gwalk(const struct okvm_gwalk_mode *mode,
 		if (++res->restarts > OKVM_GWALK_MAX_RESTARTS)
 			return -EAGAIN;
 	}
+}
+
+/**
+ * okvm_gwalk_translate() - what KVM_TRANSLATE reports for a linear address
+ * @mode: the vCPU's current mode (okvm_gwalk_mode_from_regs())
+ * @ops: guest memory
+ * @ctx: passed to @ops
+ * @la: struct kvm_translation.linear_address
+ * @gpa: set to the physical address, or OKVM_GWALK_INVALID_GPA
+ *
+ * KVM walks as an explicit supervisor read (access 0: SMAP honours
+ * EFLAGS.AC, user pages are readable) through its normal software walker,
+ * which sets accessed bits; okvm does the same. KVM reports writeable = 1
+ * and usermode = 0 whatever the entries say; the caller fills those.
+ *
+ * Return: true if @la translates (kvm_translation.valid).
+ */
+bool okvm_gwalk_translate(const struct okvm_gwalk_mode *mode,
+			  const struct okvm_gwalk_mem_ops *ops, void *ctx,
+			  u64 la, u64 *gpa)
+{
+	struct okvm_gwalk_result res;
+
+	if (okvm_gwalk(mode, ops, ctx, la, OKVM_GWALK_SET_AD, &res)) {
+		*gpa = OKVM_GWALK_INVALID_GPA;
+		return false;
+	}
+	*gpa = res.gpa;
+	return true;
+}
+
+/**
+ * okvm_gwalk_read_virt() - read guest memory by linear address
+ * @mode: the vCPU's mode
+ * @ops: guest memory
+ * @ctx: passed to @ops
+ * @la: first byte's linear address
+ * @buf: destination
+ * @len: bytes to read; may cross pages, each page is walked on its own
+ * @access: OKVM_GWALK_* flags for every walk, e.g. FETCH (| USER at CPL 3)
+ *	| SET_AD to fetch the instruction behind an MMIO exit
+ * @res: the last walk; on a fault, @res->addr is the address of the first
+ *	byte that failed (the #PF's CR2)
+ *
+ * Return: 0 with @len bytes in @buf; 1 on a fault to inject (@res); or a
+ * negative errno from okvm_gwalk(), or -EFAULT if a translated page is
+ * not guest memory (MMIO). @buf is unspecified unless 0 is returned.
+ */
+int okvm_gwalk_read_virt(const struct okvm_gwalk_mode *mode,
+			 const struct okvm_gwalk_mem_ops *ops, void *ctx,
+			 u64 la, void *buf, unsigned int len, u32 access,
+			 struct okvm_gwalk_result *res)
+{
+	u8 *dst = buf;
+	int r;
+
+	while (len) {
+		u64 chunk;
+
+		r = okvm_gwalk(mode, ops, ctx, la, access, res);
+		if (r)
+			return r;
+		/* Stay inside the 4K page: the next one may map elsewhere. */
+		chunk = BIT_ULL(GWALK_PAGE_SHIFT) -
+			(la & (BIT_ULL(GWALK_PAGE_SHIFT) - 1));
+		chunk = min_t(u64, chunk, len);
+		r = ops->read(ctx, res->gpa, dst, chunk);
+		if (r)
+			return r;
+		dst += chunk;
+		len -= chunk;
+		la += chunk;
+		/* Legacy linear addresses wrap at 4G. */
+		if (mode->fmt && mode->va_bits == 32)
+			la &= GENMASK_ULL(31, 0);
+	}
+	return 0;
 }

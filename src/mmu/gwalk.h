@@ -93,7 +93,11 @@
 #define OKVM_GWALK_SET_AD	BIT(9)
 /* EPT only: the exit qualification's "guest linear address valid" bit. */
 #define OKVM_GWALK_GLA_VALID	BIT(10)
-/* EPT only: the access reads a guest paging structure, not the final page. */
+/*
+ * EPT only: the access is to a guest paging structure, not the final page.
+ * With EPTP.AD the CPU treats such accesses as writes: pass
+ * OKVM_GWALK_WRITE as well (KVM does).
+ */
 #define OKVM_GWALK_GUEST_PT	BIT(11)
 
 /* Effective rights of a translation (okvm_gwalk_result.perm). */
@@ -109,6 +113,8 @@
 #define OKVM_GWALK_EPT_CAP_5LEVEL	BIT(3)
 
 #define OKVM_GWALK_MAX_LEVELS	5
+/* KVM_TRANSLATE's physical_address when the walk fails (KVM's INVALID_GPA). */
+#define OKVM_GWALK_INVALID_GPA	(~0ULL)
 /* Bound on restarts after a PTE changed under an A/D update. */
 #define OKVM_GWALK_MAX_RESTARTS	8
 
@@ -247,6 +253,7 @@ enum okvm_gwalk_fault_kind {
  * @perm: OKVM_GWALK_PERM_* of the whole walk (success); the hardware view,
  *	i.e. supervisor writes are in W only if the entries allow them
  * @leaf_pte: the leaf entry, after any A/D update (success)
+ * @addr: the address walked, as given (a #PF's CR2)
  * @kind: which fault (fault)
  * @error_code: x86 #PF error code (fault, non-EPT)
  * @exit_qual: EPT-violation qualification (fault, EPT; 0 for misconfig)
@@ -258,6 +265,7 @@ struct okvm_gwalk_result {
 	u64 page_size;
 	u32 perm;
 	u64 leaf_pte;
+	u64 addr;
 	enum okvm_gwalk_fault_kind kind;
 	u32 error_code;
 	u64 exit_qual;
@@ -273,5 +281,12 @@ int okvm_gwalk_load_pdptes(struct okvm_gwalk_mode *mode,
 int okvm_gwalk(const struct okvm_gwalk_mode *mode,
 	       const struct okvm_gwalk_mem_ops *ops, void *ctx,
 	       u64 addr, u32 access, struct okvm_gwalk_result *res);
+bool okvm_gwalk_translate(const struct okvm_gwalk_mode *mode,
+			  const struct okvm_gwalk_mem_ops *ops, void *ctx,
+			  u64 la, u64 *gpa);
+int okvm_gwalk_read_virt(const struct okvm_gwalk_mode *mode,
+			 const struct okvm_gwalk_mem_ops *ops, void *ctx,
+			 u64 la, void *buf, unsigned int len, u32 access,
+			 struct okvm_gwalk_result *res);
 
 #endif /* OKVM_MMU_GWALK_H */

@@ -352,9 +352,38 @@ static void gw32_ad_width(struct kunit *test)
 			0x01234000 | PRU | OKVM_PTE_A | OKVM_PTE_D);
 }
 
+/* 32-bit linear addresses wrap from 0xffffffff to 0. */
+static void gw32_read_virt_wraps(struct kunit *test)
+{
+	struct gw_mem *m = test->priv;
+	struct okvm_gwalk_regs regs = {
+		.cr0 = OKVM_CR0_PG, .maxphyaddr = 36,
+	};
+	struct okvm_gwalk_mode mode;
+	struct okvm_gwalk_result res;
+	u64 pd = gw_alloc_page(test, m), pt_hi = gw_alloc_page(test, m);
+	u64 pt_lo = gw_alloc_page(test, m);
+	u64 frame_hi = 50 * GW_PAGE, frame_lo = 60 * GW_PAGE;
+	u8 got[8];
+
+	regs.cr3 = pd;
+	KUNIT_ASSERT_EQ(test, okvm_gwalk_mode_from_regs(&mode, &regs), 0);
+	gw_set(m, pd + 0x3ff * 4, pt_hi | PRU, 4);
+	gw_set(m, pt_hi + 0x3ff * 4, frame_hi | PRU, 4);
+	gw_set(m, pd, pt_lo | PRU, 4);
+	gw_set(m, pt_lo, frame_lo | PRU, 4);
+	memset(m->buf + frame_hi + 0xffc, 0x11, 4);
+	memset(m->buf + frame_lo, 0x22, 4);
+	KUNIT_ASSERT_EQ(test, okvm_gwalk_read_virt(&mode, &gw_ops, m,
+				0xfffffffcULL, got, 8, 0, &res), 0);
+	KUNIT_EXPECT_EQ(test, got[3], 0x11);
+	KUNIT_EXPECT_EQ(test, got[4], 0x22);
+}
+
 static struct kunit_case gw32_test_cases[] = {
 	KUNIT_CASE_PARAM(gw32_test, gw32_gen_params),
 	KUNIT_CASE(gw32_ad_width),
+	KUNIT_CASE(gw32_read_virt_wraps),
 	{}
 };
 
@@ -815,6 +844,78 @@ static void gw64_table_outside_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, res.level, 2);
 }
 
+/* KVM_TRANSLATE: an explicit supervisor read that sets A, never D. */
+static void gw64_translate(struct kunit *test)
+{
+	struct gw_mem *m = test->priv;
+	struct gw64_fix f;
+	u64 gpa;
+	int i;
+
+	gw64_fix_build(test, &f);
+	KUNIT_EXPECT_TRUE(test, okvm_gwalk_translate(&f.mode, &gw_ops, m, VA64,
+						     &gpa));
+	KUNIT_EXPECT_EQ(test, gpa, 0x12345689aULL);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, gw_get(m, f.ent_gpa[i], 8) &
+				(OKVM_PTE_A | OKVM_PTE_D), OKVM_PTE_A);
+
+	/* SMAP with AC clear hides user pages from it, as in KVM. */
+	f.mode.smap = true;
+	KUNIT_EXPECT_FALSE(test, okvm_gwalk_translate(&f.mode, &gw_ops, m,
+						      VA64, &gpa));
+	KUNIT_EXPECT_EQ(test, gpa, OKVM_GWALK_INVALID_GPA);
+	f.mode.ac = true;
+	KUNIT_EXPECT_TRUE(test, okvm_gwalk_translate(&f.mode, &gw_ops, m, VA64,
+						     &gpa));
+
+	gw_set(m, f.ent_gpa[3], 0, 8);
+	KUNIT_EXPECT_FALSE(test, okvm_gwalk_translate(&f.mode, &gw_ops, m,
+						      VA64, &gpa));
+	KUNIT_EXPECT_EQ(test, gpa, OKVM_GWALK_INVALID_GPA);
+}
+
+/*
+ * An instruction fetch that straddles two pages mapped to unrelated guest
+ * pages, then a fault on the second page, then MMIO behind the first.
+ */
+static void gw64_read_virt(struct kunit *test)
+{
+	struct gw_mem *m = test->priv;
+	struct okvm_gwalk_result res;
+	u64 frame_a = 200 * GW_PAGE, frame_b = 100 * GW_PAGE;
+	u64 la = (VA64 & ~0xfffULL) + 0xffa;
+	u8 got[12], want[12];
+	struct gw64_fix f;
+	int i;
+
+	gw64_fix_build(test, &f);
+	gw_set(m, f.ent_gpa[3], frame_a | PRU, 8);
+	gw_set(m, f.ent_gpa[3] + 8, frame_b | PRU, 8);
+	for (i = 0; i < 12; i++) {
+		want[i] = 0xa0 + i;
+		m->buf[(i < 6 ? frame_a + 0xffa : frame_b - 6) + i] = want[i];
+	}
+	KUNIT_ASSERT_EQ(test, okvm_gwalk_read_virt(&f.mode, &gw_ops, m, la, got,
+				sizeof(got), FE | USR | OKVM_GWALK_SET_AD, &res),
+			0);
+	KUNIT_EXPECT_EQ(test, memcmp(got, want, sizeof(got)), 0);
+	KUNIT_EXPECT_TRUE(test, gw_get(m, f.ent_gpa[3] + 8, 8) & OKVM_PTE_A);
+
+	/* Second page not executable: the fault names its first byte. */
+	gw_set(m, f.ent_gpa[3] + 8, frame_b | PRU | XD, 8);
+	KUNIT_ASSERT_EQ(test, okvm_gwalk_read_virt(&f.mode, &gw_ops, m, la, got,
+				sizeof(got), FE | USR, &res), 1);
+	KUNIT_EXPECT_EQ(test, res.addr, (VA64 & ~0xfffULL) + 0x1000);
+	KUNIT_EXPECT_EQ(test, res.error_code,
+			(u32)(PFE_P | PFE_U | PFE_I));
+
+	/* The first page is not guest memory (MMIO): no bytes to fetch. */
+	gw_set(m, f.ent_gpa[3], 0x200000000ULL | PRU, 8);
+	KUNIT_EXPECT_EQ(test, okvm_gwalk_read_virt(&f.mode, &gw_ops, m, la, got,
+				sizeof(got), FE, &res), -EFAULT);
+}
+
 /* Mode selection from the control registers. */
 static void gw_mode_from_regs(struct kunit *test)
 {
@@ -862,6 +963,8 @@ static struct kunit_case gw64_test_cases[] = {
 	KUNIT_CASE(gw64_ad_livelock),
 	KUNIT_CASE(gw64_ad_rom),
 	KUNIT_CASE(gw64_table_outside_memory),
+	KUNIT_CASE(gw64_translate),
+	KUNIT_CASE(gw64_read_virt),
 	KUNIT_CASE(gw_mode_from_regs),
 	{}
 };
