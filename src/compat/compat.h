@@ -51,6 +51,14 @@
 #endif
 
 /*
+ * 6.4 added pmdp_get_lockless(); before it, a 64-bit PMD entry is read in
+ * one load (Kbuild probes include/linux/pgtable.h).
+ */
+#ifdef OKVM_NEED_PMDP_GET_LOCKLESS
+#define pmdp_get_lockless(pmdp)	READ_ONCE(*(pmdp))
+#endif
+
+/*
  * The KVM ABI. okvm speaks KVM's uapi exactly; where the headers okvm is
  * built against predate a piece of it, the facts (numbers, layouts) are
  * supplied here so that one binary interface is offered on every kernel.

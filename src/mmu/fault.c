@@ -8,6 +8,7 @@
  * invalidation has already passed over.
  */
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/pagemap.h>
 #include <linux/swap.h>
 
@@ -30,27 +31,54 @@ static bool fault_raced(struct okvm_vm *vm, unsigned long seq,
 }
 
 /*
- * A 2M mapping is possible when the backing is one transparent huge page
- * covering the whole aligned 2M of HVA, the slot covers the aligned 2M of
- * GFNs, and GFN and HVA are congruent modulo 2M.
+ * Is @hva mapped by a 2M (PMD) leaf in the host's own page tables? A large
+ * folio alone is not enough: after a partial MADV_DONTNEED the folio lives
+ * on, PTE-mapped, with holes. Walked locklessly as GUP-fast does (IRQs off
+ * keep the tables from being freed); a change after the check comes with
+ * an MMU-notifier invalidation, which the caller's sequence check catches.
  */
-static bool fault_can_map_2m(const struct okvm_memslot *slot, u64 gfn,
-			     unsigned long hva, struct page *page)
+static bool host_pmd_mapped(struct mm_struct *mm, unsigned long hva)
 {
-	struct folio *folio = page_folio(page);
+	unsigned long flags;
+	bool leaf = false;
+	pgd_t pgd;
+	p4d_t p4d;
+	pud_t pud;
+	pmd_t pmd;
+
+	local_irq_save(flags);
+	pgd = READ_ONCE(*pgd_offset(mm, hva));
+	if (pgd_none(pgd) || pgd_bad(pgd))
+		goto out;
+	p4d = READ_ONCE(*p4d_offset(&pgd, hva));
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		goto out;
+	pud = READ_ONCE(*pud_offset(&p4d, hva));
+	if (pud_none(pud) || !pud_present(pud) || pud_leaf(pud))
+		goto out;
+	pmd = pmdp_get_lockless(pmd_offset(&pud, hva));
+	leaf = pmd_present(pmd) && pmd_leaf(pmd);
+out:
+	local_irq_restore(flags);
+	return leaf;
+}
+
+/*
+ * A 2M mapping is possible when the host maps the whole aligned 2M of HVA
+ * with one PMD leaf, the slot covers the aligned 2M of GFNs, and GFN and
+ * HVA are congruent modulo 2M.
+ */
+static bool fault_can_map_2m(struct mm_struct *mm, const struct okvm_memslot *slot,
+			     u64 gfn, unsigned long hva)
+{
 	u64 gfn_base = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
 
-	if (!folio_test_large(folio) || folio_size(folio) < PMD_SIZE)
-		return false;
 	if ((gfn & (OKVM_2M_PAGES - 1)) != ((hva >> PAGE_SHIFT) & (OKVM_2M_PAGES - 1)))
 		return false;
 	if (gfn_base < slot->base_gfn ||
 	    gfn_base + OKVM_2M_PAGES > slot->base_gfn + slot->npages)
 		return false;
-	/* The folio must hold the whole aligned 2M, not straddle it. */
-	return folio_pfn(folio) <= ALIGN_DOWN(page_to_pfn(page), OKVM_2M_PAGES) &&
-	       folio_pfn(folio) + folio_nr_pages(folio) >=
-	       ALIGN_DOWN(page_to_pfn(page), OKVM_2M_PAGES) + OKVM_2M_PAGES;
+	return host_pmd_mapped(mm, hva);
 }
 
 /**
@@ -107,7 +135,7 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 		goto out_page;
 
 	pfn = page_to_pfn(page);
-	if (fault_can_map_2m(slot, gfn, hva, page)) {
+	if (fault_can_map_2m(vm->mm, slot, gfn, hva)) {
 		level = 2;
 		nr = OKVM_2M_PAGES;
 		gfn = ALIGN_DOWN(gfn, OKVM_2M_PAGES);

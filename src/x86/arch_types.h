@@ -9,6 +9,8 @@
 #include <linux/atomic.h>
 #include <linux/kvm.h>
 
+#include "emulate.h"
+
 /* Entries in a vCPU's KVM_SET_CPUID2 table, as KVM_MAX_CPUID_ENTRIES. */
 #define OKVM_MAX_CPUID_ENTRIES	256
 
@@ -16,7 +18,7 @@
 enum okvm_reg {
 	OKVM_RAX, OKVM_RCX, OKVM_RDX, OKVM_RBX, OKVM_RSP, OKVM_RBP, OKVM_RSI,
 	OKVM_RDI, OKVM_R8, OKVM_R9, OKVM_R10, OKVM_R11, OKVM_R12, OKVM_R13,
-	OKVM_R14, OKVM_R15, OKVM_NR_GPRS
+	OKVM_R14, OKVM_R15, OKVM_NR_VCPU_GPRS
 };
 
 struct vmcb;
@@ -34,12 +36,15 @@ enum okvm_vcpu_mode {
 	OKVM_IN_GUEST_MODE,
 };
 
-/* An I/O or MMIO access userspace must complete on the next KVM_RUN. */
+/* A port access userspace must complete on the next KVM_RUN. */
 struct okvm_pending_io {
-	bool in;		/* port IN: copy the data into RAX */
-	bool mmio_read;		/* MMIO read: write the data to a register */
-	u8 size;
-	u8 reg;			/* destination register of an MMIO read */
+	bool in;		/* IN/INS: data flows to the guest */
+	bool string;		/* INS/OUTS: @count elements, then RSI/RDI/RCX */
+	bool rep;
+	u8 size;		/* element size: 1, 2 or 4 */
+	u8 addr_size;		/* string address size: 2, 4 or 8 */
+	u32 count;		/* elements in the exit */
+	u64 la;			/* INS: linear address the data goes to */
 	u64 next_rip;
 };
 
@@ -50,7 +55,7 @@ struct okvm_vcpu_arch {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	struct page *pio_page;		/* second page of the kvm_run mapping */
-	unsigned long regs[OKVM_NR_GPRS];
+	unsigned long regs[OKVM_NR_VCPU_GPRS];
 
 	/* Guest FPU/XSAVE image, swapped with the host's around VMRUN. */
 	void *fpu;
@@ -74,6 +79,18 @@ struct okvm_vcpu_arch {
 
 	struct okvm_pending_io pio;
 	bool pio_pending;
+
+	/* An MMIO access userspace must complete, as decoded. */
+	struct okvm_insn mmio_insn;
+	bool mmio_pending;
+	u64 mmio_next_rip;
+	/*
+	 * An access that straddles a page with RAM on one side: @mmio_off is
+	 * where the MMIO part starts in the access, @mmio_ram the RAM part of
+	 * a read, already fetched.
+	 */
+	u8 mmio_off, mmio_len;
+	u8 mmio_ram[8];
 
 	u32 tsc_khz;
 	int cpuid_nent;

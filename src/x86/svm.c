@@ -57,6 +57,7 @@ struct okvm_svm_cpu {
 static DEFINE_PER_CPU(struct okvm_svm_cpu, okvm_svm_cpu);
 static enum cpuhp_state okvm_svm_hp_state;
 static u32 okvm_max_asid;
+static bool okvm_has_tsc_aux;	/* RDTSCP or RDPID: TSC_AUX is visible */
 
 /* Intercept every port and every MSR: okvm emulates what it supports. */
 static void *okvm_iopm, *okvm_msrpm;
@@ -192,6 +193,9 @@ int okvm_svm_init(void)
 		return -ENODEV;
 	}
 
+	okvm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+			   boot_cpu_has(X86_FEATURE_RDPID);
+
 	okvm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
 	okvm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
 	if (!okvm_iopm || !okvm_msrpm) {
@@ -268,7 +272,7 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
 		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
-		INTERCEPT_SKINIT, INTERCEPT_RDTSCP, INTERCEPT_MONITOR,
+		INTERCEPT_SKINIT, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_XSETBV, INTERCEPT_RDPRU,
 	};
 	unsigned int i;
@@ -482,6 +486,7 @@ static void okvm_svm_enter(struct okvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	unsigned long host_db[4], host_dr6, host_dr7;
+	u64 host_tsc_aux = 0;
 	struct okvm_svm_cpu *sd;
 	u64 tlb_gen;
 	int i, cpu;
@@ -518,11 +523,23 @@ static void okvm_svm_enter(struct okvm_vcpu *vcpu)
 		native_set_debugreg(i, vcpu->arch.db[i]);
 	}
 
+	/*
+	 * TSC_AUX is not switched by VMRUN and RDTSCP/RDPID read it in the
+	 * guest: load the guest's value, give the host (its CPU number) back.
+	 */
+	if (okvm_has_tsc_aux) {
+		rdmsrl(MSR_TSC_AUX, host_tsc_aux);
+		if (host_tsc_aux != vcpu->arch.tsc_aux)
+			wrmsrl(MSR_TSC_AUX, vcpu->arch.tsc_aux);
+	}
+
 	okvm_xrstor(vcpu->arch.fpu);
 	clgi();
 	okvm_svm_vmrun(vcpu->arch.vmcb_pa, vcpu->arch.regs,
 		       page_to_phys(sd->host_save));
 	okvm_xsave(vcpu->arch.fpu);
+	if (okvm_has_tsc_aux && host_tsc_aux != vcpu->arch.tsc_aux)
+		wrmsrl(MSR_TSC_AUX, host_tsc_aux);
 
 	for (i = 0; i < 4; i++) {
 		vcpu->arch.db[i] = native_get_debugreg(i);
@@ -576,8 +593,7 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 	void *data = page_address(vcpu->arch.pio_page);
 
 	if (info & IOIO_STR)
-		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					   SVM_EXIT_IOIO, info);
+		return okvm_string_io(vcpu);
 
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = (info & IOIO_TYPE_IN) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
@@ -600,11 +616,14 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 }
 
 /* Finish the port access userspace just served (KVM_RUN after KVM_EXIT_IO). */
-static void okvm_complete_io(struct okvm_vcpu *vcpu)
+static int okvm_complete_io(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pending_io *p = &vcpu->arch.pio;
 	unsigned long *rax = &vcpu->arch.regs[OKVM_RAX];
 	u64 v = 0;
+
+	if (p->string)
+		return okvm_complete_string_io(vcpu);
 
 	if (p->in) {
 		memcpy(&v, page_address(vcpu->arch.pio_page), p->size);
@@ -616,6 +635,7 @@ static void okvm_complete_io(struct okvm_vcpu *vcpu)
 	vcpu->arch.vmcb->save.rip = p->next_rip;
 	vcpu->arch.vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 	vcpu->arch.pio_pending = false;
+	return 0;
 }
 
 static int okvm_handle_cpuid(struct okvm_vcpu *vcpu)
@@ -663,8 +683,7 @@ static int okvm_handle_npf(struct okvm_vcpu *vcpu)
 
 	r = okvm_mmu_page_fault(vcpu, gpa, err & OKVM_NPF_WRITE);
 	if (r == OKVM_FAULT_MMIO)
-		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					   gpa, err);
+		return okvm_emulate_mmio(vcpu, gpa);
 	return r;
 }
 
@@ -742,7 +761,6 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_CLGI:
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_RDTSCP:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_XSETBV:
@@ -777,8 +795,13 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	int r;
 
-	if (vcpu->arch.pio_pending)
-		okvm_complete_io(vcpu);
+	if (vcpu->arch.pio_pending) {
+		r = okvm_complete_io(vcpu);
+		if (r < 0)
+			return r;
+	}
+	if (vcpu->arch.mmio_pending)
+		okvm_complete_mmio(vcpu);
 	if (!vcpu->wants_to_run)
 		return -EINTR;
 

@@ -27,6 +27,13 @@ void okvm_svm_inject_exception(struct okvm_vcpu *vcpu, u8 vector,
 			       bool has_error, u32 error);
 void okvm_svm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len);
 
+/* mmio.c */
+int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa);
+void okvm_complete_mmio(struct okvm_vcpu *vcpu);
+int okvm_string_io(struct okvm_vcpu *vcpu);
+int okvm_complete_string_io(struct okvm_vcpu *vcpu);
+void okvm_translate(struct okvm_vcpu *vcpu, struct kvm_translation *tr);
+
 /* regs.c */
 int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
 int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);

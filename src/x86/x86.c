@@ -35,7 +35,8 @@ MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
 		 BIT(9) /* SSSE3 */ | BIT(13) /* CX16 */ |			\
 		 BIT(19) /* SSE4.1 */ | BIT(20) /* SSE4.2 */ |			\
 		 BIT(23) /* POPCNT */ | BIT(25) /* AES */)
-#define F81_EDX	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ | BIT(29) /* LM */)
+#define F81_EDX	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |			\
+		 BIT(27) /* RDTSCP: TSC_AUX is switched */ | BIT(29) /* LM */)
 #define F81_ECX	(BIT(0) /* LAHF/SAHF in 64-bit mode */)
 
 /*
@@ -124,6 +125,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	switch (ext) {
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_READONLY_MEM:	/* writes to such slots exit as MMIO */
 		return 1;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
@@ -193,6 +195,14 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_GET_TSC_KHZ:
 		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
+	case KVM_TRANSLATE: {
+		struct kvm_translation tr;
+
+		if (copy_from_user(&tr, (void __user *)arg, sizeof(tr)))
+			return -EFAULT;
+		okvm_translate(vcpu, &tr);
+		return copy_to_user((void __user *)arg, &tr, sizeof(tr)) ? -EFAULT : 0;
+	}
 	case KVM_GET_MP_STATE: {
 		/* Without an in-kernel irqchip a vCPU is always runnable. */
 		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
