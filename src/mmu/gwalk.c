@@ -726,7 +726,8 @@ int okvm_gwalk(const struct okvm_gwalk_mode *mode,
 
 	/* Modes come from the constructors; a hand-made one must fit too. */
 	if (WARN_ON_ONCE(mode->levels < 2 ||
-			 mode->levels > OKVM_GWALK_MAX_LEVELS))
+			 mode->levels > OKVM_GWALK_MAX_LEVELS ||
+			 mode->va_bits < 32 || mode->va_bits > 64))
 		return -EINVAL;
 
 	if (gwalk_is_pae(mode)) {

@@ -423,6 +423,8 @@ static u64 gen_x86(const struct ref_cfg *c)
 			e |= OKVM_PTE_PS | rnd_bits(22, 31);
 			if (pct(50))
 				e |= rnd_bits(13, 20);
+			if (pct(30))
+				e |= 1ULL << 12;	/* PAT */
 			if (pct(10))
 				e |= 1ULL << 21;
 		} else {
