@@ -5,11 +5,16 @@
  *
  * Everything that differs between formats is a field of struct
  * okvm_gwalk_fmt or of the mode built from the guest's registers:
- * entry size, index width, present/accessed/dirty masks, which levels may
- * hold huge pages, the reserved-bit table, and four small functions (the
- * rights one entry grants, a leaf's frame, EPT's extra misconfigurations,
- * the access check and the fault report).
+ * entry size, index width, present/accessed/dirty/PS masks, which levels
+ * may hold huge pages, the reserved-bit table, and a few small functions
+ * (the rights one entry grants, a leaf's frame, EPT's extra
+ * misconfigurations, the access check and the fault report).
+ *
+ * The walk follows KVM's software walker: the rights of all entries are
+ * ANDed and checked once at the leaf; A/D are written only after the
+ * access is allowed, so a faulting walk leaves guest memory alone.
  */
+#include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/minmax.h>
@@ -513,10 +518,12 @@ static int gwalk_read_pdptes(const struct okvm_gwalk_mode *mode,
  * @ops: guest memory
  * @ctx: passed to @ops
  *
- * Call when the guest loads CR3 (or changes CR0/CR4 into PAE): the CPU
- * reads the PDPTEs then and ignores later writes to them until the next
- * load. The cache belongs to @mode, which a vCPU keys by its full CR3
- * (bits 11:5 included), never by the page alone.
+ * Call when the guest loads CR3 (or changes CR0/CR4 into PAE), also when
+ * it reloads the same value: the CPU reads the PDPTEs then and ignores
+ * later writes to them until the next load. The cache belongs to @mode,
+ * which a vCPU keys by its full CR3 (bits 11:5 included), never by the
+ * page alone. Where the CPU keeps the PDPTEs out of reach (SVM with NPT
+ * reads them from memory on each walk), leave the cache empty.
  *
  * Return: 0 with @mode->pdptes valid; -EINVAL if @mode is not PAE or a
  * present PDPTE has reserved bits (the guest's MOV to CR3 must #GP);
@@ -693,7 +700,8 @@ static int gwalk_once(const struct okvm_gwalk_mode *mode, const u64 *pdptes,
  * Return: 0 on success (@res->gpa, level, page_size, perm, leaf_pte);
  * 1 on a fault to report to the guest (@res->kind, error_code or
  * exit_qual, level); -EINVAL if PAE PDPTEs read by the walk itself have
- * reserved bits (the guest's CR3 load should have #GP'd); -EFAULT if they
+ * reserved bits (the guest's CR3 load should have #GP'd) or @mode is
+ * malformed; -EFAULT if they
  * are not in guest memory; -EAGAIN if entries kept changing for
  * OKVM_GWALK_MAX_RESTARTS walks (re-enter the guest and let it retry).
  */
@@ -715,6 +723,12 @@ int okvm_gwalk(const struct okvm_gwalk_mode *mode,
 		res->perm = GWALK_PERM_ALL;
 		return 0;
 	}
+
+	/* Modes come from the constructors; a hand-made one must fit too. */
+	if (WARN_ON_ONCE(mode->levels < 2 ||
+			 mode->levels > OKVM_GWALK_MAX_LEVELS ||
+			 mode->va_bits < 32 || mode->va_bits > 64))
+		return -EINVAL;
 
 	if (gwalk_is_pae(mode)) {
 		if (mode->pdptes_valid) {

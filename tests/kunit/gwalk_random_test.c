@@ -11,7 +11,9 @@
  * to random pool pages so walks alias and loop), picks a random paging
  * mode and then walks random addresses with random accesses, comparing
  * the full outcome; a share of the walks also sets A/D and the memory
- * afterwards must equal the snapshot plus exactly the expected A/D bits.
+ * afterwards must equal the snapshot plus exactly the expected A/D bits,
+ * and another share races a guest write to an entry of the walk against
+ * the A/D update (the result must match the tables before or after it).
  * The seed is fixed so a failure reproduces; every outcome class must
  * occur, so the test cannot pass vacuously.
  */
@@ -423,6 +425,8 @@ static u64 gen_x86(const struct ref_cfg *c)
 			e |= OKVM_PTE_PS | rnd_bits(22, 31);
 			if (pct(50))
 				e |= rnd_bits(13, 20);
+			if (pct(30))
+				e |= 1ULL << 12;	/* PAT */
 			if (pct(10))
 				e |= 1ULL << 21;
 		} else {
@@ -580,6 +584,7 @@ static void make_mode(struct kunit *test, const struct ref_cfg *c,
 
 struct ref_stats {
 	unsigned int walks, ok, rsvd, perm, notpresent, inval, ad_walks;
+	unsigned int races, restarted;
 	unsigned int huge[4];	/* successes by leaf level */
 };
 
@@ -639,6 +644,65 @@ static void check_ad(struct kunit *test, struct gw_mem *m,
 			    va, access);
 }
 
+static bool same(const struct ref_out *o, int ret,
+		 const struct okvm_gwalk_result *res)
+{
+	if (ret != o->ret)
+		return false;
+	if (ret < 0)
+		return true;
+	if (res->level != o->level)
+		return false;
+	if (ret == 0)
+		return res->gpa == o->gpa && res->page_size == o->size &&
+		       res->perm == o->perm;
+	return (int)res->kind == o->kind &&
+	       (res->kind == OKVM_GWALK_PF ? (u64)res->error_code :
+		res->exit_qual) == o->code;
+}
+
+/*
+ * A guest vCPU flips one bit of an entry of the walk right before the
+ * walker's first A/D cmpxchg. The walker must end on a consistent view:
+ * the translation from before the change (possible only if the changed
+ * entry needed no A/D update, so the walk could not notice, as on real
+ * hardware) or a fresh walk of the memory after it.
+ */
+static void check_race(struct kunit *test, struct gw_mem *m,
+		       const struct ref_cfg *c,
+		       const struct okvm_gwalk_mode *mode,
+		       const struct ref_out *before, u64 va, u32 access,
+		       unsigned int *restarted)
+{
+	static const unsigned int flips[] = { 0, 1, 2, 7, 12, 13, 16, 20, 63 };
+	unsigned int size = c->fmt == REF_32 ? 4 : 8;
+	unsigned int nflips = ARRAY_SIZE(flips) - (size == 4 ? 1 : 0);
+	struct okvm_gwalk_result res;
+	struct ref_out after;
+	u64 gpa, b;
+	int ret;
+
+	gpa = before->ent_gpa[rnd32() % before->n];
+	b = 1ULL << flips[rnd32() % nflips];
+	m->inj_gpa = gpa;
+	m->inj_size = size;
+	m->inj_set = (gw_get(m, gpa, size) & b) ? 0 : b;
+	m->inj_clear = m->inj_set ? 0 : b;
+	m->inj_left = 1;
+	ret = okvm_gwalk(mode, &gw_ops, m, va, access | OKVM_GWALK_SET_AD,
+			 &res);
+	m->inj_left = 0;
+	m->inj_set = 0;
+	m->inj_clear = 0;
+	ref_walk(m, c, va, access, &after);
+	KUNIT_ASSERT_TRUE_MSG(test, same(before, ret, &res) ||
+			      same(&after, ret, &res),
+			      "race on %llx bit %llx: ret %d va %llx access %x",
+			      gpa, b, ret, va, access);
+	if (res.restarts)
+		(*restarted)++;
+}
+
 static void run_random(struct kunit *test, enum ref_fmt fmt, int levels,
 		       u64 seed)
 {
@@ -680,6 +744,11 @@ static void run_random(struct kunit *test, enum ref_fmt fmt, int levels,
 			if (pct(30)) {
 				check_ad(test, m, &c, &mode, &o, va, access);
 				st.ad_walks++;
+			} else if (o.ret == 0 && mode.accessed_mask &&
+				   pct(30)) {
+				check_race(test, m, &c, &mode, &o, va, access,
+					   &st.restarted);
+				st.races++;
 			}
 
 			st.walks++;
@@ -699,8 +768,8 @@ static void run_random(struct kunit *test, enum ref_fmt fmt, int levels,
 	}
 	st.ok = st.huge[1] + st.huge[2] + st.huge[3];
 	kunit_info(test,
-		   "%u walks (%u with A/D): %u ok (4K %u, 2M/4M %u, 1G %u), %u rsvd/misconfig, %u rights, %u not present, %u bad PDPTEs\n",
-		   st.walks, st.ad_walks, st.ok, st.huge[1], st.huge[2],
+		   "%u walks (%u with A/D, %u raced, %u restarted): %u ok (4K %u, 2M/4M %u, 1G %u), %u rsvd/misconfig, %u rights, %u not present, %u bad PDPTEs\n",
+		   st.walks, st.ad_walks, st.races, st.restarted, st.ok, st.huge[1], st.huge[2],
 		   st.huge[3], st.rsvd, st.perm, st.notpresent, st.inval);
 	/* Every outcome class must have been exercised. */
 	KUNIT_EXPECT_GT(test, st.ok, 0U);
@@ -711,6 +780,7 @@ static void run_random(struct kunit *test, enum ref_fmt fmt, int levels,
 	KUNIT_EXPECT_GT(test, st.rsvd, 0U);
 	KUNIT_EXPECT_GT(test, st.perm, 0U);
 	KUNIT_EXPECT_GT(test, st.notpresent, 0U);
+	KUNIT_EXPECT_GT(test, st.restarted, 0U);
 	if (fmt == REF_PAE)
 		KUNIT_EXPECT_GT(test, st.inval, 0U);
 }

@@ -244,6 +244,8 @@ static const struct gw_case gw32_cases[] = {
 	{ "4M page, bit 17 is PA bit 36 at MAXPHYADDR 40", D32, 40, VA32, 1,
 	  { PRU | PS | BIT_ULL(17) }, 0x0c400000, 0, 0, 0, 0, 2,
 	  0x100c449abcULL },
+	{ "4M page, PAT bit 12 is not address", D32, 36, VA32, 1,
+	  { PRU | PS | BIT_ULL(12) }, 0x0c400000, 0, 0, 0, 0, 2, 0x0c449abc },
 	{ "4M page, bit 21 always reserved", D32, 40, VA32, 1,
 	  { PRU | PS | BIT_ULL(21) }, 0x0c400000, USR, 1,
 	  PFE_P | PFE_R | PFE_U, K_PF, 2 },
