@@ -82,9 +82,14 @@ static void vcpu_gwalk_mode(struct okvm_vcpu *vcpu, struct okvm_gwalk_mode *mode
 	struct okvm_gwalk_regs regs = {
 		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4,
 		.efer = s->efer, .rflags = s->rflags,
-		.maxphyaddr = boot_cpu_data.x86_phys_bits,
 	};
+	u32 a, b, c, d;
 
+	/* What the guest's CPUID table promises: MAXPHYADDR, 1G pages. */
+	okvm_cpuid_lookup(vcpu, 0x80000008, 0, &a, &b, &c, &d);
+	regs.maxphyaddr = (a & 0xff) ?: boot_cpu_data.x86_phys_bits;
+	okvm_cpuid_lookup(vcpu, 0x80000001, 0, &a, &b, &c, &d);
+	regs.gbpages = d & BIT(26);
 	okvm_gwalk_mode_from_regs(mode, &regs);
 }
 
