@@ -128,7 +128,7 @@ static void kick(struct okvm_lapic *apic)
 		apic->ops->kick(apic->opaque);
 }
 
-static u64 now_ns(struct okvm_lapic *apic)
+static u64 now_ns(const struct okvm_lapic *apic)
 {
 	return apic->ops->now_ns(apic->opaque);
 }
@@ -372,8 +372,12 @@ static void apic_eoi(struct okvm_lapic *apic)
 		return;
 	vec_clear(apic, OKVM_APIC_ISR, vec);
 	update_ppr(apic);
-	if (vec_test(apic, OKVM_APIC_TMR, vec) && apic->ops->eoi_broadcast)
-		apic->ops->eoi_broadcast(apic->opaque, vec);
+	if (vec_test(apic, OKVM_APIC_TMR, vec)) {
+		if (apic->ops->eoi_broadcast)
+			apic->ops->eoi_broadcast(apic->opaque, vec);
+		else
+			apic->eoi_out[vec >> 5] |= BIT(vec & 31);
+	}
 	if (okvm_lapic_pending(apic) >= 0)
 		kick(apic);
 }
@@ -435,7 +439,7 @@ static void timer_start_count(struct okvm_lapic *apic, u64 count)
 	timer_arm(apic, now_ns(apic) + ns, period);
 }
 
-static u32 current_count(struct okvm_lapic *apic)
+static u32 current_count(const struct okvm_lapic *apic)
 {
 	u64 now, rem, late;
 	u32 mode = timer_mode(apic);
@@ -573,8 +577,71 @@ static void send_icr(struct okvm_lapic *apic, u32 lo, u32 dest)
 		apic_error(apic, OKVM_APIC_ESR_SEND_ILLEGAL);
 		return;
 	}
-	if (apic->ops->send_ipi)
+	if (apic->ops->send_ipi) {
 		apic->ops->send_ipi(apic->opaque, apic, &irq);
+		return;
+	}
+	/*
+	 * Latched mode: the message waits for okvm_lapic_take_ipi() and the
+	 * ICR shows "send pending" meanwhile, as on hardware while the bus
+	 * is busy.
+	 */
+	apic->ipi_out = irq;
+	apic->ipi_pending = true;
+	set_reg(apic, OKVM_APIC_ICR,
+		reg(apic, OKVM_APIC_ICR) | OKVM_APIC_SEND_PENDING);
+}
+
+/**
+ * okvm_lapic_take_ipi() - collect the IPI an ICR write latched
+ * @apic: the APIC
+ * @irq: receives the message
+ *
+ * Only used when ->send_ipi is NULL: the vCPU layer drains this after
+ * every APIC MMIO/MSR exit, once the APIC lock is dropped, and delivers
+ * the message with okvm_lapic_match_dest() and okvm_lapic_deliver() on
+ * each target under that target's lock, so that no two APIC locks are
+ * ever held together. The ICR's delivery status returns to idle.
+ *
+ * Context: APIC lock held.
+ * Return: true if a message was pending (now in @irq).
+ */
+bool okvm_lapic_take_ipi(struct okvm_lapic *apic, struct okvm_lapic_irq *irq)
+{
+	if (!apic->ipi_pending)
+		return false;
+	*irq = apic->ipi_out;
+	apic->ipi_pending = false;
+	set_reg(apic, OKVM_APIC_ICR,
+		reg(apic, OKVM_APIC_ICR) & ~OKVM_APIC_SEND_PENDING);
+	return true;
+}
+
+/**
+ * okvm_lapic_take_eoi() - collect a level-triggered EOI to broadcast
+ * @apic: the APIC
+ *
+ * Only used when ->eoi_broadcast is NULL: EOIs of level-triggered vectors
+ * are latched, and the vCPU layer passes each to okvm_ioapic_eoi() after
+ * dropping the APIC lock (the I/O APIC's lock is taken before APIC locks
+ * on the delivery path, so it must not be taken under one).
+ *
+ * Context: APIC lock held.
+ * Return: a vector, or -1 when none is left.
+ */
+int okvm_lapic_take_eoi(struct okvm_lapic *apic)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		if (apic->eoi_out[i]) {
+			int bit = fls(apic->eoi_out[i]) - 1;
+
+			apic->eoi_out[i] &= ~BIT(bit);
+			return i * 32 + bit;
+		}
+	}
+	return -1;
 }
 
 static void write_lvtt(struct okvm_lapic *apic, u32 val)
@@ -708,7 +775,7 @@ static int write_reg(struct okvm_lapic *apic, u32 off, u32 val)
 u32 okvm_lapic_get_reg(const struct okvm_lapic *apic, u32 offset)
 {
 	if (offset == OKVM_APIC_TMCCT)
-		return current_count((struct okvm_lapic *)apic);
+		return current_count(apic);
 	return reg(apic, offset & (OKVM_APIC_REG_SIZE - 16));
 }
 
@@ -1145,6 +1212,10 @@ int okvm_lapic_set_state(struct okvm_lapic *apic, const void *regs1k,
 	}
 	set_reg(apic, OKVM_APIC_LVR, OKVM_APIC_VERSION);
 	set_reg(apic, OKVM_APIC_TMCCT, 0);
+	/* Delivery is idle in a restored image; a latched IPI is dropped. */
+	set_reg(apic, OKVM_APIC_ICR,
+		reg(apic, OKVM_APIC_ICR) & ~OKVM_APIC_SEND_PENDING);
+	apic->ipi_pending = false;
 	apic->esr_pending = 0;
 	apic->timer.tsc_deadline = 0;
 	update_ppr(apic);

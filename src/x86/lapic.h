@@ -172,12 +172,21 @@ struct okvm_lapic;
  * @timer_cancel: disarm it (no-op if not armed); must not wait for a
  *	running callback, since it is called under the APIC lock
  * @send_ipi: deliver an ICR write (also shorthand "self") to the APICs the
- *	message addresses; the source APIC's lock is held
- * @eoi_broadcast: a level-triggered vector was EOIed (for the I/O APIC)
+ *	message addresses; the source APIC's lock is held. NULL selects the
+ *	latched mode: see okvm_lapic_take_ipi()
+ * @eoi_broadcast: a level-triggered vector was EOIed (for the I/O APIC);
+ *	the APIC's lock is held. NULL selects the latched mode: see
+ *	okvm_lapic_take_eoi()
  * @kick: an interrupt or event became pending: wake the vCPU from HLT or
  *	make it leave guest mode
  *
  * Every callback is optional except @now_ns; a NULL one is skipped.
+ *
+ * With one lock for the whole irqchip (every APIC, the I/O APIC and the
+ * PIC), @send_ipi and @eoi_broadcast can deliver directly. With per-vCPU
+ * APIC locks they must not (two vCPUs sending each other IPIs would take
+ * the two locks in opposite orders): leave them NULL and drain
+ * okvm_lapic_take_ipi() and okvm_lapic_take_eoi() after each exit.
  */
 struct okvm_lapic_ops {
 	u64 (*now_ns)(void *opaque);
@@ -204,6 +213,9 @@ struct okvm_lapic_ops {
  * @sipi_vector: vector of the last SIPI
  * @timer: the timer's state: @armed, absolute @deadline_ns of the next
  *	expiry, @period_ns of a periodic timer, @tsc_deadline MSR value
+ * @ipi_out: an IPI latched for okvm_lapic_take_ipi() (if @ipi_pending)
+ * @ipi_pending: @ipi_out is valid
+ * @eoi_out: level-triggered EOIs latched for okvm_lapic_take_eoi()
  * @ops: callbacks and @opaque, their first argument
  */
 struct okvm_lapic {
@@ -222,6 +234,9 @@ struct okvm_lapic {
 		u64 period_ns;
 		u64 tsc_deadline;
 	} timer;
+	struct okvm_lapic_irq ipi_out;
+	bool ipi_pending;
+	u32 eoi_out[8];
 	const struct okvm_lapic_ops *ops;
 	void *opaque;
 };
@@ -250,6 +265,9 @@ void okvm_lapic_ack(struct okvm_lapic *apic, u8 vector);
 u32 okvm_lapic_take_events(struct okvm_lapic *apic, u8 *sipi_vector);
 bool okvm_lapic_accept_pic_intr(const struct okvm_lapic *apic);
 bool okvm_lapic_local_int(struct okvm_lapic *apic, u32 lvt_offset);
+
+bool okvm_lapic_take_ipi(struct okvm_lapic *apic, struct okvm_lapic_irq *irq);
+int okvm_lapic_take_eoi(struct okvm_lapic *apic);
 
 bool okvm_lapic_timer_expired(struct okvm_lapic *apic, u64 *next_ns);
 

@@ -678,6 +678,54 @@ static void lapic_icr_decode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR) & OKVM_APIC_SEND_PENDING, 0u);
 }
 
+/* Without ->send_ipi and ->eoi_broadcast both are latched for the caller. */
+static void lapic_latched_ipi_and_eoi(struct kunit *test)
+{
+	static const struct okvm_lapic_ops latched_ops = {
+		.now_ns = f_now, .timer_arm = f_arm, .timer_cancel = f_cancel,
+	};
+	struct fake *f = test->priv;
+	struct okvm_lapic *a = &f->apic;
+	struct okvm_lapic_irq irq;
+	u64 v;
+
+	a->ops = &latched_ops;
+	sw_enable(f);
+	KUNIT_EXPECT_FALSE(test, okvm_lapic_take_ipi(a, &irq));
+	wr(f, OKVM_APIC_ICR2, 0x07000000);
+	wr(f, OKVM_APIC_ICR, 0x00004341);
+	/* "Send pending" until the message is taken. */
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR), 0x00005341u);
+	KUNIT_ASSERT_TRUE(test, okvm_lapic_take_ipi(a, &irq));
+	KUNIT_EXPECT_EQ(test, irq.vector, 0x41u);
+	KUNIT_EXPECT_EQ(test, irq.delivery_mode, 3u);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 7u);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR), 0x00004341u);
+	KUNIT_EXPECT_FALSE(test, okvm_lapic_take_ipi(a, &irq));
+
+	/* Two level-triggered EOIs are both kept, the edge one is not. */
+	okvm_lapic_set_irq(a, 0x50, true, true);
+	okvm_lapic_ack(a, 0x50);
+	okvm_lapic_set_irq(a, 0x60, true, false);
+	okvm_lapic_ack(a, 0x60);
+	okvm_lapic_set_irq(a, 0xa0, true, true);
+	okvm_lapic_ack(a, 0xa0);
+	wr(f, OKVM_APIC_EOI, 0);
+	wr(f, OKVM_APIC_EOI, 0);
+	wr(f, OKVM_APIC_EOI, 0);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_take_eoi(a), 0xa0);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_take_eoi(a), 0x50);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_take_eoi(a), -1);
+
+	/* x2APIC: the 64-bit ICR read shows the pending bit too. */
+	to_x2apic(test, f);
+	okvm_lapic_msr_write(a, 0x830, 0x0000000900000031ULL);
+	okvm_lapic_msr_read(a, 0x830, &v);
+	KUNIT_EXPECT_EQ(test, v, 0x0000000900001031ULL);
+	KUNIT_ASSERT_TRUE(test, okvm_lapic_take_ipi(a, &irq));
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 9u);
+}
+
 /* --- Destination matching (SDM 11.6.2) --- */
 
 enum { SRC_NONE, SRC_SELF, SRC_OTHER };
@@ -1149,6 +1197,7 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_sw_disable_masks_lvts),
 	KUNIT_CASE(lapic_esr_illegal_vectors),
 	KUNIT_CASE_PARAM(lapic_icr_decode, icr_gen_params),
+	KUNIT_CASE(lapic_latched_ipi_and_eoi),
 	KUNIT_CASE_PARAM(lapic_match_dest, dest_gen_params),
 	KUNIT_CASE(lapic_lowest_priority),
 	KUNIT_CASE(lapic_events),
