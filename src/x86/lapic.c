@@ -519,6 +519,39 @@ bool okvm_lapic_timer_expired(struct okvm_lapic *apic, u64 *next_ns)
 	return false;
 }
 
+/**
+ * okvm_lapic_set_cr8() - MOV to CR8 (or the VMCB's V_TPR after a run)
+ * @apic: the APIC
+ * @cr8: the new CR8
+ *
+ * SDM 11.8.6.1: CR8[3:0] is TPR[7:4] and TPR[3:0] becomes 0.
+ *
+ * Context: APIC lock held; may call ->kick.
+ * Return: 0, or -EINVAL (a #GP) if bits 63:4 are set.
+ */
+int okvm_lapic_set_cr8(struct okvm_lapic *apic, u64 cr8)
+{
+	if (cr8 & ~0xfULL)
+		return -EINVAL;
+	set_reg(apic, OKVM_APIC_TPR, cr8 << 4);
+	update_ppr(apic);
+	if (okvm_lapic_pending(apic) >= 0)
+		kick(apic);
+	return 0;
+}
+
+/**
+ * okvm_lapic_get_cr8() - MOV from CR8 (or the V_TPR to load before a run)
+ * @apic: the APIC
+ *
+ * Context: APIC lock held.
+ * Return: TPR[7:4].
+ */
+u64 okvm_lapic_get_cr8(const struct okvm_lapic *apic)
+{
+	return (reg(apic, OKVM_APIC_TPR) >> 4) & 0xf;
+}
+
 /* Register access shared by xAPIC MMIO and x2APIC MSRs. */
 
 static bool readable(const struct okvm_lapic *apic, u32 off, bool x2apic)

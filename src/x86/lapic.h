@@ -255,6 +255,8 @@ void okvm_lapic_mmio_write(struct okvm_lapic *apic, u32 offset, int len,
 			   u64 val);
 int okvm_lapic_msr_read(struct okvm_lapic *apic, u32 msr, u64 *data);
 int okvm_lapic_msr_write(struct okvm_lapic *apic, u32 msr, u64 data);
+int okvm_lapic_set_cr8(struct okvm_lapic *apic, u64 cr8);
+u64 okvm_lapic_get_cr8(const struct okvm_lapic *apic);
 
 bool okvm_lapic_set_irq(struct okvm_lapic *apic, u8 vector, bool level,
 			bool trig_mode);

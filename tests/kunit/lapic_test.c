@@ -512,6 +512,26 @@ static void lapic_priority(struct kunit *test)
 			c->delivered ? (int)c->request : -1);
 }
 
+static void lapic_cr8(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	struct okvm_lapic *a = &f->apic;
+
+	sw_enable(f);
+	wr(f, OKVM_APIC_TPR, 0x5f);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_get_cr8(a), 5ULL);
+	okvm_lapic_set_irq(a, 0x61, true, false);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_cr8(a, 6), 0);
+	/* CR8 writes TPR[7:4] and clears TPR[3:0]. */
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_TPR), 0x60u);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_PPR), 0x60u);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(a), -1);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_cr8(a, 0x10), -EINVAL);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_TPR), 0x60u);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_cr8(a, 5), 0);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(a), 0x61);
+}
+
 static void lapic_eoi_nested(struct kunit *test)
 {
 	struct fake *f = test->priv;
@@ -1192,6 +1212,7 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE_PARAM(lapic_x2apic_msrs, msr_gen_params),
 	KUNIT_CASE(lapic_x2apic_icr_self_ipi),
 	KUNIT_CASE_PARAM(lapic_priority, prio_gen_params),
+	KUNIT_CASE(lapic_cr8),
 	KUNIT_CASE(lapic_eoi_nested),
 	KUNIT_CASE(lapic_irr_coalesce_and_tmr),
 	KUNIT_CASE(lapic_sw_disable_masks_lvts),
