@@ -92,15 +92,8 @@ int okvm_ioapic_set_irq(struct okvm_ioapic *ioapic, u32 pin, bool level)
 	else
 		ioapic->line &= ~mask;
 
-	if (rte_level(ioapic->redirtbl[pin])) {
-		if (!level) {
-			ioapic->irr &= ~mask;
-			return 0;
-		}
-		ioapic->irr |= mask;
-		return service(ioapic, pin);
-	}
-	ioapic->irr &= ~mask;
+	if (rte_level(ioapic->redirtbl[pin]))
+		return level ? service(ioapic, pin) : 0;
 	if (!level || old)
 		return 0;
 	return service(ioapic, pin);
@@ -128,7 +121,7 @@ void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector)
 		if ((*rte & OKVM_IOAPIC_RTE_VECTOR) != vector || !rte_level(*rte))
 			continue;
 		*rte &= ~OKVM_IOAPIC_RTE_REMOTE_IRR;
-		if (ioapic->irr & BIT(pin))
+		if (ioapic->line & BIT(pin))
 			service(ioapic, pin);
 	}
 }
@@ -180,8 +173,11 @@ static void write_indirect(struct okvm_ioapic *ioapic, u32 val)
 	if (!rte_level(new))
 		new &= ~OKVM_IOAPIC_RTE_REMOTE_IRR;
 	*rte = new;
-	/* Unmasking an asserted level line delivers it. */
-	if (rte_level(new) && (ioapic->irr & BIT(pin)))
+	/*
+	 * An asserted level-triggered line is delivered when unmasked (or
+	 * made level-triggered while high).
+	 */
+	if (rte_level(new) && (ioapic->line & BIT(pin)))
 		service(ioapic, pin);
 }
 
@@ -254,7 +250,6 @@ void okvm_ioapic_reset(struct okvm_ioapic *ioapic)
 	ioapic->base_address = OKVM_IOAPIC_DEFAULT_BASE;
 	ioapic->ioregsel = 0;
 	ioapic->id = 0;
-	ioapic->irr = 0;
 	ioapic->line = 0;
 	for (pin = 0; pin < OKVM_IOAPIC_NUM_PINS; pin++)
 		ioapic->redirtbl[pin] = OKVM_IOAPIC_RTE_MASKED;
@@ -281,6 +276,7 @@ void okvm_ioapic_init(struct okvm_ioapic *ioapic,
  * okvm_ioapic_get_state() - KVM_GET_IRQCHIP for KVM_IRQCHIP_IOAPIC
  * @ioapic: the I/O APIC
  * @s: receives the state; irr holds the asserted level-triggered lines
+ *	(an edge is never left pending: it is delivered or, masked, lost)
  *
  * Context: irqchip lock held.
  */
@@ -293,9 +289,12 @@ void okvm_ioapic_get_state(const struct okvm_ioapic *ioapic,
 	s->base_address = ioapic->base_address;
 	s->ioregsel = ioapic->ioregsel;
 	s->id = ioapic->id;
-	s->irr = ioapic->irr;
-	for (pin = 0; pin < OKVM_IOAPIC_NUM_PINS; pin++)
+	/* Edges are delivered at once: only level lines stay requested. */
+	for (pin = 0; pin < OKVM_IOAPIC_NUM_PINS; pin++) {
 		s->redirtbl[pin].bits = ioapic->redirtbl[pin];
+		if (rte_level(ioapic->redirtbl[pin]) && (ioapic->line & BIT(pin)))
+			s->irr |= BIT(pin);
+	}
 }
 
 /**
@@ -318,7 +317,6 @@ int okvm_ioapic_set_state(struct okvm_ioapic *ioapic,
 	ioapic->base_address = s->base_address;
 	ioapic->ioregsel = s->ioregsel & 0xff;
 	ioapic->id = s->id & 0xf;
-	ioapic->irr = 0;
 	ioapic->line = 0;
 	for (pin = 0; pin < OKVM_IOAPIC_NUM_PINS; pin++)
 		ioapic->redirtbl[pin] = s->redirtbl[pin].bits;

@@ -67,8 +67,8 @@ struct okvm_ioapic_ops {
  * @base_address: MMIO base (only reported through the state struct)
  * @ioregsel: the selected indirect register
  * @id: 4-bit I/O APIC ID
- * @irr: pins whose level-triggered line is asserted
- * @line: the current level of every pin, for edge detection
+ * @line: the current level of every pin: edge detection, and the request
+ *	of level-triggered pins (KVM's irr)
  * @redirtbl: redirection table entries
  * @ops: callbacks and @opaque, their first argument
  */
@@ -76,7 +76,6 @@ struct okvm_ioapic {
 	u64 base_address;
 	u32 ioregsel;
 	u32 id;
-	u32 irr;
 	u32 line;
 	u64 redirtbl[OKVM_IOAPIC_NUM_PINS];
 	const struct okvm_ioapic_ops *ops;

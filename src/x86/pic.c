@@ -282,6 +282,13 @@ static u8 poll_read(struct okvm_pic *pic, int which)
 	if (irq < 0)
 		return 0x07;
 	intack(s, irq);
+	/*
+	 * A polled slave request is served without the master's INTA: drop
+	 * the cascade request it left in the master's IRR, as KVM does, or
+	 * the master would later answer it with a spurious IRQ15.
+	 */
+	if (which == SLAVE)
+		pic->chip[MASTER].irr &= ~(1 << OKVM_PIC_CASCADE_IR);
 	update_irq(pic);
 	return 0x80 | irq;
 }

@@ -232,6 +232,15 @@ static void ioapic_level(struct kunit *test)
 	set_rte(f, 9, 0x8059);
 	KUNIT_EXPECT_EQ(test, f->nr, 3);
 
+	/* An edge entry made level-triggered while its line is high sends. */
+	set_rte(f, 7, 0x37);
+	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 7, true), 1);
+	KUNIT_EXPECT_EQ(test, f->nr, 4);
+	set_rte(f, 7, 0x8037);
+	KUNIT_EXPECT_EQ(test, f->nr, 5);
+	KUNIT_EXPECT_TRUE(test, f->last.trig_mode);
+	KUNIT_EXPECT_EQ(test, get_rte(f, 7), 0xc037ULL);
+
 	/* Nobody accepted it: remote IRR stays clear. */
 	f->accept = 0;
 	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 9, true), 0);

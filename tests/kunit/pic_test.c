@@ -391,6 +391,14 @@ static void pic_poll(struct kunit *test)
 	out(f, 0x20, 0x20);
 	out(f, 0x20, 0x0c);
 	KUNIT_EXPECT_EQ(test, in(f, 0x21), 0x86);
+	/* Polling the slave serves its request; the master's IR2 drops it. */
+	okvm_pic_set_irq(p, 11, true);
+	KUNIT_EXPECT_EQ(test, read_irr(f, 0x20), 0x04);
+	out(f, 0xa0, 0x0c);
+	KUNIT_EXPECT_EQ(test, in(f, 0xa0), 0x83);
+	KUNIT_EXPECT_EQ(test, read_isr(f, 0xa0), 0x08);
+	KUNIT_EXPECT_EQ(test, read_irr(f, 0x20), 0x00);
+	KUNIT_EXPECT_EQ(test, okvm_pic_pending(p), -1);
 }
 
 static void pic_special_mask(struct kunit *test)
