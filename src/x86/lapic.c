@@ -7,8 +7,10 @@
  * for the locking rules.
  */
 #include <linux/bitops.h>
+#include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/kvm.h>
 #include <linux/math64.h>
 #include <linux/string.h>
 #include <linux/time64.h>
@@ -34,6 +36,9 @@
 				 BIT_ULL(13))
 #define SVR_MASK	0x3ffu
 #define TDCR_MASK	0xbu
+
+/* The page is KVM_GET_LAPIC's image: same size, registers at MMIO offsets. */
+static_assert(sizeof(struct kvm_lapic_state) == OKVM_APIC_REG_SIZE);
 
 static const u32 lvt_offsets[] = {
 	OKVM_APIC_LVTT, OKVM_APIC_LVTTHMR, OKVM_APIC_LVTPC,
@@ -1189,7 +1194,7 @@ struct okvm_lapic *okvm_lapic_lowest_prio(struct okvm_lapic *const *cands,
 /**
  * okvm_lapic_get_state() - KVM_GET_LAPIC
  * @apic: the APIC
- * @regs1k: receives the KVM_APIC_REG_SIZE-byte register image
+ * @s: receives the register image
  * @x2apic_format: KVM_X2APIC_API_USE_32BIT_IDS is enabled; without it an
  *	x2APIC's ID is reported in bits 31:24 as KVM does
  *
@@ -1197,13 +1202,13 @@ struct okvm_lapic *okvm_lapic_lowest_prio(struct okvm_lapic *const *cands,
  *
  * Context: APIC lock held.
  */
-void okvm_lapic_get_state(struct okvm_lapic *apic, void *regs1k,
-			  bool x2apic_format)
+void okvm_lapic_get_state(const struct okvm_lapic *apic,
+			  struct kvm_lapic_state *s, bool x2apic_format)
 {
-	u32 *id = (u32 *)((u8 *)regs1k + OKVM_APIC_ID);
+	u32 *id = (u32 *)(s->regs + OKVM_APIC_ID);
 
-	memcpy(regs1k, apic->regs, OKVM_APIC_REG_SIZE);
-	*(u32 *)((u8 *)regs1k + OKVM_APIC_TMCCT) = current_count(apic);
+	memcpy(s->regs, apic->regs, OKVM_APIC_REG_SIZE);
+	*(u32 *)(s->regs + OKVM_APIC_TMCCT) = current_count(apic);
 	if (okvm_lapic_mode(apic) == OKVM_LAPIC_X2APIC && !x2apic_format)
 		*id = apic->apic_id << 24;
 }
@@ -1211,7 +1216,7 @@ void okvm_lapic_get_state(struct okvm_lapic *apic, void *regs1k,
 /**
  * okvm_lapic_set_state() - KVM_SET_LAPIC
  * @apic: the APIC (its mode comes from IA32_APIC_BASE, set separately)
- * @regs1k: the KVM_APIC_REG_SIZE-byte register image
+ * @s: the register image
  * @x2apic_format: see okvm_lapic_get_state()
  *
  * KVM's rules: in x2APIC mode the ID is read-only: with @x2apic_format a
@@ -1224,17 +1229,17 @@ void okvm_lapic_get_state(struct okvm_lapic *apic, void *regs1k,
  * Context: APIC lock held; may call the timer callbacks.
  * Return: 0, or -EINVAL with nothing changed.
  */
-int okvm_lapic_set_state(struct okvm_lapic *apic, const void *regs1k,
-			 bool x2apic_format)
+int okvm_lapic_set_state(struct okvm_lapic *apic,
+			 const struct kvm_lapic_state *s, bool x2apic_format)
 {
-	u32 id = *(const u32 *)((const u8 *)regs1k + OKVM_APIC_ID);
+	u32 id = *(const u32 *)(s->regs + OKVM_APIC_ID);
 	bool x2apic = okvm_lapic_mode(apic) == OKVM_LAPIC_X2APIC;
 
 	if (x2apic && x2apic_format && id != apic->apic_id)
 		return -EINVAL;
 
 	timer_cancel(apic);
-	memcpy(apic->regs, regs1k, OKVM_APIC_REG_SIZE);
+	memcpy(apic->regs, s->regs, OKVM_APIC_REG_SIZE);
 	if (x2apic) {
 		set_reg(apic, OKVM_APIC_ID, apic->apic_id);
 		set_reg(apic, OKVM_APIC_LDR, x2apic_ldr(apic->apic_id));

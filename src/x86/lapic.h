@@ -162,6 +162,7 @@ struct okvm_lapic_irq {
 };
 
 struct okvm_lapic;
+struct kvm_lapic_state;
 
 /**
  * struct okvm_lapic_ops - what the APIC needs from the vCPU layer
@@ -279,10 +280,10 @@ bool okvm_lapic_match_dest(const struct okvm_lapic *apic, u32 dest,
 struct okvm_lapic *okvm_lapic_lowest_prio(struct okvm_lapic *const *cands,
 					  int n, u8 vector);
 
-void okvm_lapic_get_state(struct okvm_lapic *apic, void *regs1k,
-			  bool x2apic_format);
-int okvm_lapic_set_state(struct okvm_lapic *apic, const void *regs1k,
-			 bool x2apic_format);
+void okvm_lapic_get_state(const struct okvm_lapic *apic,
+			  struct kvm_lapic_state *s, bool x2apic_format);
+int okvm_lapic_set_state(struct okvm_lapic *apic,
+			 const struct kvm_lapic_state *s, bool x2apic_format);
 
 /* Find the highest set bit of a 256-bit register block (ISR/TMR/IRR). */
 int okvm_lapic_find_highest(const struct okvm_lapic *apic, u32 base);

@@ -6,6 +6,8 @@
  * timer runs on a fake clock: the test plays the hrtimer.
  */
 #include <kunit/test.h>
+#include <linux/kvm.h>
+#include <linux/random.h>
 
 #include "x86/lapic.h"
 
@@ -477,7 +479,7 @@ static const struct prio_case prio_cases[] = {
 	{ "idle", 0, 0, 0, 0x20, true },
 	{ "TPR class above ISR", 0x45, 0x31, 0x45, 0x50, true },
 	{ "ISR class above TPR", 0x35, 0x41, 0x40, 0x4f, false },
-	{ "equal class: TPR", 0x40, 0x4f, 0x40, 0x51, true },
+	{ "equal class: TPR with its low bits", 0x45, 0x4f, 0x45, 0x51, true },
 	{ "TPR masks its class", 0x50, 0, 0x50, 0x5f, false },
 	{ "TPR low bits do not mask", 0x5f, 0, 0x5f, 0x60, true },
 	{ "TPR masks lower classes", 0x5f, 0, 0x5f, 0x41, false },
@@ -530,6 +532,54 @@ static void lapic_cr8(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_TPR), 0x60u);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_set_cr8(a, 5), 0);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(a), 0x61);
+}
+
+/*
+ * find-highest and the delivery rule against a brute-force reference over
+ * random IRR/ISR/TPR contents: the highest IRR vector is delivered iff its
+ * class is above max(TPR class, highest ISR class) (SDM 11.8.3.1).
+ */
+static void lapic_priority_random(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	struct okvm_lapic *a = &f->apic;
+	int round, v, n, ref_irr, ref_isr, ref_ppr, want;
+	u8 tpr;
+
+	for (round = 0; round < 500; round++) {
+		fake_setup(f, APIC_ID, true);
+		sw_enable(f);
+		ref_irr = ref_isr = -1;
+		/* A few random vectors in service, then a few requested. */
+		n = get_random_u32_below(4);
+		for (v = 0; v < n; v++) {
+			u8 vec = 16 + get_random_u32_below(240);
+
+			okvm_lapic_set_irq(a, vec, true, false);
+			okvm_lapic_ack(a, vec);
+			ref_isr = max_t(int, ref_isr, vec);
+		}
+		n = get_random_u32_below(6);
+		for (v = 0; v < n; v++) {
+			u8 vec = 16 + get_random_u32_below(240);
+
+			okvm_lapic_set_irq(a, vec, true, false);
+			ref_irr = max_t(int, ref_irr, vec);
+		}
+		tpr = get_random_u32_below(256);
+		wr(f, OKVM_APIC_TPR, tpr);
+
+		ref_ppr = (tpr & 0xf0) >= (ref_isr < 0 ? 0 : (ref_isr & 0xf0)) ?
+			  tpr : (ref_isr & 0xf0);
+		want = ref_irr >= 0 && (ref_irr & 0xf0) > (ref_ppr & 0xf0) ?
+		       ref_irr : -1;
+		KUNIT_ASSERT_EQ(test, okvm_lapic_find_highest(a, OKVM_APIC_IRR),
+				ref_irr);
+		KUNIT_ASSERT_EQ(test, okvm_lapic_find_highest(a, OKVM_APIC_ISR),
+				ref_isr);
+		KUNIT_ASSERT_EQ(test, rd(f, OKVM_APIC_PPR), (u32)ref_ppr);
+		KUNIT_ASSERT_EQ(test, okvm_lapic_pending(a), want);
+	}
 }
 
 static void lapic_eoi_nested(struct kunit *test)
@@ -1097,6 +1147,9 @@ static void lapic_timer_tsc_deadline(struct kunit *test)
 
 /* --- KVM_GET/SET_LAPIC --- */
 
+/* The image as bytes for the checks, as struct kvm_lapic_state for the API. */
+#define LS(p)	((struct kvm_lapic_state *)(p))
+
 static void lapic_state_round_trip(struct kunit *test)
 {
 	struct fake *f = test->priv;
@@ -1118,7 +1171,7 @@ static void lapic_state_round_trip(struct kunit *test)
 	okvm_lapic_ack(&f->apic, 0x91);
 	okvm_lapic_set_irq(&f->apic, 0x33, true, false);
 	advance(f, 250000);
-	okvm_lapic_get_state(&f->apic, s1, false);
+	okvm_lapic_get_state(&f->apic, LS(s1), false);
 	/* The image is the register page at MMIO offsets. */
 	KUNIT_EXPECT_EQ(test, *(u32 *)(s1 + 0x20), APIC_ID << 24);
 	KUNIT_EXPECT_EQ(test, *(u32 *)(s1 + 0xa0), 0x90u);
@@ -1127,11 +1180,11 @@ static void lapic_state_round_trip(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, *(u32 *)(s1 + 0x390), 750000u);
 
 	fake_setup(g, APIC_ID, true);
-	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&g->apic, s1, false), 0);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&g->apic, LS(s1), false), 0);
 	/* The timer restarts from the initial count. */
 	KUNIT_EXPECT_TRUE(test, g->armed);
 	KUNIT_EXPECT_EQ(test, rd(g, OKVM_APIC_TMCCT), 1000000u);
-	okvm_lapic_get_state(&g->apic, s2, false);
+	okvm_lapic_get_state(&g->apic, LS(s2), false);
 	KUNIT_EXPECT_EQ(test, memcmp(s1, s2, 0x390), 0);
 	KUNIT_EXPECT_EQ(test, memcmp(s1 + 0x3a0, s2 + 0x3a0, 0x60), 0);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(&g->apic), -1);
@@ -1141,7 +1194,7 @@ static void lapic_state_round_trip(struct kunit *test)
 	/* Read-only fields are recomputed, not taken from the image. */
 	*(u32 *)(s1 + 0x30) = 0x12345678;
 	*(u32 *)(s1 + 0xe0) = 0;
-	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&g->apic, s1, false), 0);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&g->apic, LS(s1), false), 0);
 	KUNIT_EXPECT_EQ(test, rd(g, OKVM_APIC_LVR), 0x00050014u);
 	KUNIT_EXPECT_EQ(test, rd(g, OKVM_APIC_DFR), 0x0fffffffu);
 }
@@ -1155,19 +1208,19 @@ static void lapic_state_x2apic_id(struct kunit *test)
 	fake_setup(f, X2_ID, false);
 	to_x2apic(test, f);
 	/* Legacy format: the x2APIC ID is shifted like an xAPIC ID. */
-	okvm_lapic_get_state(&f->apic, s, false);
+	okvm_lapic_get_state(&f->apic, LS(s), false);
 	KUNIT_EXPECT_EQ(test, *(u32 *)(s + 0x20), (u32)X2_ID << 24);
 	KUNIT_EXPECT_EQ(test, *(u32 *)(s + 0xd0), 0x00020020u);
-	okvm_lapic_get_state(&f->apic, s, true);
+	okvm_lapic_get_state(&f->apic, LS(s), true);
 	KUNIT_EXPECT_EQ(test, *(u32 *)(s + 0x20), (u32)X2_ID);
 	/* 32-bit IDs: a different ID is refused, with nothing changed. */
 	*(u32 *)(s + 0x20) = X2_ID + 1;
 	*(u32 *)(s + 0x80) = 0x40;
-	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&f->apic, s, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&f->apic, LS(s), true), -EINVAL);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_get_reg(&f->apic, OKVM_APIC_TPR), 0u);
 	/* Legacy: the ID and LDR in the image are ignored. */
 	*(u32 *)(s + 0xd0) = 0x12345678;
-	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&f->apic, s, false), 0);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_set_state(&f->apic, LS(s), false), 0);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_get_reg(&f->apic, OKVM_APIC_ID),
 			(u32)X2_ID);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_get_reg(&f->apic, OKVM_APIC_LDR),
@@ -1213,6 +1266,7 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_x2apic_icr_self_ipi),
 	KUNIT_CASE_PARAM(lapic_priority, prio_gen_params),
 	KUNIT_CASE(lapic_cr8),
+	KUNIT_CASE(lapic_priority_random),
 	KUNIT_CASE(lapic_eoi_nested),
 	KUNIT_CASE(lapic_irr_coalesce_and_tmr),
 	KUNIT_CASE(lapic_sw_disable_masks_lvts),
