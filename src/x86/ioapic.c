@@ -81,11 +81,12 @@ static int service(struct okvm_ioapic *ioapic, u32 pin)
  */
 int okvm_ioapic_set_irq(struct okvm_ioapic *ioapic, u32 pin, bool level)
 {
-	u32 mask = BIT(pin);
+	u32 mask;
 	bool old;
 
 	if (pin >= OKVM_IOAPIC_NUM_PINS)
 		return -EINVAL;
+	mask = BIT(pin);
 	old = ioapic->line & mask;
 	if (level)
 		ioapic->line |= mask;

@@ -70,7 +70,8 @@ struct okvm_ioapic_ops {
  * @line: the current level of every pin: edge detection, and the request
  *	of level-triggered pins (KVM's irr)
  * @redirtbl: redirection table entries
- * @ops: callbacks and @opaque, their first argument
+ * @ops: callbacks
+ * @opaque: their first argument
  */
 struct okvm_ioapic {
 	u64 base_address;

@@ -86,11 +86,15 @@ static void vec_clear(struct okvm_lapic *apic, u32 base, u8 vec)
  * @base: OKVM_APIC_ISR, OKVM_APIC_TMR or OKVM_APIC_IRR
  *
  * Context: APIC lock held.
- * Return: the vector, or -1 if no bit is set.
+ * Return: the vector, or -1 if no bit is set or @base is none of those.
  */
 int okvm_lapic_find_highest(const struct okvm_lapic *apic, u32 base)
 {
 	int i;
+
+	if (base != OKVM_APIC_ISR && base != OKVM_APIC_TMR &&
+	    base != OKVM_APIC_IRR)
+		return -1;
 
 	for (i = 7; i >= 0; i--) {
 		u32 w = reg(apic, base + i * 0x10);
@@ -260,11 +264,17 @@ bool okvm_lapic_deliver(struct okvm_lapic *apic,
  * path asks okvm_lapic_accept_pic_intr() instead).
  *
  * Context: APIC lock held; does not sleep.
- * Return: true if the interrupt was accepted.
+ * Return: true if the interrupt was accepted; false also for an offset
+ * that is not an LVT.
  */
 bool okvm_lapic_local_int(struct okvm_lapic *apic, u32 lvt_offset)
 {
-	return local_int(apic, lvt_offset);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(lvt_offsets); i++)
+		if (lvt_offsets[i] == lvt_offset)
+			return local_int(apic, lvt_offset);
+	return false;
 }
 
 static bool local_int(struct okvm_lapic *apic, u32 lvt_offset)

@@ -217,7 +217,8 @@ struct okvm_lapic_ops {
  * @ipi_out: an IPI latched for okvm_lapic_take_ipi() (if @ipi_pending)
  * @ipi_pending: @ipi_out is valid
  * @eoi_out: level-triggered EOIs latched for okvm_lapic_take_eoi()
- * @ops: callbacks and @opaque, their first argument
+ * @ops: callbacks
+ * @opaque: their first argument
  */
 struct okvm_lapic {
 	u8 regs[OKVM_APIC_REG_SIZE] __aligned(16);

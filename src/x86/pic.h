@@ -78,7 +78,8 @@ struct okvm_pic_ops {
  * struct okvm_pic - the master/slave pair
  * @chip: [0] master, [1] slave
  * @output: the pair's INTR output level
- * @ops: callbacks and @opaque, their first argument
+ * @ops: callbacks
+ * @opaque: their first argument
  */
 struct okvm_pic {
 	struct okvm_pic_chip chip[2];

@@ -191,6 +191,7 @@ static void ioapic_edge(struct kunit *test)
 	set_rte(f, 1, 0x31);
 	KUNIT_EXPECT_EQ(test, f->nr, 2);
 	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 24, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 100, true), -EINVAL);
 }
 
 static void ioapic_level(struct kunit *test)

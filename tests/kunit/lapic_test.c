@@ -953,6 +953,9 @@ static void lapic_events(struct kunit *test)
 	/* LINT1 as NMI (the BIOS setup). */
 	wr(f, OKVM_APIC_LVT1, 0x400);
 	KUNIT_EXPECT_TRUE(test, okvm_lapic_local_int(a, OKVM_APIC_LVT1));
+	/* Not an LVT (and far outside the page): refused. */
+	KUNIT_EXPECT_FALSE(test, okvm_lapic_local_int(a, 0x10000));
+	KUNIT_EXPECT_EQ(test, okvm_lapic_find_highest(a, 0x10000), -1);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_take_events(a, &sipi),
 			OKVM_LAPIC_EV_NMI);
 	/* A hardware-disabled APIC takes the PIC's INTR directly. */
