@@ -416,7 +416,7 @@ static u32 divide_value(const struct okvm_lapic *apic)
 
 static u64 count_ns(const struct okvm_lapic *apic, u64 count)
 {
-	return count * divide_value(apic) * OKVM_APIC_BUS_CYCLE_NS;
+	return count * divide_value(apic) * apic->bus_cycle_ns;
 }
 
 static void timer_cancel(struct okvm_lapic *apic)
@@ -609,6 +609,7 @@ static void mask_all_lvts(struct okvm_lapic *apic)
 
 static void send_icr(struct okvm_lapic *apic, u32 lo, u32 dest)
 {
+	lo &= ICR_LO_MASK;
 	struct okvm_lapic_irq irq = {
 		.vector = lo & OKVM_APIC_VECTOR_MASK,
 		.delivery_mode = (lo & OKVM_APIC_DM_MASK) >> OKVM_APIC_DM_SHIFT,
@@ -753,7 +754,12 @@ static int write_reg(struct okvm_lapic *apic, u32 off, u32 val)
 		apic->esr_pending = 0;
 		break;
 	case OKVM_APIC_ICR:
-		val &= ICR_LO_MASK;
+		/*
+		 * KVM's ABI (checked by the xapic_state_test selftest) keeps
+		 * every bit written but delivery status; only the fields are
+		 * decoded.
+		 */
+		val &= ~OKVM_APIC_SEND_PENDING;
 		set_reg(apic, off, val);
 		send_icr(apic, val, reg(apic, OKVM_APIC_ICR2) >> 24);
 		break;
@@ -1029,8 +1035,9 @@ void okvm_lapic_reset(struct okvm_lapic *apic, bool init)
  *
  * x2APIC and the TSC-deadline timer are enabled as features (as KVM's
  * in-kernel APIC offers them); clear @apic->x2apic_supported or
- * @apic->tsc_deadline_supported to follow a CPUID without them, and set
- * @apic->tsc_khz for TSC-deadline conversion.
+ * @apic->tsc_deadline_supported to follow a CPUID without them, set
+ * @apic->tsc_khz for TSC-deadline conversion, and @apic->bus_cycle_ns for
+ * KVM_CAP_X86_APIC_BUS_CYCLES_NS (default 1).
  *
  * Context: any; does not allocate.
  */
@@ -1041,6 +1048,7 @@ void okvm_lapic_init(struct okvm_lapic *apic, u32 apic_id, bool bsp,
 	apic->apic_id = apic_id;
 	apic->x2apic_supported = true;
 	apic->tsc_deadline_supported = true;
+	apic->bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
 	apic->ops = ops;
 	apic->opaque = opaque;
 	apic->apic_base = bsp ? OKVM_APIC_BASE_BSP : 0;

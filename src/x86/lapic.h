@@ -118,8 +118,9 @@
 #define OKVM_APIC_TIMER_TSCDEADLINE 2
 
 /*
- * Bus clock of the timer: 1 GHz as in KVM, so one count at divide-by-1 is
- * one nanosecond; guests calibrate against the PIT or the TSC anyway.
+ * Default bus clock of the timer: 1 GHz as in KVM, so one count at
+ * divide-by-1 is one nanosecond; guests calibrate against the PIT or the
+ * TSC anyway. KVM_CAP_X86_APIC_BUS_CYCLES_NS changes it per VM.
  */
 #define OKVM_APIC_BUS_CYCLE_NS	1
 
@@ -209,6 +210,7 @@ struct okvm_lapic_ops {
  * @x2apic_supported: CPUID advertises x2APIC (EXTD may be set)
  * @tsc_deadline_supported: CPUID advertises the TSC-deadline timer
  * @tsc_khz: guest TSC frequency, for TSC-deadline conversion
+ * @bus_cycle_ns: timer bus period (KVM_CAP_X86_APIC_BUS_CYCLES_NS), not 0
  * @esr_pending: errors latched since the last ESR write
  * @events: OKVM_LAPIC_EV_* not yet taken by the vCPU layer
  * @sipi_vector: vector of the last SIPI
@@ -227,6 +229,7 @@ struct okvm_lapic {
 	bool x2apic_supported;
 	bool tsc_deadline_supported;
 	u32 tsc_khz;
+	u32 bus_cycle_ns;
 	u32 esr_pending;
 	u32 events;
 	u8 sipi_vector;

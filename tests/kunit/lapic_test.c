@@ -718,7 +718,7 @@ static const struct icr_case icr_cases[] = {
 	  { .delivery_mode = 5, .trig_mode = 1, .shorthand = 2 } },
 	{ "SIPI page 0x9f", 0x01000000, 0x0000469f,
 	  { .vector = 0x9f, .delivery_mode = 6, .level = 1, .dest_id = 1 } },
-	{ "reserved bits dropped", 0x02ffffff, 0xfff32040,
+	{ "reserved bits not decoded", 0x02ffffff, 0xfff32040,
 	  { .vector = 0x40, .shorthand = 0, .dest_id = 2 } },
 };
 
@@ -744,8 +744,16 @@ static void lapic_icr_decode(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->ipi.trig_mode, c->irq.trig_mode);
 	KUNIT_EXPECT_EQ(test, f->ipi.shorthand, c->irq.shorthand);
 	KUNIT_EXPECT_EQ(test, f->ipi.dest_id, c->irq.dest_id);
-	/* Delivery status always reads idle: delivery is instantaneous. */
-	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR) & OKVM_APIC_SEND_PENDING, 0u);
+	/*
+	 * KVM's ABI: the ICR reads back as written, ICR2 only 31:24, and the
+	 * delivery status idle (delivery is instantaneous).
+	 */
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR),
+			c->icr & ~OKVM_APIC_SEND_PENDING);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR2), c->icr2 & 0xff000000);
+	wr(f, OKVM_APIC_ICR, c->icr | OKVM_APIC_SEND_PENDING);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_ICR),
+			c->icr & ~OKVM_APIC_SEND_PENDING);
 }
 
 /* Without ->send_ipi and ->eoi_broadcast both are latched for the caller. */
@@ -1095,6 +1103,24 @@ static void lapic_timer_divide_change(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, advance(f, 4), 1);
 }
 
+/* KVM_CAP_X86_APIC_BUS_CYCLES_NS: a 25 MHz bus is 40 ns per count. */
+static void lapic_timer_bus_cycle(struct kunit *test)
+{
+	struct fake *f = test->priv;
+
+	f->apic.bus_cycle_ns = 40;
+	sw_enable(f);
+	wr(f, OKVM_APIC_TDCR, 0xb);
+	wr(f, OKVM_APIC_LVTT, 0xe0);
+	wr(f, OKVM_APIC_TMICT, 1000);
+	advance(f, 39);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_TMCCT), 1000u);
+	advance(f, 1);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_TMCCT), 999u);
+	KUNIT_EXPECT_EQ(test, advance(f, 39959), 0);
+	KUNIT_EXPECT_EQ(test, advance(f, 1), 1);
+}
+
 static void lapic_timer_tsc_deadline(struct kunit *test)
 {
 	struct fake *f = test->priv;
@@ -1283,6 +1309,7 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_timer_periodic),
 	KUNIT_CASE(lapic_timer_masked_and_mode_change),
 	KUNIT_CASE(lapic_timer_divide_change),
+	KUNIT_CASE(lapic_timer_bus_cycle),
 	KUNIT_CASE(lapic_timer_tsc_deadline),
 	KUNIT_CASE(lapic_state_round_trip),
 	KUNIT_CASE(lapic_state_x2apic_id),
