@@ -191,6 +191,8 @@ int okvm_vm_create_vcpu(struct okvm_vm *vm, unsigned long id)
 
 err_xa:
 	xa_erase(&vm->vcpu_array, vcpu->vcpu_idx);
+	/* TLB shootdowns walk vcpu_array under RCU: let them finish. */
+	synchronize_rcu();
 	/* Cannot be the last reference: the ioctl runs on the VM's fd. */
 	refcount_dec(&vm->users);
 err_unlock:

@@ -10,6 +10,7 @@
 #include <linux/kvm.h>
 
 #include "emulate.h"
+#include "irqchip.h"
 
 /* Entries in a vCPU's KVM_SET_CPUID2 table, as KVM_MAX_CPUID_ENTRIES. */
 #define OKVM_MAX_CPUID_ENTRIES	256
@@ -25,6 +26,7 @@ struct vmcb;
 
 struct okvm_vm_arch {
 	u32 bsp_vcpu_id;
+	struct okvm_irqchip *irqchip;	/* KVM_CREATE_IRQCHIP, or NULL */
 
 	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
 	atomic64_t tlb_gen;
@@ -66,7 +68,10 @@ struct okvm_vcpu_arch {
 
 	/* MSRs with no home in the VMCB. */
 	u64 tsc_aux;
+	u32 pkru;			/* the guest's, while the host's is loaded */
+	bool svm_off;			/* SVM was disabled for a reboot */
 	u64 misc_enable;
+	u64 hwcr;
 	u64 apic_base;
 
 	/* ASID on the CPU the vCPU last ran on, and its generation. */
@@ -91,6 +96,8 @@ struct okvm_vcpu_arch {
 	 */
 	u8 mmio_off, mmio_len;
 	u8 mmio_ram[8];
+
+	struct okvm_vcpu_irq irq;
 
 	u32 tsc_khz;
 	int cpuid_nent;

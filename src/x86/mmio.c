@@ -273,6 +273,17 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 			return emulation_error(vcpu, gpa);
 	}
 
+	/* The in-kernel APIC and I/O APIC take whole accesses only. */
+	if (len == size &&
+	    okvm_irqchip_mmio(vcpu, gpa, insn->mmio.dir == OKVM_MMIO_WRITE,
+			      size, &val)) {
+		if (insn->mmio.dir == OKVM_MMIO_READ)
+			okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, val);
+		vcpu->arch.vmcb->save.rip = s->rip + insn->len;
+		okvm_svm_skip_insn(vcpu, 0);
+		return 1;
+	}
+
 	run->exit_reason = KVM_EXIT_MMIO;
 	run->mmio.phys_addr = gpa;
 	run->mmio.len = len;
@@ -435,14 +446,23 @@ int okvm_complete_string_io(struct okvm_vcpu *vcpu)
 	struct okvm_pending_io *p = &vcpu->arch.pio;
 	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
 	unsigned long *regs = vcpu->arch.regs;
-	u64 m = amask(p->addr_size), step = (u64)p->count * p->size;
+	u64 m = amask(p->addr_size), n = p->count, step;
 	int reg = p->in ? OKVM_RDI : OKVM_RSI;
 	struct okvm_gwalk_result res;
 	struct okvm_gwalk_mode mode;
 	int idx, r = 0;
 
 	vcpu->arch.pio_pending = false;
-	if (p->in) {
+	/*
+	 * The instruction completes against the registers as they are now:
+	 * if userspace changed RCX meanwhile, no more than RCX elements are
+	 * consumed, and never more than the exit carried (as KVM, which
+	 * re-executes the instruction on completion).
+	 */
+	if (p->rep)
+		n = min_t(u64, n, regs[OKVM_RCX] & m);
+	step = n * p->size;
+	if (p->in && step) {
 		idx = srcu_read_lock(&vcpu->vm->srcu);
 		vcpu_gwalk_mode(vcpu, &mode);
 		r = write_virt(vcpu, &mode, p->la, page_address(vcpu->arch.pio_page),
@@ -461,7 +481,7 @@ int okvm_complete_string_io(struct okvm_vcpu *vcpu)
 	regs[reg] = (regs[reg] & ~m) | ((regs[reg] + step) & m);
 	if (p->rep) {
 		regs[OKVM_RCX] = (regs[OKVM_RCX] & ~m) |
-				 ((regs[OKVM_RCX] - p->count) & m);
+				 ((regs[OKVM_RCX] - n) & m);
 		if (regs[OKVM_RCX] & m)
 			return 0;	/* same RIP: the REP goes on */
 	}

@@ -110,7 +110,16 @@ static const u32 okvm_msrs[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
+	MSR_K7_HWCR,
 };
+
+/*
+ * HWCR: McStatusWrEn (18) and TscFreqSel (24) are kept; TLB-cache disable
+ * (3), flush-filter disable (6) and IGNNE emulation (8) are accepted and
+ * read back as 0, as KVM does; anything else is refused.
+ */
+#define HWCR_VALID	(BIT_ULL(18) | BIT_ULL(24))
+#define HWCR_IGNORED	(BIT_ULL(3) | BIT_ULL(6) | BIT_ULL(8))
 
 /* EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's. */
 #define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
@@ -141,6 +150,11 @@ static bool pat_valid(u64 pat)
 int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	int r;
+
+	r = okvm_irqchip_msr(vcpu, index, data, false, host);
+	if (r != -ENOENT)
+		return r;
 
 	switch (index) {
 	case MSR_EFER:
@@ -191,6 +205,9 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_APICBASE:
 		*data = vcpu->arch.apic_base;
 		break;
+	case MSR_K7_HWCR:
+		*data = vcpu->arch.hwcr;
+		break;
 	default:
 		return 1;
 	}
@@ -209,6 +226,11 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	int r;
+
+	r = okvm_irqchip_msr(vcpu, index, &data, true, host);
+	if (r != -ENOENT)
+		return r;
 
 	switch (index) {
 	case MSR_EFER:
@@ -221,6 +243,8 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 				return 1;
 			data = (data & ~EFER_LMA) | (s->efer & EFER_LMA);
 		}
+		if ((s->efer ^ data) & (EFER_NX | EFER_LME | EFER_LMA))
+			vcpu->arch.asid_gen = 0;	/* fresh ASID, no stale TLB */
 		s->efer = data | EFER_SVME;
 		break;
 	case MSR_STAR:
@@ -278,6 +302,11 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			     MSR_IA32_APICBASE_BASE))
 			return 1;
 		vcpu->arch.apic_base = data;
+		break;
+	case MSR_K7_HWCR:
+		if (data & ~(HWCR_VALID | HWCR_IGNORED))
+			return 1;
+		vcpu->arch.hwcr = data & HWCR_VALID;
 		break;
 	default:
 		return 1;
@@ -392,7 +421,8 @@ static void get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
 	k->cr4 = s->cr4;
 	k->cr8 = vcpu->arch.vmcb->control.int_ctl & V_TPR_MASK;
 	k->efer = s->efer & ~EFER_SVME;
-	k->apic_base = vcpu->arch.apic_base;
+	if (okvm_irqchip_msr(vcpu, MSR_IA32_APICBASE, &k->apic_base, false, true))
+		k->apic_base = vcpu->arch.apic_base;
 }
 
 /* CR4 bits okvm lets a guest set (no XSAVE, PKE, CET, LA57 offered yet). */
@@ -426,9 +456,14 @@ static int set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 {
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	struct vmcb_save_area *s = &vmcb->save;
-	int i;
+	u64 apic_base = k->apic_base;
+	int i, r;
 
 	if (!sregs_valid(k))
+		return -EINVAL;
+	/* The in-kernel APIC checks and applies the APIC base (mode rules). */
+	r = okvm_irqchip_msr(vcpu, MSR_IA32_APICBASE, &apic_base, true, true);
+	if (r > 0)
 		return -EINVAL;
 	/* No in-kernel irqchip: an injected interrupt is not supported yet. */
 	for (i = 0; i < ARRAY_SIZE(k->interrupt_bitmap); i++)
@@ -455,7 +490,10 @@ static int set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 	s->cpl = (s->cs.attrib >> 5) & 3;
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
 				(k->cr8 & V_TPR_MASK);
-	vcpu->arch.apic_base = k->apic_base;
+	if (r == -ENOENT)	/* no in-kernel APIC: just keep the value */
+		vcpu->arch.apic_base = k->apic_base;
+	/* New paging state: no guest translation cached for the ASID may stay. */
+	vcpu->arch.asid_gen = 0;
 	return 0;
 }
 

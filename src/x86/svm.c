@@ -22,6 +22,7 @@
 #include <linux/syscore_ops.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 
@@ -58,6 +59,7 @@ static DEFINE_PER_CPU(struct okvm_svm_cpu, okvm_svm_cpu);
 static enum cpuhp_state okvm_svm_hp_state;
 static u32 okvm_max_asid;
 static bool okvm_has_tsc_aux;	/* RDTSCP or RDPID: TSC_AUX is visible */
+static bool okvm_has_pkru;	/* the host uses protection keys */
 
 /* Intercept every port and every MSR: okvm emulates what it supports. */
 static void *okvm_iopm, *okvm_msrpm;
@@ -195,6 +197,7 @@ int okvm_svm_init(void)
 
 	okvm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			   boot_cpu_has(X86_FEATURE_RDPID);
+	okvm_has_pkru = boot_cpu_has(X86_FEATURE_OSPKE);
 
 	okvm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
 	okvm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
@@ -269,6 +272,7 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	static const unsigned int intercepts[] = {
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
 		INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_INVLPGA,
+		INTERCEPT_RDPMC, INTERCEPT_WBINVD,
 		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
 		INTERCEPT_VMRUN, INTERCEPT_VMMCALL, INTERCEPT_VMLOAD,
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
@@ -280,8 +284,15 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	memset(vmcb, 0, PAGE_SIZE);
 	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
 		set_intercept(vmcb, intercepts[i]);
-	/* #MC belongs to the host: let it see machine checks in the guest. */
+	/* #MC belongs to the host: it must see machine checks in the guest. */
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR);
+	/*
+	 * A guest can make #AC or #DB recur during their own delivery and so
+	 * hang the CPU in microcode with no exit (CVE-2015-5307/8104):
+	 * intercept both and reflect them.
+	 */
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR);
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR);
 
 	c->iopm_base_pa = __pa(okvm_iopm);
 	c->msrpm_base_pa = __pa(okvm_msrpm);
@@ -314,8 +325,10 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	vcpu->arch.regs[OKVM_RDX] = 0x600;	/* the RESET signature in EDX */
 	memset(vcpu->arch.db, 0, sizeof(vcpu->arch.db));
 	vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
-			       (vcpu->vcpu_idx == 0 ? MSR_IA32_APICBASE_BSP : 0);
+			       (vcpu->vcpu_id == vm->arch.bsp_vcpu_id ?
+				MSR_IA32_APICBASE_BSP : 0);
 	vcpu->arch.misc_enable = 0;
+	vcpu->arch.hwcr = 0;
 	vcpu->arch.tsc_aux = 0;
 	vcpu->arch.pio_pending = false;
 	/* Force a fresh ASID on the next entry. */
@@ -427,12 +440,16 @@ void okvm_svm_flush_remote_tlbs(struct okvm_vm *vm)
 		vm->stat.remote_tlb_flush++;
 		return;
 	}
+	/* RCU: a vCPU whose creation failed is freed after a grace period. */
+	rcu_read_lock();
 	xa_for_each(&vm->vcpu_array, i, vcpu) {
 		int cpu = READ_ONCE(vcpu->arch.cpu);
 
-		if (READ_ONCE(vcpu->arch.mode) == OKVM_IN_GUEST_MODE && cpu >= 0)
+		if (READ_ONCE(vcpu->arch.mode) == OKVM_IN_GUEST_MODE &&
+		    cpu >= 0 && cpu < nr_cpu_ids)
 			cpumask_set_cpu(cpu, cpus);
 	}
+	rcu_read_unlock();
 	preempt_disable();
 	cpumask_clear_cpu(smp_processor_id(), cpus);
 	if (!cpumask_empty(cpus))
@@ -444,11 +461,17 @@ void okvm_svm_flush_remote_tlbs(struct okvm_vm *vm)
 
 /* --- the run loop ---------------------------------------------------------- */
 
+/*
+ * Every component but PKRU: the kernel does not restore a task's PKRU on
+ * return to user mode, so PKRU is switched by hand (okvm_svm_enter()).
+ */
+#define OKVM_XSAVE_LO	(~(u32)BIT(9))	/* XFEATURE_PKRU */
+
 static inline void okvm_xsave(void *buf)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		asm volatile("xsave64 (%0)" : : "r" (buf), "a" (-1), "d" (-1)
-			     : "memory");
+		asm volatile("xsave64 (%0)" : : "r" (buf), "a" (OKVM_XSAVE_LO),
+			     "d" (-1) : "memory");
 	else
 		asm volatile("fxsave64 (%0)" : : "r" (buf) : "memory");
 }
@@ -456,8 +479,8 @@ static inline void okvm_xsave(void *buf)
 static inline void okvm_xrstor(void *buf)
 {
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		asm volatile("xrstor64 (%0)" : : "r" (buf), "a" (-1), "d" (-1)
-			     : "memory");
+		asm volatile("xrstor64 (%0)" : : "r" (buf), "a" (OKVM_XSAVE_LO),
+			     "d" (-1) : "memory");
 	else
 		asm volatile("fxrstor64 (%0)" : : "r" (buf) : "memory");
 }
@@ -482,11 +505,26 @@ static void okvm_svm_new_asid(struct okvm_vcpu *vcpu, struct okvm_svm_cpu *sd)
  * vCPU announces IN_GUEST_MODE until after #VMEXIT, so a TLB-flush or kick
  * IPI sent meanwhile is taken as an immediate #VMEXIT(INTR).
  */
-static void okvm_svm_enter(struct okvm_vcpu *vcpu)
+/*
+ * A machine check that hit the guest became a #VMEXIT: hand it to the
+ * host's handler, on this CPU, as if it had interrupted user mode.
+ */
+static void okvm_svm_machine_check(void)
+{
+	struct pt_regs regs = {
+		.cs = 3,	/* user mode: the handler may kill, not panic */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+}
+
+static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	unsigned long host_db[4], host_dr6, host_dr7;
 	u64 host_tsc_aux = 0;
+	u32 host_pkru = 0;
 	struct okvm_svm_cpu *sd;
 	u64 tlb_gen;
 	int i, cpu;
@@ -495,10 +533,28 @@ static void okvm_svm_enter(struct okvm_vcpu *vcpu)
 	local_irq_disable();
 	cpu = smp_processor_id();
 	sd = this_cpu_ptr(&okvm_svm_cpu);
+	/* A reboot (or kexec) turned SVM off under us: VMRUN would #UD. */
+	if (unlikely(!sd->enabled)) {
+		local_irq_enable();
+		kernel_fpu_end();
+		vcpu->arch.svm_off = true;
+		return false;
+	}
 
 	WRITE_ONCE(vcpu->arch.cpu, cpu);
 	WRITE_ONCE(vcpu->arch.mode, OKVM_IN_GUEST_MODE);
 	smp_mb();	/* mode before tlb_gen: see okvm_svm_flush_remote_tlbs() */
+	if (okvm_irqchip_entry_aborted(vcpu) || signal_pending(current) ||
+	    need_resched()) {
+		/*
+		 * An interrupt arrived after the irqchip was evaluated, or a
+		 * signal or reschedule IPI was taken before interrupts went off.
+		 */
+		WRITE_ONCE(vcpu->arch.mode, OKVM_OUTSIDE_GUEST_MODE);
+		local_irq_enable();
+		kernel_fpu_end();
+		return false;
+	}
 	tlb_gen = atomic64_read(&vcpu->vm->arch.tlb_gen);
 	if (vcpu->arch.asid_gen != sd->asid_gen ||
 	    vcpu->arch.tlb_gen_seen != tlb_gen || vcpu->arch.asid == 0 ||
@@ -533,11 +589,23 @@ static void okvm_svm_enter(struct okvm_vcpu *vcpu)
 			wrmsrl(MSR_TSC_AUX, vcpu->arch.tsc_aux);
 	}
 
+	if (okvm_has_pkru) {
+		host_pkru = rdpkru();
+		if (host_pkru != vcpu->arch.pkru)
+			wrpkru(vcpu->arch.pkru);
+	}
 	okvm_xrstor(vcpu->arch.fpu);
 	clgi();
 	okvm_svm_vmrun(vcpu->arch.vmcb_pa, vcpu->arch.regs,
 		       page_to_phys(sd->host_save));
 	okvm_xsave(vcpu->arch.fpu);
+	if (okvm_has_pkru) {
+		vcpu->arch.pkru = rdpkru();
+		if (vcpu->arch.pkru != host_pkru)
+			wrpkru(host_pkru);
+	}
+	if (unlikely(vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + MC_VECTOR))
+		okvm_svm_machine_check();
 	if (okvm_has_tsc_aux && host_tsc_aux != vcpu->arch.tsc_aux)
 		wrmsrl(MSR_TSC_AUX, host_tsc_aux);
 
@@ -558,6 +626,7 @@ static void okvm_svm_enter(struct okvm_vcpu *vcpu)
 	stgi();
 	local_irq_enable();
 	kernel_fpu_end();
+	return true;
 }
 
 /* --- exits ----------------------------------------------------------------- */
@@ -594,6 +663,12 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 
 	if (info & IOIO_STR)
 		return okvm_string_io(vcpu);
+	if (okvm_irqchip_pio(vcpu, info >> 16, info & IOIO_TYPE_IN, size,
+			     &vcpu->arch.regs[OKVM_RAX])) {
+		vcpu->arch.vmcb->save.rip = c->exit_info_2;
+		okvm_svm_skip_insn(vcpu, 0);
+		return 1;
+	}
 
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = (info & IOIO_TYPE_IN) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
@@ -682,6 +757,15 @@ static int okvm_handle_npf(struct okvm_vcpu *vcpu)
 	int r;
 
 	r = okvm_mmu_page_fault(vcpu, gpa, err & OKVM_NPF_WRITE);
+	/*
+	 * MMIO while an event was being delivered (an IDT or stack in MMIO):
+	 * the instruction at RIP did not make the access. KVM reports it so.
+	 */
+	if (r == OKVM_FAULT_MMIO && (c->exit_int_info & SVM_EXITINTINFO_VALID)) {
+		c->event_inj = 0;
+		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV,
+					   gpa, c->exit_int_info);
+	}
 	if (r == OKVM_FAULT_MMIO)
 		return okvm_emulate_mmio(vcpu, gpa);
 	return r;
@@ -698,6 +782,16 @@ static void okvm_reinject(struct okvm_vcpu *vcpu)
 	u32 info = c->exit_int_info;
 
 	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+	/*
+	 * #BP and #OF from INT3/INTO are reported as exceptions but are
+	 * traps of an instruction: without NRIP save the return address
+	 * would be wrong, and RIP still points at the instruction, which
+	 * simply runs again.
+	 */
+	if ((info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_EXEPT &&
+	    ((info & SVM_EXITINTINFO_VEC_MASK) == BP_VECTOR ||
+	     (info & SVM_EXITINTINFO_VEC_MASK) == OF_VECTOR))
 		return;
 	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
 	case SVM_EXITINTINFO_TYPE_INTR:
@@ -729,7 +823,22 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 		/* Taken by the host once GIF is set again. */
 		return 1;
 	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
-		/* The host's #MC handler saw it on #VMEXIT; the guest does not. */
+		/* Handled by the host in okvm_svm_enter(); not the guest's. */
+		return 1;
+	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
+		okvm_svm_inject_exception(vcpu, AC_VECTOR, true, 0);
+		return 1;
+	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
+		/* DR6 was updated in the VMCB; deliver the #DB itself. */
+		okvm_svm_inject_exception(vcpu, DB_VECTOR, false, 0);
+		return 1;
+	case SVM_EXIT_RDPMC:
+		/* No virtual PMU. */
+		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	case SVM_EXIT_WBINVD:
+		/* Not the guest's to flush the host's caches. */
+		okvm_svm_skip_insn(vcpu, 2);
 		return 1;
 	case SVM_EXIT_NPF:
 		return okvm_handle_npf(vcpu);
@@ -742,8 +851,16 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_HLT:
 		okvm_svm_skip_insn(vcpu, 1);
 		vcpu->stat.halt_exits++;
+		if (vcpu->arch.irq.apic) {
+			/* Blocks in the kernel until an interrupt can wake it. */
+			vcpu->arch.irq.mp_state = KVM_MP_STATE_HALTED;
+			return 1;
+		}
 		run->exit_reason = KVM_EXIT_HLT;
 		return 0;
+	case SVM_EXIT_VINTR:
+		/* The interrupt window opened: inject on the next entry. */
+		return 1;
 	case SVM_EXIT_INVD:
 		/* Never let a guest throw away host-dirty cache lines. */
 		okvm_svm_skip_insn(vcpu, 2);
@@ -812,8 +929,20 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 			return -EINTR;
 		}
 		cond_resched();
-		okvm_svm_enter(vcpu);
+		if (!okvm_irqchip_before_entry(vcpu)) {
+			/* Halted, or an AP waiting for SIPI. */
+			r = okvm_irqchip_hlt(vcpu);
+			if (r < 0)
+				return r;
+			continue;
+		}
+		if (!okvm_svm_enter(vcpu)) {
+			if (unlikely(vcpu->arch.svm_off))
+				return -EIO;	/* the host is going down */
+			continue;
+		}
 		vcpu->arch.ran = true;
+		okvm_irqchip_after_exit(vcpu);
 		r = okvm_handle_exit(vcpu);
 		if (r <= 0)
 			return r;

@@ -35,6 +35,9 @@ MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
 		 BIT(9) /* SSSE3 */ | BIT(13) /* CX16 */ |			\
 		 BIT(19) /* SSE4.1 */ | BIT(20) /* SSE4.2 */ |			\
 		 BIT(23) /* POPCNT */ | BIT(25) /* AES */)
+/* The in-kernel APIC: emulated whatever the host has (KVM does the same). */
+#define F1_ECX_EMUL	(BIT(21) /* x2APIC */ | BIT(24) /* TSC-deadline */)
+#define F1_EDX_EMUL	BIT(9) /* APIC */
 #define F81_EDX	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |			\
 		 BIT(27) /* RDTSCP: TSC_AUX is switched */ | BIT(29) /* LM */)
 #define F81_ECX	(BIT(0) /* LAHF/SAHF in 64-bit mode */)
@@ -59,7 +62,8 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	cpuid_count(1, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
 					    .ebx = b & 0xff00, /* CLFLUSH size */
-					    .ecx = c & F1_ECX, .edx = d & F1_EDX };
+					    .ecx = (c & F1_ECX) | F1_ECX_EMUL,
+					    .edx = (d & F1_EDX) | F1_EDX_EMUL };
 
 	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
 	if (ext_max < 0x80000008)
@@ -126,6 +130,11 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_READONLY_MEM:	/* writes to such slots exit as MMIO */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQ_INJECT_STATUS:
 		return 1;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
@@ -145,17 +154,21 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
+	okvm_irqchip_vm_free(vm);
 }
 
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg)
 {
+	long r;
+
 	switch (ioctl) {
 	case KVM_GET_TSC_KHZ:
 		/* The frequency new vCPUs get: the host's (no TSC scaling). */
 		return tsc_khz ? tsc_khz : -EIO;
 	default:
-		return -ENOTTY;
+		r = okvm_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
+		return r == -ENOIOCTLCMD ? -ENOTTY : r;
 	}
 }
 
@@ -177,12 +190,21 @@ struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff)
 
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {
+	int r;
+
 	vcpu->arch.tsc_khz = tsc_khz;
-	return okvm_svm_vcpu_alloc(vcpu);
+	r = okvm_svm_vcpu_alloc(vcpu);
+	if (r)
+		return r;
+	r = okvm_irqchip_vcpu_init(vcpu);
+	if (r)
+		okvm_svm_vcpu_free(vcpu);
+	return r;
 }
 
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu)
 {
+	okvm_irqchip_vcpu_free(vcpu);
 	okvm_svm_vcpu_free(vcpu);
 	kvfree(vcpu->arch.cpuid);
 }
@@ -203,21 +225,10 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		okvm_translate(vcpu, &tr);
 		return copy_to_user((void __user *)arg, &tr, sizeof(tr)) ? -EFAULT : 0;
 	}
-	case KVM_GET_MP_STATE: {
-		/* Without an in-kernel irqchip a vCPU is always runnable. */
-		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
-
-		return copy_to_user((void __user *)arg, &mp, sizeof(mp)) ? -EFAULT : 0;
-	}
-	case KVM_SET_MP_STATE: {
-		struct kvm_mp_state mp;
-
-		if (copy_from_user(&mp, (void __user *)arg, sizeof(mp)))
-			return -EFAULT;
-		/* KVM: other states need an in-kernel local APIC. */
-		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
-	}
 	default:
+		r = okvm_irqchip_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
 		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}

@@ -1,0 +1,706 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The in-kernel irqchip wired to SVM: KVM_CREATE_IRQCHIP and its ioctls,
+ * the APIC/I/O APIC/PIC exits, interrupt injection before VMRUN, HLT and
+ * wait-for-SIPI blocking, the APIC timer on an hrtimer, and kicks.
+ *
+ * The device models (lapic.c, ioapic.c, pic.c, irq_routing.c) are pure;
+ * this file supplies their clock, timer, delivery and wake-up callbacks.
+ *
+ * Lost-wakeup rule: whoever makes an interrupt or event pending calls
+ * vcpu_kick(), which sets irq.kick and then, if the vCPU is in the guest,
+ * IPIs its CPU. The run loop clears irq.kick before it evaluates the
+ * irqchip, and okvm_irqchip_entry_aborted() tests it again after the vCPU
+ * announced IN_GUEST_MODE (with interrupts off): so a new interrupt either
+ * is seen by the evaluation, or aborts the entry, or forces a #VMEXIT.
+ */
+#include <linux/kvm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/processor-flags.h>
+#include <asm/smp.h>
+#include <trace/events/ipi.h>
+
+#include "irq_routing.h"
+#include "irqchip.h"
+#include "svm.h"
+
+static struct okvm_irqchip *vm_chip(struct okvm_vm *vm)
+{
+	/* Published once, before any vCPU exists; never changes after. */
+	return smp_load_acquire(&vm->arch.irqchip);
+}
+
+/* --- kicks, delivery ----------------------------------------------------- */
+
+static void vcpu_kick(struct okvm_vcpu *vcpu)
+{
+	atomic_set(&vcpu->arch.irq.kick, 1);
+	smp_mb__after_atomic();	/* kick before mode: see the file comment */
+	wake_up_interruptible(&vcpu->arch.irq.wq);
+	if (READ_ONCE(vcpu->arch.mode) == OKVM_IN_GUEST_MODE) {
+		int cpu = READ_ONCE(vcpu->arch.cpu);
+
+		if (cpu >= 0 && cpu != raw_smp_processor_id())
+			smp_send_reschedule(cpu);
+	}
+}
+
+/*
+ * Deliver one APIC-bus message to every matching APIC (lowest priority:
+ * to one of them). Called with the irqchip lock held.
+ * Return: the number of APICs that accepted it.
+ */
+static int irqchip_deliver(struct okvm_vm *vm, struct okvm_lapic *src,
+			   const struct okvm_lapic_irq *irq)
+{
+	struct okvm_lapic **cands = vm_chip(vm)->cands;
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+	int n = 0, done = 0;
+
+	xa_for_each(&vm->vcpu_array, i, vcpu) {
+		struct okvm_lapic *apic = vcpu->arch.irq.apic;
+
+		if (apic && okvm_lapic_match_dest(apic, irq->dest_id,
+						  irq->dest_mode,
+						  irq->shorthand, src))
+			cands[n++] = apic;
+	}
+	if (irq->delivery_mode == OKVM_APIC_DM_LOWEST && n > 1) {
+		cands[0] = okvm_lapic_lowest_prio(cands, n, irq->vector);
+		n = cands[0] ? 1 : 0;
+	}
+	for (i = 0; i < n; i++)
+		done += okvm_lapic_deliver(cands[i], irq);
+	return done;
+}
+
+/* --- LAPIC callbacks (opaque: the vCPU) ----------------------------------- */
+
+static u64 apic_now_ns(void *opaque)
+{
+	return ktime_get_ns();
+}
+
+static u64 apic_read_tsc(void *opaque)
+{
+	struct okvm_vcpu *vcpu = opaque;
+
+	return rdtsc() + vcpu->arch.vmcb->control.tsc_offset;
+}
+
+static void apic_timer_arm(void *opaque, u64 expires_ns)
+{
+	struct okvm_vcpu *vcpu = opaque;
+
+	hrtimer_start(&vcpu->arch.irq.timer, ns_to_ktime(expires_ns),
+		      HRTIMER_MODE_ABS_HARD);
+}
+
+static void apic_timer_cancel(void *opaque)
+{
+	struct okvm_vcpu *vcpu = opaque;
+
+	/* The lock is held and the callback may be waiting for it: no wait. */
+	hrtimer_try_to_cancel(&vcpu->arch.irq.timer);
+}
+
+static void apic_send_ipi(void *opaque, struct okvm_lapic *src,
+			  const struct okvm_lapic_irq *irq)
+{
+	struct okvm_vcpu *vcpu = opaque;
+
+	irqchip_deliver(vcpu->vm, src, irq);
+}
+
+static void apic_eoi_broadcast(void *opaque, u8 vector)
+{
+	struct okvm_vcpu *vcpu = opaque;
+
+	okvm_ioapic_eoi(&vm_chip(vcpu->vm)->ioapic, vector);
+}
+
+static void apic_kick(void *opaque)
+{
+	vcpu_kick(opaque);
+}
+
+static const struct okvm_lapic_ops okvm_apic_ops = {
+	.now_ns = apic_now_ns,
+	.read_tsc = apic_read_tsc,
+	.timer_arm = apic_timer_arm,
+	.timer_cancel = apic_timer_cancel,
+	.send_ipi = apic_send_ipi,
+	.eoi_broadcast = apic_eoi_broadcast,
+	.kick = apic_kick,
+};
+
+static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
+{
+	struct okvm_vcpu *vcpu = container_of(t, struct okvm_vcpu, arch.irq.timer);
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	unsigned long flags;
+	bool again;
+	u64 next;
+
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	again = okvm_lapic_timer_expired(vcpu->arch.irq.apic, &next);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	if (!again)
+		return HRTIMER_NORESTART;
+	hrtimer_set_expires(t, ns_to_ktime(next));
+	return HRTIMER_RESTART;
+}
+
+/* --- I/O APIC and PIC callbacks (opaque: the VM) --------------------------- */
+
+static int ioapic_deliver(void *opaque, const struct okvm_lapic_irq *irq)
+{
+	return irqchip_deliver(opaque, NULL, irq);
+}
+
+static const struct okvm_ioapic_ops okvm_ioapic_ops = {
+	.deliver = ioapic_deliver,
+};
+
+static void pic_kick(void *opaque)
+{
+	struct okvm_vm *vm = opaque;
+	struct okvm_vcpu *vcpu;
+	unsigned long i;
+
+	/* INTR goes to whichever APIC takes ExtINT (the BSP's LINT0). */
+	xa_for_each(&vm->vcpu_array, i, vcpu)
+		if (vcpu->arch.irq.apic &&
+		    okvm_lapic_accept_pic_intr(vcpu->arch.irq.apic))
+			vcpu_kick(vcpu);
+}
+
+static const struct okvm_pic_ops okvm_pic_ops = {
+	.kick = pic_kick,
+};
+
+/* --- creation and teardown ----------------------------------------------- */
+
+static int irqchip_create(struct okvm_vm *vm)
+{
+	struct okvm_irqchip *chip;
+	int r;
+
+	chip = kzalloc(sizeof(*chip), GFP_KERNEL_ACCOUNT);
+	if (!chip)
+		return -ENOMEM;
+	raw_spin_lock_init(&chip->lock);
+	okvm_ioapic_init(&chip->ioapic, &okvm_ioapic_ops, vm);
+	okvm_pic_init(&chip->pic, &okvm_pic_ops, vm);
+	r = okvm_irq_default_routing(chip->routes, ARRAY_SIZE(chip->routes));
+	if (r < 0) {
+		kfree(chip);
+		return r;
+	}
+	chip->nr_routes = r;
+
+	mutex_lock(&vm->lock);
+	/* As KVM: before any vCPU, and only once. */
+	if (vm->created_vcpus)
+		r = -EINVAL;
+	else if (vm->arch.irqchip)
+		r = -EEXIST;
+	else
+		r = 0;
+	if (!r)
+		smp_store_release(&vm->arch.irqchip, chip);
+	mutex_unlock(&vm->lock);
+	if (r)
+		kfree(chip);
+	return r;
+}
+
+void okvm_irqchip_vm_free(struct okvm_vm *vm)
+{
+	kfree(vm->arch.irqchip);
+}
+
+/**
+ * okvm_irqchip_vcpu_init() - a vCPU's irqchip state at creation
+ * @vcpu: the new vCPU (its VMCB exists)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	struct okvm_vm *vm = vcpu->vm;
+
+	init_waitqueue_head(&irq->wq);
+	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
+	irq->timer.function = apic_timer_fn;
+	irq->mp_state = KVM_MP_STATE_RUNNABLE;
+	if (!vm_chip(vm))
+		return 0;
+
+	irq->apic = kzalloc(sizeof(*irq->apic), GFP_KERNEL_ACCOUNT);
+	if (!irq->apic)
+		return -ENOMEM;
+	okvm_lapic_init(irq->apic, vcpu->vcpu_id,
+			vcpu->vcpu_id == vm->arch.bsp_vcpu_id, &okvm_apic_ops,
+			vcpu);
+	irq->apic->x2apic_supported = true;
+	irq->apic->tsc_deadline_supported = true;
+	irq->apic->tsc_khz = vcpu->arch.tsc_khz;
+	/* Application processors wait for INIT-SIPI, as after RESET. */
+	if (vcpu->vcpu_id != vm->arch.bsp_vcpu_id)
+		irq->mp_state = KVM_MP_STATE_UNINITIALIZED;
+	return 0;
+}
+
+void okvm_irqchip_vcpu_free(struct okvm_vcpu *vcpu)
+{
+	hrtimer_cancel(&vcpu->arch.irq.timer);
+	kfree(vcpu->arch.irq.apic);
+}
+
+/* --- the run loop ----------------------------------------------------------- */
+
+static bool guest_interruptible(struct vmcb *vmcb)
+{
+	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+/* An external interrupt for the guest now: -1 if none. Lock held. */
+static int pending_vector(struct okvm_vcpu *vcpu, struct okvm_irqchip *chip,
+			  bool ack)
+{
+	struct okvm_lapic *apic = vcpu->arch.irq.apic;
+	int v = okvm_lapic_pending(apic);
+
+	if (v >= 0) {
+		if (ack)
+			okvm_lapic_ack(apic, v);
+		return v;
+	}
+	if (okvm_lapic_accept_pic_intr(apic) && okvm_pic_pending(&chip->pic) >= 0)
+		return ack ? okvm_pic_ack(&chip->pic) : 0;
+	return -1;
+}
+
+static void sipi_reset(struct okvm_vcpu *vcpu, u8 vector)
+{
+	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+
+	/* Real mode at vector:0000 (SDM vol. 3, 8.4.4.1). */
+	s->cs.selector = vector << 8;
+	s->cs.base = (u64)vector << 12;
+	s->rip = 0;
+}
+
+/**
+ * okvm_irqchip_before_entry() - events and interrupt injection
+ * @vcpu: the vCPU, in its run loop
+ *
+ * Handles INIT/SIPI/NMI, injects the highest pending interrupt the guest
+ * can take now or opens an interrupt window, and says whether the vCPU may
+ * run (it may not while halted or waiting for SIPI).
+ *
+ * Return: 1 to enter the guest, 0 to block first.
+ */
+int okvm_irqchip_before_entry(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	struct vmcb *vmcb = vcpu->arch.vmcb;
+	unsigned long flags;
+	u32 ev = 0;
+	u8 sipi = 0;
+	int v;
+
+	if (!irq->apic)
+		return 1;
+	atomic_set(&irq->kick, 0);
+	smp_mb__after_atomic();
+
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	ev = okvm_lapic_take_events(irq->apic, &sipi);
+	if (ev & OKVM_LAPIC_EV_INIT) {
+		/* INIT: reset everything but the APIC's own INIT state. */
+		raw_spin_unlock_irqrestore(&chip->lock, flags);
+		okvm_svm_vcpu_reset(vcpu);
+		raw_spin_lock_irqsave(&chip->lock, flags);
+		okvm_lapic_reset(irq->apic, true);
+		irq->mp_state = vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id ?
+				KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
+		irq->nmi_pending = false;
+	}
+	if ((ev & OKVM_LAPIC_EV_SIPI) &&
+	    (irq->mp_state == KVM_MP_STATE_INIT_RECEIVED ||
+	     irq->mp_state == KVM_MP_STATE_UNINITIALIZED)) {
+		sipi_reset(vcpu, sipi);
+		irq->mp_state = KVM_MP_STATE_RUNNABLE;
+	}
+	if (ev & OKVM_LAPIC_EV_NMI)
+		irq->nmi_pending = true;
+
+	if (irq->mp_state == KVM_MP_STATE_HALTED &&
+	    (irq->nmi_pending ||
+	     ((vmcb->save.rflags & X86_EFLAGS_IF) &&
+	      pending_vector(vcpu, chip, false) >= 0)))
+		irq->mp_state = KVM_MP_STATE_RUNNABLE;
+	if (irq->mp_state != KVM_MP_STATE_RUNNABLE) {
+		raw_spin_unlock_irqrestore(&chip->lock, flags);
+		return 0;
+	}
+
+	if (irq->nmi_pending && !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
+		vmcb->control.event_inj = 2 /* NMI */ | SVM_EVTINJ_TYPE_NMI |
+					  SVM_EVTINJ_VALID;
+		irq->nmi_pending = false;
+	}
+	/* The guest's TPR lives in V_TPR while it runs. */
+	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+				(okvm_lapic_get_cr8(irq->apic) & V_TPR_MASK);
+	if (guest_interruptible(vmcb)) {
+		v = pending_vector(vcpu, chip, true);
+		if (v >= 0)
+			vmcb->control.event_inj = v | SVM_EVTINJ_TYPE_INTR |
+						  SVM_EVTINJ_VALID;
+	} else if (pending_vector(vcpu, chip, false) >= 0) {
+		/*
+		 * Not now: a virtual interrupt that the guest takes as soon as
+		 * it can makes a VINTR exit, and the injection happens then.
+		 */
+		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+					 (0xf << V_INTR_PRIO_SHIFT);
+		vmcb->control.intercepts[INTERCEPT_VINTR / 32] |=
+			1U << (INTERCEPT_VINTR % 32);
+	}
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return 1;
+}
+
+/**
+ * okvm_irqchip_entry_aborted() - did an interrupt arrive since evaluation?
+ * @vcpu: the vCPU, IN_GUEST_MODE already announced, interrupts off
+ */
+bool okvm_irqchip_entry_aborted(struct okvm_vcpu *vcpu)
+{
+	return vcpu->arch.irq.apic && atomic_read(&vcpu->arch.irq.kick);
+}
+
+/* After #VMEXIT: the guest may have changed its TPR; a window may be open. */
+void okvm_irqchip_after_exit(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
+	unsigned long flags;
+
+	if (!vcpu->arch.irq.apic)
+		return;
+	c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
+	c->intercepts[INTERCEPT_VINTR / 32] &= ~(1U << (INTERCEPT_VINTR % 32));
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	okvm_lapic_set_cr8(vcpu->arch.irq.apic, c->int_ctl & V_TPR_MASK);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+static bool vcpu_wakeup(struct okvm_vcpu *vcpu)
+{
+	return atomic_read(&vcpu->arch.irq.kick) || signal_pending(current);
+}
+
+/**
+ * okvm_irqchip_hlt() - block a halted or waiting vCPU until it has work
+ * @vcpu: the vCPU (okvm_irqchip_before_entry() returned 0)
+ *
+ * Return: 1 to evaluate again, -EINTR with KVM_EXIT_INTR on a signal.
+ */
+int okvm_irqchip_hlt(struct okvm_vcpu *vcpu)
+{
+	if (wait_event_interruptible(vcpu->arch.irq.wq, vcpu_wakeup(vcpu)) ||
+	    signal_pending(current)) {
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		vcpu->stat.signal_exits++;
+		return -EINTR;
+	}
+	return 1;
+}
+
+/* --- exits ----------------------------------------------------------------- */
+
+/**
+ * okvm_irqchip_mmio() - an MMIO access to the APIC page or the I/O APIC
+ * @vcpu: the vCPU
+ * @gpa: the address
+ * @write: direction
+ * @len: bytes
+ * @val: the value written, or where a read goes
+ *
+ * Return: 1 if the irqchip handled it, 0 if it is not the irqchip's.
+ */
+int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
+		      u64 *val)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_lapic *apic = vcpu->arch.irq.apic;
+	unsigned long flags;
+	int r = 0;
+
+	if (!apic)
+		return 0;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	if (okvm_lapic_mode(apic) == OKVM_LAPIC_XAPIC &&
+	    (gpa & PAGE_MASK) == (apic->apic_base & OKVM_APIC_BASE_ADDR)) {
+		if (write)
+			okvm_lapic_mmio_write(apic, gpa & ~PAGE_MASK, len, *val);
+		else
+			*val = okvm_lapic_mmio_read(apic, gpa & ~PAGE_MASK, len);
+		r = 1;
+	} else if (gpa >= chip->ioapic.base_address &&
+		   gpa < chip->ioapic.base_address + OKVM_IOAPIC_MMIO_SIZE) {
+		u32 off = gpa - chip->ioapic.base_address;
+
+		if (write)
+			okvm_ioapic_mmio_write(&chip->ioapic, off, len, *val);
+		else
+			*val = okvm_ioapic_mmio_read(&chip->ioapic, off, len);
+		r = 1;
+	}
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return r;
+}
+
+/**
+ * okvm_irqchip_pio() - a byte access to the PIC ports
+ * @vcpu: the vCPU
+ * @port: the port
+ * @in: direction
+ * @size: bytes (only 1 is the PIC's)
+ * @rax: the guest's RAX (AL is read or written)
+ *
+ * Return: 1 if handled here, 0 if the access is userspace's.
+ */
+int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
+		     unsigned long *rax)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	unsigned long flags;
+	u8 v = *rax;
+	int r;
+
+	if (!chip || size != 1)
+		return 0;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	r = in ? okvm_pic_ioport_read(&chip->pic, port, &v) :
+		 okvm_pic_ioport_write(&chip->pic, port, v);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	if (r)		/* -ENOENT: not a PIC port */
+		return 0;
+	if (in)
+		*rax = (*rax & ~0xffUL) | v;
+	return 1;
+}
+
+/**
+ * okvm_irqchip_msr() - the APIC's MSRs (APIC base, TSC deadline, x2APIC)
+ * @vcpu: the vCPU
+ * @msr: the MSR
+ * @data: in for writes, out for reads
+ * @write: direction
+ * @host: KVM_GET/SET_MSRS rather than the guest
+ *
+ * Return: 0 handled, 1 #GP (or an invalid host write), -ENOENT not the
+ * APIC's (or no in-kernel APIC).
+ */
+int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
+		     bool host)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_lapic *apic = vcpu->arch.irq.apic;
+	unsigned long flags;
+	int r;
+
+	if (!apic)
+		return -ENOENT;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	if (write && host && msr == OKVM_MSR_APIC_BASE)
+		r = okvm_lapic_set_base(apic, *data, true);
+	else if (write)
+		r = okvm_lapic_msr_write(apic, msr, *data);
+	else
+		r = okvm_lapic_msr_read(apic, msr, data);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	if (r == -ENOENT)
+		return -ENOENT;
+	return r ? 1 : 0;
+}
+
+/* --- ioctls ------------------------------------------------------------------- */
+
+/* KVM_IRQ_LINE: every route of the GSI. Return: the delivery count, or -1. */
+static int irq_line(struct okvm_irqchip *chip, u32 gsi, bool level)
+{
+	unsigned long flags;
+	int i, r, ret = -1;
+
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	for (i = 0; i < chip->nr_routes; i++) {
+		const struct kvm_irq_routing_entry *e = &chip->routes[i];
+
+		if (e->gsi != gsi || e->type != KVM_IRQ_ROUTING_IRQCHIP)
+			continue;
+		if (e->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
+			r = okvm_ioapic_set_irq(&chip->ioapic, e->u.irqchip.pin, level);
+		else
+			r = okvm_pic_set_irq(&chip->pic,
+					     e->u.irqchip.pin +
+					     (e->u.irqchip.irqchip == KVM_IRQCHIP_PIC_SLAVE) * 8,
+					     level);
+		ret = max(ret, r);
+	}
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return ret;
+}
+
+long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			   void __user *argp)
+{
+	struct okvm_irqchip *chip = vm_chip(vm);
+	unsigned long flags;
+	long r;
+
+	if (ioctl == KVM_CREATE_IRQCHIP)
+		return irqchip_create(vm);
+	switch (ioctl) {
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
+	case KVM_SIGNAL_MSI:
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	if (!chip)
+		return -ENXIO;
+
+	switch (ioctl) {
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS: {
+		struct kvm_irq_level l;
+
+		if (copy_from_user(&l, argp, sizeof(l)))
+			return -EFAULT;
+		l.status = irq_line(chip, l.irq, l.level);
+		if (ioctl == KVM_IRQ_LINE_STATUS &&
+		    copy_to_user(argp, &l, sizeof(l)))
+			return -EFAULT;
+		return 0;
+	}
+	case KVM_SIGNAL_MSI: {
+		struct okvm_lapic_irq irq;
+		struct kvm_msi msi;
+
+		if (copy_from_user(&msi, argp, sizeof(msi)))
+			return -EFAULT;
+		r = okvm_signal_msi_decode(&msi, false, &irq);
+		if (r)
+			return r;
+		raw_spin_lock_irqsave(&chip->lock, flags);
+		r = irqchip_deliver(vm, NULL, &irq);
+		raw_spin_unlock_irqrestore(&chip->lock, flags);
+		return r;
+	}
+	default: {	/* KVM_GET_IRQCHIP, KVM_SET_IRQCHIP */
+		struct kvm_irqchip *ic = kzalloc(sizeof(*ic), GFP_KERNEL);
+
+		if (!ic)
+			return -ENOMEM;
+		r = -EFAULT;
+		if (copy_from_user(ic, argp, sizeof(*ic)))
+			goto out;
+		r = -EINVAL;
+		if (ic->chip_id > KVM_IRQCHIP_IOAPIC)
+			goto out;
+		raw_spin_lock_irqsave(&chip->lock, flags);
+		if (ioctl == KVM_GET_IRQCHIP) {
+			if (ic->chip_id == KVM_IRQCHIP_IOAPIC)
+				okvm_ioapic_get_state(&chip->ioapic, &ic->chip.ioapic);
+			else
+				okvm_pic_get_state(&chip->pic, ic->chip_id, &ic->chip.pic);
+			r = 0;
+		} else if (ic->chip_id == KVM_IRQCHIP_IOAPIC) {
+			r = okvm_ioapic_set_state(&chip->ioapic, &ic->chip.ioapic);
+		} else {
+			r = okvm_pic_set_state(&chip->pic, ic->chip_id, &ic->chip.pic);
+		}
+		raw_spin_unlock_irqrestore(&chip->lock, flags);
+		if (!r && ioctl == KVM_GET_IRQCHIP &&
+		    copy_to_user(argp, ic, sizeof(*ic)))
+			r = -EFAULT;
+out:
+		kfree(ic);
+		return r;
+	}
+	}
+}
+
+long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			     void __user *argp)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	struct kvm_lapic_state *s;
+	struct kvm_mp_state mp;
+	unsigned long flags;
+	long r;
+
+	switch (ioctl) {
+	case KVM_GET_MP_STATE:
+		mp.mp_state = irq->apic ? irq->mp_state : KVM_MP_STATE_RUNNABLE;
+		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
+	case KVM_SET_MP_STATE:
+		if (copy_from_user(&mp, argp, sizeof(mp)))
+			return -EFAULT;
+		/* KVM: states other than RUNNABLE need an in-kernel APIC. */
+		if (!irq->apic)
+			return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+		switch (mp.mp_state) {
+		case KVM_MP_STATE_RUNNABLE:
+		case KVM_MP_STATE_UNINITIALIZED:
+		case KVM_MP_STATE_INIT_RECEIVED:
+		case KVM_MP_STATE_HALTED:
+			irq->mp_state = mp.mp_state;
+			return 0;
+		default:
+			return -EINVAL;
+		}
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		if (!irq->apic)
+			return -EINVAL;
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		if (!s)
+			return -ENOMEM;
+		if (ioctl == KVM_SET_LAPIC && copy_from_user(s, argp, sizeof(*s))) {
+			kfree(s);
+			return -EFAULT;
+		}
+		raw_spin_lock_irqsave(&chip->lock, flags);
+		if (ioctl == KVM_GET_LAPIC) {
+			okvm_lapic_get_state(irq->apic, s, false);
+			r = 0;
+		} else {
+			r = okvm_lapic_set_state(irq->apic, s, false);
+		}
+		raw_spin_unlock_irqrestore(&chip->lock, flags);
+		if (!r && ioctl == KVM_GET_LAPIC && copy_to_user(argp, s, sizeof(*s)))
+			r = -EFAULT;
+		kfree(s);
+		return r;
+	default:
+		return -ENOIOCTLCMD;
+	}
+}

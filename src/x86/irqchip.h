@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The in-kernel irqchip (KVM_CREATE_IRQCHIP): one local APIC per vCPU, the
+ * I/O APIC and the 8259 pair, wired to the SVM run loop.
+ *
+ * One raw spinlock per VM guards every model of the VM (all APICs, the I/O
+ * APIC, the PIC): delivery between them happens under it directly, and the
+ * APIC timer's hrtimer callback (hardirq) takes it too.
+ */
+#ifndef OKVM_X86_IRQCHIP_H
+#define OKVM_X86_IRQCHIP_H
+
+#include <linux/hrtimer.h>
+#include <linux/kvm.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "ioapic.h"
+#include "lapic.h"
+#include "pic.h"
+
+struct okvm_vm;
+struct okvm_vcpu;
+
+#define OKVM_NR_IRQ_ROUTES	64
+/* As OKVM_MAX_VCPUS (okvm.h cannot be included here). */
+#define OKVM_IRQCHIP_MAX_VCPUS	1024
+
+struct okvm_irqchip {
+	raw_spinlock_t lock;
+	struct okvm_ioapic ioapic;
+	struct okvm_pic pic;
+	u32 nr_routes;
+	struct kvm_irq_routing_entry routes[OKVM_NR_IRQ_ROUTES];
+	/* Scratch for one delivery's candidate APICs (lock held). */
+	struct okvm_lapic *cands[OKVM_IRQCHIP_MAX_VCPUS];
+};
+
+/* Per-vCPU irqchip state, in struct okvm_vcpu_arch. */
+struct okvm_vcpu_irq {
+	struct okvm_lapic *apic;	/* NULL without KVM_CREATE_IRQCHIP */
+	struct hrtimer timer;
+	wait_queue_head_t wq;		/* HLT and wait-for-SIPI block here */
+	atomic_t kick;			/* re-evaluate before entering */
+	u32 mp_state;			/* KVM_MP_STATE_* */
+	bool nmi_pending;
+};
+
+long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+			   void __user *argp);
+long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			     void __user *argp);
+int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu);
+void okvm_irqchip_vcpu_free(struct okvm_vcpu *vcpu);
+void okvm_irqchip_vm_free(struct okvm_vm *vm);
+
+int okvm_irqchip_before_entry(struct okvm_vcpu *vcpu);
+bool okvm_irqchip_entry_aborted(struct okvm_vcpu *vcpu);
+void okvm_irqchip_after_exit(struct okvm_vcpu *vcpu);
+int okvm_irqchip_hlt(struct okvm_vcpu *vcpu);
+int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
+		      u64 *val);
+int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
+		     unsigned long *rax);
+int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
+		     bool host);
+
+#endif /* OKVM_X86_IRQCHIP_H */
