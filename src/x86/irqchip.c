@@ -210,7 +210,7 @@ static int irqchip_create(struct okvm_vm *vm)
 		r = -EEXIST;
 	else
 		r = 0;
-	if (!r)
+	if (!r)		/* pairs with smp_load_acquire() in vm_chip() */
 		smp_store_release(&vm->arch.irqchip, chip);
 	mutex_unlock(&vm->lock);
 	if (r)
@@ -321,6 +321,7 @@ int okvm_irqchip_before_entry(struct okvm_vcpu *vcpu)
 	if (!irq->apic)
 		return 1;
 	atomic_set(&irq->kick, 0);
+	/* Clear the kick before reading what it announces (vcpu_kick()). */
 	smp_mb__after_atomic();
 
 	raw_spin_lock_irqsave(&chip->lock, flags);

@@ -433,6 +433,7 @@ void okvm_svm_flush_remote_tlbs(struct okvm_vm *vm)
 
 	vm->stat.remote_tlb_flush_requests++;
 	atomic64_inc(&vm->arch.tlb_gen);
+	/* The new generation before the modes: pairs with okvm_svm_enter(). */
 	smp_mb__after_atomic();
 	if (!zalloc_cpumask_var(&cpus, GFP_ATOMIC)) {
 		/* Without a mask, interrupt every CPU: rare and still correct. */

@@ -7,21 +7,8 @@
  */
 #include "kselftest_harness.h"
 #include "lib/guest.h"
+#include "lib/guest_fixture.h"
 
-FIXTURE(g) {
-	struct guest g;
-};
-
-FIXTURE_SETUP(g)
-{
-	memset(&self->g, 0, sizeof(self->g));
-	self->g.kvm = self->g.vm = -1;
-}
-
-FIXTURE_TEARDOWN(g)
-{
-	guest_destroy(&self->g);
-}
 
 /* OUT and IN of each size; an IN's value lands on the next KVM_RUN. */
 GUEST_CODE(io_guest, ".code64",

@@ -12,21 +12,8 @@
 
 #include "kselftest_harness.h"
 #include "lib/guest.h"
+#include "lib/guest_fixture.h"
 
-FIXTURE(g) {
-	struct guest g;
-};
-
-FIXTURE_SETUP(g)
-{
-	memset(&self->g, 0, sizeof(self->g));
-	self->g.kvm = self->g.vm = -1;
-}
-
-FIXTURE_TEARDOWN(g)
-{
-	guest_destroy(&self->g);
-}
 
 /*
  * Slot 0 is GPA 0..4M, slot 1 (another host mapping) 4M..6M, nothing

@@ -7,21 +7,8 @@
  */
 #include "kselftest_harness.h"
 #include "lib/guest.h"
+#include "lib/guest_fixture.h"
 
-FIXTURE(g) {
-	struct guest g;
-};
-
-FIXTURE_SETUP(g)
-{
-	memset(&self->g, 0, sizeof(self->g));
-	self->g.kvm = self->g.vm = -1;
-}
-
-FIXTURE_TEARDOWN(g)
-{
-	guest_destroy(&self->g);
-}
 
 /* Real mode: 16-bit arithmetic, segment:offset addressing, 16-bit OUT. */
 GUEST_CODE(real_guest, ".code16",

@@ -13,21 +13,8 @@
 
 #include "kselftest_harness.h"
 #include "lib/guest.h"
+#include "lib/guest_fixture.h"
 
-FIXTURE(g) {
-	struct guest g;
-};
-
-FIXTURE_SETUP(g)
-{
-	memset(&self->g, 0, sizeof(self->g));
-	self->g.kvm = self->g.vm = -1;
-}
-
-FIXTURE_TEARDOWN(g)
-{
-	guest_destroy(&self->g);
-}
 
 /*
  * Each vCPU gets its id in RDI: it sums 1..(id + 1) * 1000, stores the

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The fixture every guest-running selftest uses: one struct guest, empty
+ * until the test builds it with guest_init(), destroyed after the test.
+ * Include after kselftest_harness.h.
+ */
+#ifndef OKVM_GUEST_FIXTURE_H
+#define OKVM_GUEST_FIXTURE_H
+
+#include "guest.h"
+
+FIXTURE(g) {
+	struct guest g;
+};
+
+FIXTURE_SETUP(g)
+{
+	memset(&self->g, 0, sizeof(self->g));
+	self->g.kvm = self->g.vm = -1;
+}
+
+FIXTURE_TEARDOWN(g)
+{
+	guest_destroy(&self->g);
+}
+
+#endif /* OKVM_GUEST_FIXTURE_H */
