@@ -282,9 +282,23 @@ static int handle_changed_spte(struct okvm_mmu *mmu,
 		fl->removed += pages;
 	}
 
-	if (is_table)
-		return handle_new_table(mmu, root, pte_table(fmt, new), ngfn,
-					level);
+	if (is_table) {
+		ret = handle_new_table(mmu, root, pte_table(fmt, new), ngfn,
+				       level);
+		/*
+		 * A split whose table the external side refused: put the
+		 * huge leaf back so both sides still agree, then fail.
+		 */
+		if (ret && was_leaf) {
+			if (root->mirror)
+				OKVM_MMU_BUG_ON(mmu, mmu->ext_ops->set_leaf(mmu->ext_priv,
+						ngfn, level, okvm_pte_pfn(fmt, old),
+						okvm_pte_perm(fmt, old)));
+			atomic64_inc(&mmu->nr_leaves[level]);
+			fl->removed -= pages;
+		}
+		return ret;
+	}
 
 	if (was_table) {
 		handle_removed_table(mmu, root, pte_table(fmt, old), gfn,

@@ -202,6 +202,14 @@ static void mirror_split_and_collapse(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, map(vm, true, 0x200, 0x400, 512, 2), 0);
 	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_leaves(&vm->ext, 2), 1);
+	/* A refused table link rolls the split back on both sides. */
+	vm->ext.fail_set = 1;
+	write_lock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_split(&vm->mmu, OKVM_ROOT_MIRROR, 0x210,
+					     1, 1, NULL), -ENOSPC);
+	write_unlock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_leaves(&vm->ext, 2), 1);
+	okvm_test_check_tables(test, vm);
 	write_lock(vm->mmu.lock);
 	KUNIT_EXPECT_EQ(test, okvm_mmu_split(&vm->mmu, OKVM_ROOT_MIRROR, 0x210,
 					     1, 1, NULL), 1);
