@@ -480,7 +480,7 @@ static int map_link_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
  * @gfn: first natural GFN (no direct bits); aligned to @level
  * @pfn: first frame; aligned to @level
  * @nr_pages: number of 4K pages, a multiple of the @level page size
- * @perm: OKVM_PT_* permissions (not 0)
+ * @perm: OKVM_PT_* permissions, OKVM_PT_R included
  * @level: leaf level to map with (1 = 4K .. fmt->max_huge_level)
  * @cache: pre-allocated table pages, or NULL
  *
@@ -511,8 +511,12 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 	lockdep_assert_held(mmu->lock);
 	if (READ_ONCE(mmu->broken))
 		return -EIO;
+	/*
+	 * Readable is required: NPT cannot express a present, unreadable
+	 * page and EPT treats write-without-read as a misconfiguration.
+	 */
 	if (!root || level < 1 || level > fmt->max_huge_level ||
-	    !(perm & OKVM_PT_RWX) || (perm & ~OKVM_PT_RWX) ||
+	    !(perm & OKVM_PT_R) || (perm & ~OKVM_PT_RWX) ||
 	    !IS_ALIGNED(gfn | pfn | nr_pages, pages) ||
 	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, &start, &end))
 		return -EINVAL;

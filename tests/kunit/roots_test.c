@@ -139,6 +139,12 @@ static void gfn_with_direct_bits_rejected(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map(vm, false, 1, 0, 512, 2), -EINVAL);
 	KUNIT_EXPECT_EQ(test, map(vm, false, 0, 1, 512, 2), -EINVAL);
 	KUNIT_EXPECT_EQ(test, map(vm, false, 0, 0, 512, 9), -EINVAL);
+	read_lock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_map(&vm->mmu, false, 0, 0, 1, OKVM_PT_W,
+					   1, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_map(&vm->mmu, false, 0, 0, 1, 8, 1,
+					   NULL), -EINVAL);
+	read_unlock(vm->mmu.lock);
 	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_ALL, bits, 1), 0);
 	okvm_test_check_tables(test, vm);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&vm->mmu.nr_tables), 2);
