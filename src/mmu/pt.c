@@ -180,11 +180,15 @@ static void handle_removed_table(struct okvm_mmu *mmu,
 }
 
 /*
- * A table that arrives already populated (a split huge leaf): account its
- * leaves and tell the external table about them after linking it.
+ * A table was linked under the entry (gfn, level).  An empty one (a fault
+ * building a path) has nothing to account: its future leaves are counted
+ * by their own setters.  A populated one replaces the huge leaf @huge (a
+ * split) and holds its 512 pieces; count them from @huge, not from the
+ * live table, which is already visible in a direct root: a fault or an
+ * ager may be changing its entries (and accounting for that) right now.
  */
 static int handle_new_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			    u64 *spt, u64 gfn, int level)
+			    u64 gfn, int level, u64 huge)
 {
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
 	u64 child_pages = okvm_pt_level_pages(level - 1);
@@ -196,21 +200,16 @@ static int handle_new_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 			return ret;
 	}
 	atomic64_inc(&mmu->nr_tables);
-	for (i = 0; i < OKVM_PT_ENTRIES; i++) {
-		u64 pte = READ_ONCE(spt[i]);
-		u64 cgfn = gfn + i * child_pages;
+	if (!okvm_pte_leaf(fmt, huge, level))
+		return 0;
 
-		if (!okvm_pte_present(fmt, pte))
-			continue;
-		/* Only split builds populated tables, and only of leaves. */
-		if (OKVM_MMU_BUG_ON(mmu, !okvm_pte_leaf(fmt, pte, level - 1)))
-			continue;
-		atomic64_inc(&mmu->nr_leaves[level - 1]);
-		if (root->mirror)
-			OKVM_MMU_BUG_ON(mmu, mmu->ext_ops->set_leaf(mmu->ext_priv,
-					cgfn, level - 1, okvm_pte_pfn(fmt, pte),
-					okvm_pte_perm(fmt, pte)));
-	}
+	atomic64_add(OKVM_PT_ENTRIES, &mmu->nr_leaves[level - 1]);
+	/* A mirror table is not visible yet: the entry is still frozen. */
+	for (i = 0; root->mirror && i < OKVM_PT_ENTRIES; i++)
+		OKVM_MMU_BUG_ON(mmu, mmu->ext_ops->set_leaf(mmu->ext_priv,
+				gfn + i * child_pages, level - 1,
+				okvm_pte_pfn(fmt, huge) + i * child_pages,
+				okvm_pte_perm(fmt, huge)));
 	return 0;
 }
 
@@ -283,8 +282,7 @@ static int handle_changed_spte(struct okvm_mmu *mmu,
 	}
 
 	if (is_table) {
-		ret = handle_new_table(mmu, root, pte_table(fmt, new), ngfn,
-				       level);
+		ret = handle_new_table(mmu, root, ngfn, level, old);
 		/*
 		 * A split whose table the external side refused: put the
 		 * huge leaf back so both sides still agree, then fail.
@@ -529,10 +527,16 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 					 &count))
 			continue;
 retry:
+		/*
+		 * Frozen: another fault is updating a mirror entry (briefly),
+		 * or this table was unlinked under us and stays frozen for
+		 * good.  Walk again from the root, which no longer leads here
+		 * in the second case.
+		 */
 		if (okvm_pte_frozen(fmt, iter.old_spte)) {
 			cpu_relax();
-			okvm_pt_iter_reread(&iter);
-			goto retry;
+			iter.yielded = true;
+			continue;
 		}
 		if (iter.level > level) {
 			if (okvm_pte_table(fmt, iter.old_spte, iter.level))
