@@ -527,6 +527,8 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 					 &count))
 			continue;
 retry:
+		/* A lost race is retried, never reported. */
+		ret = 0;
 		/*
 		 * Frozen: another fault is updating a mirror entry (briefly),
 		 * or this table was unlinked under us and stays frozen for
@@ -547,7 +549,6 @@ retry:
 						  perm, level, true, false);
 			if (iter.old_spte == want)
 				continue;
-			ret = 0;
 			if (okvm_pte_present(fmt, iter.old_spte))
 				ret = okvm_pt_set_spte_atomic(mmu, root, &iter, 0,
 							      OKVM_PT_SHARED, &fl);
