@@ -137,6 +137,7 @@ struct okvm_pt_root {
  * @gfn_direct_bits: see struct okvm_mmu_cfg
  * @direct: the direct (shared) root
  * @mirror: the mirror (private) root, or NULL
+ * @mirror_root: storage for @mirror
  * @ext_ops: see struct okvm_mmu_cfg
  * @ext_priv: see struct okvm_mmu_cfg
  * @tlb_ops: see struct okvm_mmu_cfg

@@ -180,11 +180,15 @@ static void handle_removed_table(struct okvm_mmu *mmu,
 }
 
 /*
- * A table that arrives already populated (a split huge leaf): account its
- * leaves and tell the external table about them after linking it.
+ * A table was linked under the entry (gfn, level).  An empty one (a fault
+ * building a path) has nothing to account: its future leaves are counted
+ * by their own setters.  A populated one replaces the huge leaf @huge (a
+ * split) and holds its 512 pieces; count them from @huge, not from the
+ * live table, which is already visible in a direct root: a fault or an
+ * ager may be changing its entries (and accounting for that) right now.
  */
 static int handle_new_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			    u64 *spt, u64 gfn, int level)
+			    u64 gfn, int level, u64 huge)
 {
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
 	u64 child_pages = okvm_pt_level_pages(level - 1);
@@ -196,21 +200,16 @@ static int handle_new_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 			return ret;
 	}
 	atomic64_inc(&mmu->nr_tables);
-	for (i = 0; i < OKVM_PT_ENTRIES; i++) {
-		u64 pte = READ_ONCE(spt[i]);
-		u64 cgfn = gfn + i * child_pages;
+	if (!okvm_pte_leaf(fmt, huge, level))
+		return 0;
 
-		if (!okvm_pte_present(fmt, pte))
-			continue;
-		/* Only split builds populated tables, and only of leaves. */
-		if (OKVM_MMU_BUG_ON(mmu, !okvm_pte_leaf(fmt, pte, level - 1)))
-			continue;
-		atomic64_inc(&mmu->nr_leaves[level - 1]);
-		if (root->mirror)
-			OKVM_MMU_BUG_ON(mmu, mmu->ext_ops->set_leaf(mmu->ext_priv,
-					cgfn, level - 1, okvm_pte_pfn(fmt, pte),
-					okvm_pte_perm(fmt, pte)));
-	}
+	atomic64_add(OKVM_PT_ENTRIES, &mmu->nr_leaves[level - 1]);
+	/* A mirror table is not visible yet: the entry is still frozen. */
+	for (i = 0; root->mirror && i < OKVM_PT_ENTRIES; i++)
+		OKVM_MMU_BUG_ON(mmu, mmu->ext_ops->set_leaf(mmu->ext_priv,
+				gfn + i * child_pages, level - 1,
+				okvm_pte_pfn(fmt, huge) + i * child_pages,
+				okvm_pte_perm(fmt, huge)));
 	return 0;
 }
 
@@ -282,9 +281,22 @@ static int handle_changed_spte(struct okvm_mmu *mmu,
 		fl->removed += pages;
 	}
 
-	if (is_table)
-		return handle_new_table(mmu, root, pte_table(fmt, new), ngfn,
-					level);
+	if (is_table) {
+		ret = handle_new_table(mmu, root, ngfn, level, old);
+		/*
+		 * A split whose table the external side refused: put the
+		 * huge leaf back so both sides still agree, then fail.
+		 */
+		if (ret && was_leaf) {
+			if (root->mirror)
+				OKVM_MMU_BUG_ON(mmu, mmu->ext_ops->set_leaf(mmu->ext_priv,
+						ngfn, level, okvm_pte_pfn(fmt, old),
+						okvm_pte_perm(fmt, old)));
+			atomic64_inc(&mmu->nr_leaves[level]);
+			fl->removed -= pages;
+		}
+		return ret;
+	}
 
 	if (was_table) {
 		handle_removed_table(mmu, root, pte_table(fmt, old), gfn,
@@ -466,7 +478,7 @@ static int map_link_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
  * @gfn: first natural GFN (no direct bits); aligned to @level
  * @pfn: first frame; aligned to @level
  * @nr_pages: number of 4K pages, a multiple of the @level page size
- * @perm: OKVM_PT_* permissions (not 0)
+ * @perm: OKVM_PT_* permissions, OKVM_PT_R included
  * @level: leaf level to map with (1 = 4K .. fmt->max_huge_level)
  * @cache: pre-allocated table pages, or NULL
  *
@@ -497,8 +509,12 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 	lockdep_assert_held(mmu->lock);
 	if (READ_ONCE(mmu->broken))
 		return -EIO;
+	/*
+	 * Readable is required: NPT cannot express a present, unreadable
+	 * page and EPT treats write-without-read as a misconfiguration.
+	 */
 	if (!root || level < 1 || level > fmt->max_huge_level ||
-	    !(perm & OKVM_PT_RWX) || (perm & ~OKVM_PT_RWX) ||
+	    !(perm & OKVM_PT_R) || (perm & ~OKVM_PT_RWX) ||
 	    !IS_ALIGNED(gfn | pfn | nr_pages, pages) ||
 	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, &start, &end))
 		return -EINVAL;
@@ -511,10 +527,18 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 					 &count))
 			continue;
 retry:
+		/* A lost race is retried, never reported. */
+		ret = 0;
+		/*
+		 * Frozen: another fault is updating a mirror entry (briefly),
+		 * or this table was unlinked under us and stays frozen for
+		 * good.  Walk again from the root, which no longer leads here
+		 * in the second case.
+		 */
 		if (okvm_pte_frozen(fmt, iter.old_spte)) {
 			cpu_relax();
-			okvm_pt_iter_reread(&iter);
-			goto retry;
+			iter.yielded = true;
+			continue;
 		}
 		if (iter.level > level) {
 			if (okvm_pte_table(fmt, iter.old_spte, iter.level))
@@ -525,7 +549,6 @@ retry:
 						  perm, level, true, false);
 			if (iter.old_spte == want)
 				continue;
-			ret = 0;
 			if (okvm_pte_present(fmt, iter.old_spte))
 				ret = okvm_pt_set_spte_atomic(mmu, root, &iter, 0,
 							      OKVM_PT_SHARED, &fl);

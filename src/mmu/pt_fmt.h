@@ -185,6 +185,8 @@ static inline bool okvm_pte_dirty(const struct okvm_pt_fmt *fmt, u64 pte)
  * @level: 1 for 4K, up to @fmt->max_huge_level
  * @young: set the accessed flag (ignored when the format has none)
  * @dirty: set the dirty flag (ignored when the format has none)
+ *
+ * Return: the entry.
  */
 static inline u64 okvm_pte_make_leaf(const struct okvm_pt_fmt *fmt, u64 pfn,
 				     u32 perm, int level, bool young,

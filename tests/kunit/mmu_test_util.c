@@ -12,7 +12,11 @@ const struct okvm_pt_fmt *const okvm_test_fmts[OKVM_TEST_NR_FMTS] = {
 	&okvm_fmt_ept4, &okvm_fmt_ept5, &okvm_fmt_s2_l3, &okvm_fmt_s2_l4,
 };
 
-/* KUNIT_ARRAY_PARAM description: the format's name. */
+/**
+ * okvm_test_fmt_desc() - KUNIT_ARRAY_PARAM description: the format's name
+ * @fmt: array element
+ * @desc: output
+ */
 void okvm_test_fmt_desc(const struct okvm_pt_fmt *const *fmt, char *desc)
 {
 	strscpy(desc, (*fmt)->name, KUNIT_PARAM_DESC_SIZE);
@@ -37,14 +41,26 @@ static const struct okvm_mmu_tlb_ops test_tlb_ops = {
 	.flush_range = test_flush,
 };
 
-/* Forget the flushes recorded so far. */
+/**
+ * okvm_test_flush_reset() - forget the flushes recorded so far
+ * @vm: test VM
+ */
 void okvm_test_flush_reset(struct okvm_test_vm *vm)
 {
 	vm->nr_flushes = 0;
 	vm->flush_start = vm->flush_end = 0;
 }
 
-/* Engine with the software external table and the flush recorder. */
+/**
+ * okvm_test_vm_init() - engine with the software external table and the
+ *	flush recorder
+ * @vm: test VM
+ * @fmt: format
+ * @direct_bits: GFN direct bits
+ * @has_private: create a mirror root
+ *
+ * Return: okvm_mmu_init()'s result.
+ */
 int okvm_test_vm_init(struct okvm_test_vm *vm, const struct okvm_pt_fmt *fmt,
 		      u64 direct_bits, bool has_private)
 {
@@ -64,7 +80,12 @@ int okvm_test_vm_init(struct okvm_test_vm *vm, const struct okvm_pt_fmt *fmt,
 	return okvm_mmu_init(&vm->mmu, &cfg);
 }
 
-/* Tear down; the external table must end empty and without errors. */
+/**
+ * okvm_test_vm_destroy() - tear down; the external table must end empty
+ *	and without errors
+ * @test: the test
+ * @vm: test VM
+ */
 void okvm_test_vm_destroy(struct kunit *test, struct okvm_test_vm *vm)
 {
 	int l;
@@ -128,7 +149,12 @@ static void check_root(struct kunit *test, struct okvm_test_vm *vm,
 	rcu_read_unlock();
 }
 
-/* Structure, accounting and external-table agreement of both roots. */
+/**
+ * okvm_test_check_tables() - structure, accounting and external-table
+ *	agreement of both roots
+ * @test: the test (asserts)
+ * @vm: test VM
+ */
 void okvm_test_check_tables(struct kunit *test, struct okvm_test_vm *vm)
 {
 	struct walk_counts c = {}, m = {};

@@ -36,6 +36,8 @@ struct worker {
 	enum role role;
 	u32 seed;
 	int errors;
+	int last_err;
+	struct okvm_pt_cache cache;
 	u64 ops;
 	struct completion done;
 	struct task_struct *task;
@@ -56,20 +58,26 @@ static void work_one(struct worker *w, struct rnd_state *rs,
 
 	switch (w->role) {
 	case FAULT: {
-		int level = rnd(rs, 4) ? 1 : 2;
+		int level = rnd(rs, 4) ? 1 : 2, ret;
 		u64 pages = okvm_pt_level_pages(level);
 
 		gfn = round_down(gfn, pages);
 		nr = pages * (1 + rnd(rs, 8));
 		if (gfn + nr > WBASE + WLEN)
 			nr = WBASE + WLEN - gfn;
+		/* As a fault does: fill the table cache before the lock. */
+		if (okvm_pt_cache_topup(&w->cache, ARRAY_SIZE(w->cache.pages)))
+			break;
 		read_lock(mmu->lock);
-		if (okvm_mmu_map(mmu, private, gfn,
-				 gfn + (private ? PRIVATE_OFF : SHARED_OFF),
-				 nr, OKVM_PT_R | (rnd(rs, 2) ? OKVM_PT_W : 0),
-				 level, NULL))
-			w->errors++;
+		ret = okvm_mmu_map(mmu, private, gfn,
+				   gfn + (private ? PRIVATE_OFF : SHARED_OFF),
+				   nr, OKVM_PT_R | (rnd(rs, 2) ? OKVM_PT_W : 0),
+				   level, &w->cache);
 		read_unlock(mmu->lock);
+		if (ret) {
+			w->errors++;
+			w->last_err = ret;
+		}
 		break;
 	}
 	case AGE:
@@ -117,6 +125,7 @@ static int worker_fn(void *data)
 		cond_resched();
 	}
 	bitmap_free(bm);
+	okvm_pt_cache_free(&w->cache);
 	complete(&w->done);
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -196,7 +205,8 @@ static void parallel_fault_age_zap(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(roles); i++) {
 		wait_for_completion(&w[i].done);
 		kthread_stop(w[i].task);
-		KUNIT_EXPECT_EQ_MSG(test, w[i].errors, 0, "worker %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, w[i].errors, 0, "worker %d, error %d",
+				    i, w[i].last_err);
 		ops += w[i].ops;
 	}
 	kunit_info(test, "%llu operations by %zu threads", ops,

@@ -14,54 +14,53 @@ static const u32 perms[] = {
 	OKVM_PT_R, OKVM_PT_R | OKVM_PT_W, OKVM_PT_R | OKVM_PT_X, OKVM_PT_RWX,
 };
 
-static u64 max_pfn(const struct okvm_pt_fmt *fmt)
+static u64 fmt_max_pfn(const struct okvm_pt_fmt *fmt)
 {
 	return fmt->addr_mask >> OKVM_PT_PAGE_SHIFT;
+}
+
+static void check_leaf(struct kunit *test, const struct okvm_pt_fmt *fmt,
+		       u64 pfn, u32 perm, int level, bool a, bool d)
+{
+	u64 pte = okvm_pte_make_leaf(fmt, pfn, perm, level, a, d);
+
+	KUNIT_EXPECT_TRUE(test, okvm_pte_present(fmt, pte));
+	KUNIT_EXPECT_TRUE(test, okvm_pte_leaf(fmt, pte, level));
+	KUNIT_EXPECT_FALSE(test, okvm_pte_table(fmt, pte, level));
+	KUNIT_EXPECT_FALSE(test, okvm_pte_frozen(fmt, pte));
+	KUNIT_EXPECT_EQ(test, okvm_pte_pfn(fmt, pte), pfn);
+	KUNIT_EXPECT_EQ(test, okvm_pte_perm(fmt, pte), perm);
+	/* Without the flag, young/dirty fall back, never lie. */
+	KUNIT_EXPECT_EQ(test, okvm_pte_young(fmt, pte),
+			fmt->accessed_bit ? a : true);
+	KUNIT_EXPECT_EQ(test, okvm_pte_dirty(fmt, pte),
+			fmt->dirty_bit ? d : !!(perm & OKVM_PT_W));
+	KUNIT_EXPECT_EQ(test, !!(pte & fmt->w_bit), !!(perm & OKVM_PT_W));
+	if (fmt->x_bit)
+		KUNIT_EXPECT_EQ(test, !!(pte & fmt->x_bit), !!(perm & OKVM_PT_X));
+	if (fmt->nx_bit)
+		KUNIT_EXPECT_EQ(test, !!(pte & fmt->nx_bit), !(perm & OKVM_PT_X));
+	if (fmt->r_bit)
+		KUNIT_EXPECT_TRUE(test, pte & fmt->r_bit);
+	/* Nothing but the frame leaks into the address field. */
+	KUNIT_EXPECT_EQ(test, pte & fmt->addr_mask, pfn << OKVM_PT_PAGE_SHIFT);
 }
 
 static void leaf_round_trip(struct kunit *test)
 {
 	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
-	int level, p, a, d, k;
+	int level, i;
 
 	for (level = 1; level <= fmt->max_huge_level; level++) {
 		u64 align = okvm_pt_level_pages(level);
-		u64 pfns[] = { 0, align, round_down(max_pfn(fmt), align),
-			       round_down(0x123456789ULL & max_pfn(fmt), align) };
+		u64 pfns[] = { 0, align, round_down(fmt_max_pfn(fmt), align),
+			       round_down(0x123456789ULL & fmt_max_pfn(fmt), align) };
 
-		for (k = 0; k < ARRAY_SIZE(pfns); k++)
-		for (p = 0; p < ARRAY_SIZE(perms); p++)
-		for (a = 0; a < 2; a++)
-		for (d = 0; d < 2; d++) {
-			u64 pte = okvm_pte_make_leaf(fmt, pfns[k], perms[p],
-						     level, a, d);
-
-			KUNIT_EXPECT_TRUE(test, okvm_pte_present(fmt, pte));
-			KUNIT_EXPECT_TRUE(test, okvm_pte_leaf(fmt, pte, level));
-			KUNIT_EXPECT_FALSE(test, okvm_pte_table(fmt, pte, level));
-			KUNIT_EXPECT_FALSE(test, okvm_pte_frozen(fmt, pte));
-			KUNIT_EXPECT_EQ(test, okvm_pte_pfn(fmt, pte), pfns[k]);
-			KUNIT_EXPECT_EQ(test, okvm_pte_perm(fmt, pte), perms[p]);
-			/* Without the flag, young/dirty fall back, never lie. */
-			KUNIT_EXPECT_EQ(test, okvm_pte_young(fmt, pte),
-					fmt->accessed_bit ? !!a : true);
-			KUNIT_EXPECT_EQ(test, okvm_pte_dirty(fmt, pte),
-					fmt->dirty_bit ? !!d :
-					!!(perms[p] & OKVM_PT_W));
-			KUNIT_EXPECT_EQ(test, !!(pte & fmt->w_bit),
-					!!(perms[p] & OKVM_PT_W));
-			if (fmt->x_bit)
-				KUNIT_EXPECT_EQ(test, !!(pte & fmt->x_bit),
-						!!(perms[p] & OKVM_PT_X));
-			if (fmt->nx_bit)
-				KUNIT_EXPECT_EQ(test, !!(pte & fmt->nx_bit),
-						!(perms[p] & OKVM_PT_X));
-			if (fmt->r_bit)
-				KUNIT_EXPECT_TRUE(test, pte & fmt->r_bit);
-			/* Nothing but the frame leaks into the address field. */
-			KUNIT_EXPECT_EQ(test, pte & fmt->addr_mask,
-					pfns[k] << OKVM_PT_PAGE_SHIFT);
-		}
+		/* Every pfn x permission x accessed x dirty combination. */
+		for (i = 0; i < ARRAY_SIZE(pfns) * ARRAY_SIZE(perms) * 4; i++)
+			check_leaf(test, fmt, pfns[i / (ARRAY_SIZE(perms) * 4)],
+				   perms[(i / 4) % ARRAY_SIZE(perms)], level,
+				   i & 2, i & 1);
 	}
 }
 
@@ -87,16 +86,17 @@ static void table_round_trip(struct kunit *test)
 static void relevel_keeps_state(struct kunit *test)
 {
 	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
-	int level, p;
+	int level, p, i;
 
-	for (level = 2; level <= fmt->max_huge_level; level++)
-	for (p = 0; p < ARRAY_SIZE(perms); p++) {
-		u64 pfn = 7 * okvm_pt_level_pages(level);
-		u64 huge = okvm_pte_make_leaf(fmt, pfn, perms[p], level, true,
-					      true);
-		u64 child_pfn = pfn + 3 * okvm_pt_level_pages(level - 1);
-		u64 child = okvm_pte_relevel(fmt, huge, level, level - 1,
-					     child_pfn);
+	for (i = 0; i < (fmt->max_huge_level - 1) * ARRAY_SIZE(perms); i++) {
+		u64 pfn, huge, child_pfn, child;
+
+		level = 2 + i / ARRAY_SIZE(perms);
+		p = i % ARRAY_SIZE(perms);
+		pfn = 7 * okvm_pt_level_pages(level);
+		huge = okvm_pte_make_leaf(fmt, pfn, perms[p], level, true, true);
+		child_pfn = pfn + 3 * okvm_pt_level_pages(level - 1);
+		child = okvm_pte_relevel(fmt, huge, level, level - 1, child_pfn);
 
 		KUNIT_EXPECT_EQ(test, child,
 				okvm_pte_make_leaf(fmt, child_pfn, perms[p],

@@ -186,13 +186,16 @@ static void restart_resumes(struct kunit *test)
 	struct iter_ctx *c = test->priv;
 	struct okvm_pt_root *root = &c->vm.mmu.direct;
 	u64 g1 = okvm_pt_level_pages(3);
-	int i, every;
+	int i, n, every;
 
-	for (every = 1; every <= 7; every += 3)
-	for (i = 0; i < ARRAY_SIZE(ranges); i++) {
-		u64 start = g1 + ranges[i].start_off;
-		u64 end = start + ranges[i].len;
+	/* Each range with a restart every 1, 4 and 7 entries. */
+	for (n = 0; n < 3 * ARRAY_SIZE(ranges); n++) {
+		u64 start, end;
 
+		every = 1 + 3 * (n / ARRAY_SIZE(ranges));
+		i = n % ARRAY_SIZE(ranges);
+		start = g1 + ranges[i].start_off;
+		end = start + ranges[i].len;
 		c->nr_ref = 0;
 		rcu_read_lock();
 		ref_walk(c, c->vm.mmu.fmt, root->spt, root->level, 0, start,

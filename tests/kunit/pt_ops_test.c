@@ -424,7 +424,87 @@ static void random_ops_with_yields(struct kunit *test)
 	random_ops_match_model(test);
 }
 
+/* 1G leaves: map, look up, split to 2M then partly to 4K, age, zap. */
+static void huge_1g_lifecycle(struct kunit *test)
+{
+	struct ops_ctx *c = test->priv;
+	struct okvm_mmu *mmu = &c->vm.mmu;
+	u64 g1 = okvm_pt_level_pages(3), base = 2 * g1, pfn;
+	u32 perm;
+	int level, r;
+
+	for (r = 0; r < 2; r++) {
+		read_lock(mmu->lock);
+		KUNIT_ASSERT_EQ(test, okvm_mmu_map(mmu, r, base, 5 * g1, g1,
+						   OKVM_PT_R | OKVM_PT_W, 3,
+						   NULL), 0);
+		read_unlock(mmu->lock);
+	}
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mmu->nr_leaves[3]), 2);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_lookup(mmu, true, base + 12345, &pfn,
+						&perm, &level));
+	KUNIT_EXPECT_EQ(test, pfn, 5 * g1 + 12345);
+	KUNIT_EXPECT_EQ(test, level, 3);
+	KUNIT_EXPECT_EQ(test, perm, OKVM_PT_R | OKVM_PT_W);
+	okvm_test_check_tables(test, &c->vm);
+
+	/* 1G -> 512 x 2M everywhere, then the 2M around base + 1000 -> 4K. */
+	write_lock(mmu->lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_split(mmu, OKVM_ROOT_ALL, base, g1, 2,
+					     NULL), 2);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_split(mmu, OKVM_ROOT_ALL, base + 1000, 1,
+					     1, NULL), 2);
+	write_unlock(mmu->lock);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mmu->nr_leaves[3]), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mmu->nr_leaves[2]), 2 * 511);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mmu->nr_leaves[1]), 2 * 512);
+	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_leaves(&c->vm.ext, 2), 511);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_lookup(mmu, false, base + 1000, &pfn,
+						&perm, &level));
+	KUNIT_EXPECT_EQ(test, pfn, 5 * g1 + 1000);
+	KUNIT_EXPECT_EQ(test, level, 1);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_lookup(mmu, false, base + g1 - 1, &pfn,
+						&perm, &level));
+	KUNIT_EXPECT_EQ(test, pfn, 6 * g1 - 1);
+	KUNIT_EXPECT_EQ(test, level, 2);
+	okvm_test_check_tables(test, &c->vm);
+
+	/* Aging sees the whole gigabyte young. */
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(mmu, base, g1, NULL));
+	write_lock(mmu->lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_zap(mmu, OKVM_ROOT_ALL, base, g1),
+			2 * g1);
+	write_unlock(mmu->lock);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(mmu, base, g1, NULL));
+	okvm_test_check_tables(test, &c->vm);
+	/* Only the tables above the zapped 1G entries stay linked. */
+	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_tables(&c->vm.ext),
+			mmu->fmt->levels - 3);
+}
+
+/* Faults take table pages from the caller's pre-filled cache first. */
+static void cache_feeds_tables(struct kunit *test)
+{
+	struct ops_ctx *c = test->priv;
+	struct okvm_mmu *mmu = &c->vm.mmu;
+	struct okvm_pt_cache cache = {};
+
+	KUNIT_ASSERT_EQ(test, okvm_pt_cache_topup(&cache, 8), 0);
+	KUNIT_EXPECT_EQ(test, cache.nr, 8);
+	read_lock(mmu->lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_map(mmu, false, WBASE, 1, 1, OKVM_PT_R,
+					   1, &cache), 0);
+	read_unlock(mmu->lock);
+	/* One table per level below the root. */
+	KUNIT_EXPECT_EQ(test, cache.nr, 8 - (mmu->fmt->levels - 1));
+	okvm_pt_cache_free(&cache);
+	KUNIT_EXPECT_EQ(test, cache.nr, 0);
+	okvm_test_check_tables(test, &c->vm);
+}
+
 static struct kunit_case pt_ops_cases[] = {
+	KUNIT_CASE_PARAM(huge_1g_lifecycle, fmt_gen_params),
+	KUNIT_CASE_PARAM(cache_feeds_tables, fmt_gen_params),
 	KUNIT_CASE_PARAM(random_ops_match_model, fmt_gen_params),
 	KUNIT_CASE_PARAM(random_ops_with_yields, fmt_gen_params),
 	{}

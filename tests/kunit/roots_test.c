@@ -139,6 +139,12 @@ static void gfn_with_direct_bits_rejected(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map(vm, false, 1, 0, 512, 2), -EINVAL);
 	KUNIT_EXPECT_EQ(test, map(vm, false, 0, 1, 512, 2), -EINVAL);
 	KUNIT_EXPECT_EQ(test, map(vm, false, 0, 0, 512, 9), -EINVAL);
+	read_lock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_map(&vm->mmu, false, 0, 0, 1, OKVM_PT_W,
+					   1, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_map(&vm->mmu, false, 0, 0, 1, 8, 1,
+					   NULL), -EINVAL);
+	read_unlock(vm->mmu.lock);
 	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_ALL, bits, 1), 0);
 	okvm_test_check_tables(test, vm);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&vm->mmu.nr_tables), 2);
@@ -202,6 +208,14 @@ static void mirror_split_and_collapse(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, map(vm, true, 0x200, 0x400, 512, 2), 0);
 	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_leaves(&vm->ext, 2), 1);
+	/* A refused table link rolls the split back on both sides. */
+	vm->ext.fail_set = 1;
+	write_lock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_split(&vm->mmu, OKVM_ROOT_MIRROR, 0x210,
+					     1, 1, NULL), -ENOSPC);
+	write_unlock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_leaves(&vm->ext, 2), 1);
+	okvm_test_check_tables(test, vm);
 	write_lock(vm->mmu.lock);
 	KUNIT_EXPECT_EQ(test, okvm_mmu_split(&vm->mmu, OKVM_ROOT_MIRROR, 0x210,
 					     1, 1, NULL), 1);
