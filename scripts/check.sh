@@ -90,6 +90,7 @@ guest() {	# kver suite
 declare -A info=()
 guest "$KVER_612" full
 guest "$KVER_61" smoke
+guest "$KVER_612" nosvm
 log "upstream tests tagged info on okvm (not counted): pass ${info[PASS]:-0}, skip ${info[SKIP]:-0}, fail ${info[FAIL]:-0}, timeout ${info[TIMEOUT]:-0}"
 
 "$OKVM_TOP/scripts/side-by-side.sh" "$OKVM_CACHE/logs/$KVER_612-full.results"

@@ -20,8 +20,11 @@ log "booting $kver ($suite suite)"
 start=$(date +%s)
 # Single-threaded TCG: multi-threaded TCG races code invalidation against
 # static-key patching in the guest kernel (see docs/testing.md).
+# The "nosvm" suite checks that okvm refuses a CPU without SVM.
+cpu=EPYC,+svm,+npt
+[ "$suite" = nosvm ] && cpu=EPYC,-svm,-npt
 timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu EPYC,+svm,+npt -m 4096 -smp 2 \
+	-accel tcg,thread=single -cpu "$cpu" -m 4096 -smp 2 \
 	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
 	-append "console=ttyS0 panic=-1 oops=panic okvmtest=$suite" \
 	</dev/null >"$logf" 2>&1 || true

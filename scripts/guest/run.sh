@@ -6,6 +6,7 @@
 #   run.sh selftests  smoke, then okvm's selftests on kvm_amd too
 #   run.sh full       smoke + the upstream list on okvm, then both lists on kvm_amd
 #   run.sh demo       okvm-vmm on okvm (which it loads itself), then on kvm_amd
+#   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 suite=${1:-smoke}
 T=/okvm/tests
 TIMEOUT=${OKVM_TEST_TIMEOUT:-120}
@@ -100,6 +101,21 @@ run_demo() {	# target args...
 	echo "OKVM-DEMO-END $target rc=$code"
 	if [ $code = 0 ]; then result "$target" demo PASS; else result "$target" demo FAIL; fi
 }
+
+if [ "$suite" = nosvm ]; then
+	# A CPU without SVM: the load fails with ENODEV and one clear line.
+	if insmod /okvm/okvm.ko 2>/tmp/insmod.err; then
+		result okvm module_refused_without_svm FAIL
+		rmmod okvm
+	elif grep -q 'No such device' /tmp/insmod.err &&
+	     dmesg | grep -q 'okvm: no AMD SVM on this CPU'; then
+		result okvm module_refused_without_svm PASS
+	else
+		cat /tmp/insmod.err
+		result okvm module_refused_without_svm FAIL
+	fi
+	exit $rc
+fi
 
 if [ "$suite" = demo ]; then
 	# okvm-vmm loads okvm itself (finit_module) from the path given.
