@@ -79,6 +79,9 @@ struct okvm_vcpu {
 	struct mutex mutex;
 	bool wants_to_run;		/* KVM_RUN without immediate_exit */
 
+	/* Page-table pages topped up before a fault takes the MMU lock. */
+	struct okvm_pt_cache mmu_cache;
+
 	struct okvm_vcpu_stat stat;
 	char stats_id[OKVM_STATS_NAME_SIZE];
 

@@ -32,6 +32,7 @@ static struct okvm_vcpu *okvm_get_vcpu_by_id(struct okvm_vm *vm, u32 id)
 void okvm_vcpu_destroy(struct okvm_vcpu *vcpu)
 {
 	okvm_arch_vcpu_destroy(vcpu);
+	okvm_pt_cache_free(&vcpu->mmu_cache);
 	free_page((unsigned long)vcpu->run);
 	atomic_long_dec(&okvm_live_pages);
 	kfree(vcpu);

@@ -96,7 +96,6 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 	struct okvm_vm *vm = vcpu->vm;
 	u64 gfn = gpa >> PAGE_SHIFT, pfn, nr = 1;
 	const struct okvm_memslot *slot;
-	struct okvm_pt_cache cache = {};
 	bool writable = false;
 	unsigned long hva, seq;
 	struct page *page;
@@ -130,7 +129,8 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 		goto out_srcu;
 	}
 
-	r = okvm_pt_cache_topup(&cache, vm->mmu.fmt->levels);
+	/* Kept per vCPU: only what the last fault used is allocated again. */
+	r = okvm_pt_cache_topup(&vcpu->mmu_cache, vm->mmu.fmt->levels);
 	if (r)
 		goto out_page;
 
@@ -147,12 +147,12 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 	if (fault_raced(vm, seq, hva)) {
 		r = 1;		/* the guest faults again and finds the new page */
 	} else {
-		r = okvm_mmu_map(&vm->mmu, false, gfn, pfn, nr, perm, level, &cache);
+		r = okvm_mmu_map(&vm->mmu, false, gfn, pfn, nr, perm, level,
+				 &vcpu->mmu_cache);
 		if (!r)
 			r = 1;
 	}
 	read_unlock(vm->mmu.lock);
-	okvm_pt_cache_free(&cache);
 
 out_page:
 	/* The guest may write through a writable mapping from now on. */

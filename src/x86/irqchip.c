@@ -361,8 +361,9 @@ int okvm_irqchip_before_entry(struct okvm_vcpu *vcpu)
 		irq->nmi_pending = false;
 	}
 	/* The guest's TPR lives in V_TPR while it runs. */
+	irq->tpr_loaded = okvm_lapic_get_cr8(irq->apic) & V_TPR_MASK;
 	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
-				(okvm_lapic_get_cr8(irq->apic) & V_TPR_MASK);
+				irq->tpr_loaded;
 	if (guest_interruptible(vmcb)) {
 		v = pending_vector(vcpu, chip, true);
 		if (v >= 0)
@@ -402,6 +403,9 @@ void okvm_irqchip_after_exit(struct okvm_vcpu *vcpu)
 		return;
 	c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
 	c->intercepts[INTERCEPT_VINTR / 32] &= ~(1U << (INTERCEPT_VINTR % 32));
+	/* Most exits leave V_TPR alone: take the lock only if it moved. */
+	if ((c->int_ctl & V_TPR_MASK) == vcpu->arch.irq.tpr_loaded)
+		return;
 	raw_spin_lock_irqsave(&chip->lock, flags);
 	okvm_lapic_set_cr8(vcpu->arch.irq.apic, c->int_ctl & V_TPR_MASK);
 	raw_spin_unlock_irqrestore(&chip->lock, flags);

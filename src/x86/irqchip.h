@@ -43,6 +43,7 @@ struct okvm_vcpu_irq {
 	wait_queue_head_t wq;		/* HLT and wait-for-SIPI block here */
 	atomic_t kick;			/* re-evaluate before entering */
 	u32 mp_state;			/* KVM_MP_STATE_* */
+	u8 tpr_loaded;			/* V_TPR as loaded at the last entry */
 	bool nmi_pending;
 };
 

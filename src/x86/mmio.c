@@ -319,9 +319,6 @@ void okvm_complete_mmio(struct okvm_vcpu *vcpu)
 
 /* --- string port I/O ---------------------------------------------------- */
 
-/* IOIO EXITINFO1 (APM vol. 2, 15.10.2). */
-#define IOIO_IN		BIT(0)
-#define IOIO_REP	BIT(3)
 
 static u64 seg_base(struct okvm_vcpu *vcpu, unsigned int seg, bool long64)
 {
@@ -355,9 +352,9 @@ int okvm_string_io(struct okvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	u32 info = vmcb->control.exit_info_1;
-	bool in = info & IOIO_IN, rep = info & IOIO_REP;
+	bool in = info & OKVM_IOIO_IN, rep = info & OKVM_IOIO_REP;
 	bool long64 = vcpu_cpu_mode(vcpu) == OKVM_MODE_64;
-	u8 size = (info >> 4) & 7, asize;
+	u8 size = (info >> OKVM_IOIO_SIZE_SHIFT) & 7, asize;
 	unsigned long *regs = vcpu->arch.regs;
 	void *data = page_address(vcpu->arch.pio_page);
 	struct kvm_run *run = vcpu->run;

@@ -51,6 +51,8 @@ struct okvm_svm_cpu {
 	struct page *hsave;		/* MSR_VM_HSAVE_PA: VMRUN's host state */
 	struct page *host_save;		/* VMSAVE/VMLOAD area for the host */
 	bool enabled;
+	/* Linux sets TSC_AUX once per CPU at bring-up; read it once here. */
+	u64 host_tsc_aux;
 	u64 asid_gen;
 	u32 next_asid;
 };
@@ -92,6 +94,8 @@ static int okvm_svm_enable_this_cpu(void)
 	}
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	if (okvm_has_tsc_aux)
+		rdmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 	sd->enabled = true;
 	/* ASIDs handed out before are unknown to this enablement: renew all. */
 	sd->asid_gen++;
@@ -524,7 +528,6 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 {
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	unsigned long host_db[4], host_dr6, host_dr7;
-	u64 host_tsc_aux = 0;
 	u32 host_pkru = 0;
 	struct okvm_svm_cpu *sd;
 	u64 tlb_gen;
@@ -584,11 +587,8 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	 * TSC_AUX is not switched by VMRUN and RDTSCP/RDPID read it in the
 	 * guest: load the guest's value, give the host (its CPU number) back.
 	 */
-	if (okvm_has_tsc_aux) {
-		rdmsrl(MSR_TSC_AUX, host_tsc_aux);
-		if (host_tsc_aux != vcpu->arch.tsc_aux)
-			wrmsrl(MSR_TSC_AUX, vcpu->arch.tsc_aux);
-	}
+	if (okvm_has_tsc_aux && sd->host_tsc_aux != vcpu->arch.tsc_aux)
+		wrmsrl(MSR_TSC_AUX, vcpu->arch.tsc_aux);
 
 	if (okvm_has_pkru) {
 		host_pkru = rdpkru();
@@ -607,8 +607,8 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	}
 	if (unlikely(vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + MC_VECTOR))
 		okvm_svm_machine_check();
-	if (okvm_has_tsc_aux && host_tsc_aux != vcpu->arch.tsc_aux)
-		wrmsrl(MSR_TSC_AUX, host_tsc_aux);
+	if (okvm_has_tsc_aux && sd->host_tsc_aux != vcpu->arch.tsc_aux)
+		wrmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 
 	for (i = 0; i < 4; i++) {
 		vcpu->arch.db[i] = native_get_debugreg(i);
@@ -649,22 +649,18 @@ static int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror,
 /* NPF error code: the access was a write (APM vol. 2, 15.25.6). */
 #define OKVM_NPF_WRITE	BIT_ULL(1)
 
-/* IOIO exit information (APM vol. 2, 15.10.2). */
-#define IOIO_TYPE_IN	BIT(0)
-#define IOIO_STR	BIT(2)
-#define IOIO_SIZE_SHIFT	4
 
 static int okvm_handle_io(struct okvm_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
 	struct kvm_run *run = vcpu->run;
 	u32 info = c->exit_info_1;
-	u8 size = (info >> IOIO_SIZE_SHIFT) & 7;	/* 1, 2 or 4 */
+	u8 size = (info >> OKVM_IOIO_SIZE_SHIFT) & 7;	/* 1, 2 or 4 */
 	void *data = page_address(vcpu->arch.pio_page);
 
-	if (info & IOIO_STR)
+	if (info & OKVM_IOIO_STR)
 		return okvm_string_io(vcpu);
-	if (okvm_irqchip_pio(vcpu, info >> 16, info & IOIO_TYPE_IN, size,
+	if (okvm_irqchip_pio(vcpu, info >> 16, info & OKVM_IOIO_IN, size,
 			     &vcpu->arch.regs[OKVM_RAX])) {
 		vcpu->arch.vmcb->save.rip = c->exit_info_2;
 		okvm_svm_skip_insn(vcpu, 0);
@@ -672,17 +668,17 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 	}
 
 	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = (info & IOIO_TYPE_IN) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.direction = (info & OKVM_IOIO_IN) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
 	run->io.size = size;
 	run->io.port = info >> 16;
 	run->io.count = 1;
 	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
-	if (!(info & IOIO_TYPE_IN))
+	if (!(info & OKVM_IOIO_IN))
 		memcpy(data, &vcpu->arch.regs[OKVM_RAX], size);
 
 	/* EXITINFO2 is the next RIP for IOIO even without NRIP save. */
 	vcpu->arch.pio = (struct okvm_pending_io) {
-		.in = info & IOIO_TYPE_IN,
+		.in = info & OKVM_IOIO_IN,
 		.size = size,
 		.next_rip = c->exit_info_2,
 	};

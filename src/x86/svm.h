@@ -44,6 +44,12 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 long okvm_get_msr_index_list(void __user *argp);
 void okvm_fpu_init(struct okvm_vcpu *vcpu);
 
+/* IOIO exit information in EXITINFO1 (APM vol. 2, 15.10.2). */
+#define OKVM_IOIO_IN		BIT(0)
+#define OKVM_IOIO_STR		BIT(2)
+#define OKVM_IOIO_REP		BIT(3)
+#define OKVM_IOIO_SIZE_SHIFT	4	/* one-hot 1, 2, 4 bytes */
+
 /* The canonical-address check for a 48-bit linear address space. */
 static inline bool okvm_is_canonical(u64 addr)
 {

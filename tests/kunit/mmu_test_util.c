@@ -178,3 +178,35 @@ void okvm_test_check_tables(struct kunit *test, struct okvm_test_vm *vm)
 		KUNIT_ASSERT_EQ(test, atomic64_read(&vm->mmu.nr_leaves[l]),
 				c.leaves[l] + m.leaves[l]);
 }
+
+/**
+ * okvm_test_vm_param_init() - suite .init: a VM in the format of the case's
+ *	parameter, with direct bits and a mirror root, in test->priv
+ * @test: a case parameterized by okvm_test_fmts
+ *
+ * Return: 0 or a negative errno.
+ */
+int okvm_test_vm_param_init(struct kunit *test)
+{
+	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
+	struct okvm_test_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+	int ret;
+
+	if (!vm)
+		return -ENOMEM;
+	ret = okvm_test_vm_init(vm, fmt, okvm_test_direct_bits(fmt), true);
+	if (ret)
+		return ret;
+	test->priv = vm;
+	return 0;
+}
+
+/**
+ * okvm_test_vm_param_exit() - suite .exit matching okvm_test_vm_param_init()
+ * @test: the case
+ */
+void okvm_test_vm_param_exit(struct kunit *test)
+{
+	if (test->priv)
+		okvm_test_vm_destroy(test, test->priv);
+}

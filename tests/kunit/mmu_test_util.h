@@ -35,6 +35,8 @@ struct okvm_test_vm {
 int okvm_test_vm_init(struct okvm_test_vm *vm, const struct okvm_pt_fmt *fmt,
 		      u64 direct_bits, bool has_private);
 void okvm_test_vm_destroy(struct kunit *test, struct okvm_test_vm *vm);
+int okvm_test_vm_param_init(struct kunit *test);
+void okvm_test_vm_param_exit(struct kunit *test);
 void okvm_test_flush_reset(struct okvm_test_vm *vm);
 void okvm_test_check_tables(struct kunit *test, struct okvm_test_vm *vm);
 

@@ -136,27 +136,6 @@ static int worker_fn(void *data)
 	return 0;
 }
 
-static int conc_init(struct kunit *test)
-{
-	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
-	struct okvm_test_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
-	int ret;
-
-	if (!vm)
-		return -ENOMEM;
-	ret = okvm_test_vm_init(vm, fmt, okvm_test_direct_bits(fmt), true);
-	if (ret)
-		return ret;
-	test->priv = vm;
-	return 0;
-}
-
-static void conc_exit(struct kunit *test)
-{
-	if (test->priv)
-		okvm_test_vm_destroy(test, test->priv);
-}
-
 /* Every leaf maps exactly the frame its GFN was faulted with. */
 static void check_frames(struct kunit *test, struct okvm_test_vm *vm,
 			 struct okvm_pt_root *root, u64 off)
@@ -225,8 +204,8 @@ static struct kunit_case conc_cases[] = {
 
 static struct kunit_suite conc_suite = {
 	.name = "okvm_pt_concurrency",
-	.init = conc_init,
-	.exit = conc_exit,
+	.init = okvm_test_vm_param_init,
+	.exit = okvm_test_vm_param_exit,
 	.test_cases = conc_cases,
 };
 kunit_test_suite(conc_suite);

@@ -14,27 +14,6 @@
 
 KUNIT_ARRAY_PARAM(fmt, okvm_test_fmts, okvm_test_fmt_desc);
 
-static int roots_init(struct kunit *test)
-{
-	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
-	struct okvm_test_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
-	int ret;
-
-	if (!vm)
-		return -ENOMEM;
-	ret = okvm_test_vm_init(vm, fmt, okvm_test_direct_bits(fmt), true);
-	if (ret)
-		return ret;
-	test->priv = vm;
-	return 0;
-}
-
-static void roots_exit(struct kunit *test)
-{
-	if (test->priv)
-		okvm_test_vm_destroy(test, test->priv);
-}
-
 /* The leaf that maps root GFN @gfn in @root, read from the raw tables. */
 static bool raw_leaf(struct okvm_test_vm *vm, struct okvm_pt_root *root,
 		     u64 gfn, u64 *pfn)
@@ -245,8 +224,8 @@ static struct kunit_case roots_cases[] = {
 
 static struct kunit_suite roots_suite = {
 	.name = "okvm_roots",
-	.init = roots_init,
-	.exit = roots_exit,
+	.init = okvm_test_vm_param_init,
+	.exit = okvm_test_vm_param_exit,
 	.test_cases = roots_cases,
 };
 kunit_test_suite(roots_suite);
