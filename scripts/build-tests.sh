@@ -3,7 +3,7 @@
 #  - the upstream KVM selftests, unmodified, from linux-source-6.12;
 #  - okvm's own selftests (tests/selftests) against the same uapi headers;
 #  - the demo VMM, okvm-vmm (tools/vmm).
-# Output: $OKVM_CACHE/tests/{upstream,okvm,vmm}/
+# Output: $OKVM_OUT/tests/{upstream,okvm,vmm}/
 . "$(dirname "$0")/lib.sh"
 
 src="$OKVM_CACHE/linux-source-6.12"
@@ -18,7 +18,7 @@ if [ ! -f "$OKVM_CACHE/upstream/.linked" ]; then
 	touch "$OKVM_CACHE/upstream/.linked"
 fi
 
-out="$OKVM_CACHE/tests"
+out="$OKVM_OUT/tests"
 mkdir -p "$out/upstream" "$out/okvm" "$out/vmm"
 
 if [ ! -f "$OKVM_CACHE/upstream/.built" ]; then
@@ -48,4 +48,4 @@ make -s -C "$OKVM_TOP/tests/selftests" KSRC="$tree" KHDR="$tree/usr/include" \
 
 log "building okvm-vmm"
 make -s -C "$OKVM_TOP/tools/vmm" KHDR="$tree/usr/include" OUT="$out/vmm" \
-	OBJ="$OKVM_CACHE/build/vmm" >&2
+	OBJ="$OKVM_OUT/build/vmm" >&2

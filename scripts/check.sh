@@ -29,7 +29,7 @@ count() {	# name result
 step() {	# name cmd...: one countable step, output to a log
 	local name=$1 lf
 	shift
-	lf="$OKVM_CACHE/logs/step-$name.log"
+	lf="$OKVM_OUT/logs/step-$name.log"
 	if "$@" >"$lf" 2>&1; then
 		count "$name" PASS
 	else
@@ -38,7 +38,7 @@ step() {	# name cmd...: one countable step, output to a log
 	fi
 }
 
-mkdir -p "$OKVM_CACHE/logs"
+mkdir -p "$OKVM_OUT/logs"
 eval "$("$OKVM_TOP/scripts/fetch.sh")"
 log "kernels: $KVER_612 and $KVER_61"
 
@@ -48,7 +48,7 @@ for k in "$KVER_612" "$KVER_61"; do
 done
 
 log "KUnit under UML"
-klog="$OKVM_CACHE/logs/kunit.log"
+klog="$OKVM_OUT/logs/kunit.log"
 krc=0
 "$OKVM_TOP/scripts/kunit.sh" >"$klog" 2>&1 || krc=$?
 summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$klog" | tail -n1 || true)
@@ -84,7 +84,7 @@ guest() {	# kver suite
 		# Upstream tests tagged "info" in tests/upstream.list: shown only.
 		[[ $name == *@info ]] && { info[$res]=$(( ${info[$res]:-0} + 1 )); continue; }
 		count "$1/$t/$name" "$res"
-	done <"$OKVM_CACHE/logs/$1-$2.results"
+	done <"$OKVM_OUT/logs/$1-$2.results"
 	[ $grc = 0 ] || count "$1-$2-guest" FAIL
 }
 declare -A info=()
@@ -93,7 +93,7 @@ guest "$KVER_61" smoke
 guest "$KVER_612" nosvm
 log "upstream tests tagged info on okvm (not counted): pass ${info[PASS]:-0}, skip ${info[SKIP]:-0}, fail ${info[FAIL]:-0}, timeout ${info[TIMEOUT]:-0}"
 
-"$OKVM_TOP/scripts/side-by-side.sh" "$OKVM_CACHE/logs/$KVER_612-full.results"
+"$OKVM_TOP/scripts/side-by-side.sh" "$OKVM_OUT/logs/$KVER_612-full.results"
 
 if [ ${#failed[@]} -gt 0 ]; then
 	log "failed:"

@@ -9,14 +9,14 @@
 eval "$("$OKVM_TOP/scripts/fetch.sh")"
 log "building okvm-vmm"
 # The VMM uses only long-standing ioctls: the host's <linux/kvm.h> will do.
-mkdir -p "$OKVM_CACHE/tests/vmm"
-make -s -C "$OKVM_TOP/tools/vmm" OUT="$OKVM_CACHE/tests/vmm" OBJ="$OKVM_CACHE/build/vmm" >&2
+mkdir -p "$OKVM_OUT/tests/vmm"
+make -s -C "$OKVM_TOP/tools/vmm" OUT="$OKVM_OUT/tests/vmm" OBJ="$OKVM_CACHE/build/vmm" >&2
 
 rc=0
 OKVM_GUEST_TIMEOUT=${OKVM_GUEST_TIMEOUT:-1200} \
 	"$OKVM_TOP/scripts/guest.sh" "$KVER_612" demo || rc=$?
 
-logf="$OKVM_CACHE/logs/$KVER_612-demo.log"
+logf="$OKVM_OUT/logs/$KVER_612-demo.log"
 [ -f "$logf" ] || die "the test guest did not run"
 for target in okvm kvm_amd; do
 	echo
@@ -26,7 +26,7 @@ for target in okvm kvm_amd; do
 		sed '1d'
 done
 echo
-resf="$OKVM_CACHE/logs/$KVER_612-demo.results"
+resf="$OKVM_OUT/logs/$KVER_612-demo.results"
 sed 's/^/result: /' "$resf"
 # guest.sh judges crashes and splats; the runs' own results are judged here.
 grep -qv ' PASS$' "$resf" && rc=1

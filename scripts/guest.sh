@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Boot Debian kernel $1 in QEMU (TCG, AMD SVM + NPT), run suite $2 (smoke or
-# full) in it, and judge the serial log. Writes
-#   $OKVM_CACHE/logs/<kver>-<suite>.log      the whole console
-#   $OKVM_CACHE/logs/<kver>-<suite>.results  "<target> <test> <result>" lines
+# Boot Debian kernel $1 in QEMU (TCG, AMD SVM + NPT), run suite $2 (smoke,
+# full, selftests, demo, nosvm, or pick: the upstream tests named in
+# OKVM_PICK="a,x86_64/b", okvm then kvm_amd) in it, and judge the serial
+# log. Writes
+#   $OKVM_OUT/logs/<kver>-<suite>.log      the whole console
+#   $OKVM_OUT/logs/<kver>-<suite>.results  "<target> <test> <result>" lines
 # and exits non-zero if the guest did not finish, a test failed, or the
 # kernel printed a splat.
 . "$(dirname "$0")/lib.sh"
@@ -12,9 +14,9 @@ suite=${2:-smoke}
 ko=$("$OKVM_TOP/scripts/build-module.sh" "$kver")
 initrd=$("$OKVM_TOP/scripts/mkinitramfs.sh" "$kver" "$ko")
 vmlinuz="$(okvm_kroot "$kver")/boot/vmlinuz-$kver"
-mkdir -p "$OKVM_CACHE/logs"
-logf="$OKVM_CACHE/logs/$kver-$suite.log"
-resf="$OKVM_CACHE/logs/$kver-$suite.results"
+mkdir -p "$OKVM_OUT/logs"
+logf="$OKVM_OUT/logs/$kver-$suite.log"
+resf="$OKVM_OUT/logs/$kver-$suite.results"
 
 log "booting $kver ($suite suite)"
 start=$(date +%s)
@@ -26,7 +28,7 @@ cpu=EPYC,+svm,+npt
 timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-x86_64 \
 	-accel tcg,thread=single -cpu "$cpu" -m 4096 -smp 2 \
 	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 oops=panic okvmtest=$suite" \
+	-append "console=ttyS0 panic=-1 oops=panic okvmtest=$suite ${OKVM_PICK:+okvmpick=$OKVM_PICK}" \
 	</dev/null >"$logf" 2>&1 || true
 log "guest finished in $(( $(date +%s) - start )) s; log: $logf"
 

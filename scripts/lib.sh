@@ -13,8 +13,11 @@ unset MAKEFLAGS MAKELEVEL MFLAGS
 
 OKVM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OKVM_CACHE=${OKVM_CACHE:-$HOME/.cache/okvm}
+# Built tests, initramfs images and guest logs: one set per OKVM_OUT, so
+# that two checkouts testing at once do not overwrite each other's.
+OKVM_OUT=${OKVM_OUT:-$OKVM_CACHE}
 OKVM_JOBS=${OKVM_JOBS:-$(nproc)}
-export OKVM_TOP OKVM_CACHE OKVM_JOBS
+export OKVM_TOP OKVM_CACHE OKVM_OUT OKVM_JOBS
 
 log() { printf '[okvm %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }

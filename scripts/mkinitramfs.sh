@@ -7,7 +7,7 @@
 kver=${1:?kernel version}
 ko=${2:?okvm.ko}
 kroot=$(okvm_kroot "$kver")
-work="$OKVM_CACHE/initramfs/$kver"
+work="$OKVM_OUT/initramfs/$kver"
 root="$work/root"
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,okvm/kvm,okvm/tests}
@@ -20,7 +20,7 @@ cp "$ko" "$root/okvm/okvm.ko"
 # Whatever has been built: okvm's selftests, the upstream ones, okvm-vmm
 # (make demo builds only the last).
 for d in okvm upstream vmm; do
-	[ -d "$OKVM_CACHE/tests/$d" ] && cp -a "$OKVM_CACHE/tests/$d" "$root/okvm/tests/"
+	[ -d "$OKVM_OUT/tests/$d" ] && cp -a "$OKVM_OUT/tests/$d" "$root/okvm/tests/"
 done
 # Debug info is for the host; the guest unpacks the archive under TCG.
 find "$root/okvm/tests" -type f -exec strip --strip-debug {} +

@@ -7,6 +7,8 @@
 #   run.sh full       smoke + the upstream list on okvm, then both lists on kvm_amd
 #   run.sh demo       okvm-vmm on okvm (which it loads itself), then on kvm_amd
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
+#   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
+#                     separated paths), on okvm then on kvm_amd: a quick loop
 suite=${1:-smoke}
 T=/okvm/tests
 TIMEOUT=${OKVM_TEST_TIMEOUT:-120}
@@ -52,6 +54,9 @@ run_upstream() {	# target
 	local target=$1 tag t args
 	while read -r tag t args; do
 		case "$tag" in ''|'#'*) continue ;; esac
+		if [ -n "${OKVM_PICK:-}" ]; then
+			case ",$OKVM_PICK," in *",$t,"*) ;; *) continue ;; esac
+		fi
 		# Informational tests report as "<test>@info" (not counted).
 		[ "$tag" = info ] && [ "$target" = okvm ] && t="$t@info"
 		# shellcheck disable=SC2086
@@ -140,9 +145,9 @@ else
 	exit 1
 fi
 okvm_dev
-for b in "$T"/okvm/*; do run_harness okvm "$b"; done
+[ "$suite" = pick ] || for b in "$T"/okvm/*; do run_harness okvm "$b"; done
 
-if [ "$suite" = full ]; then
+if [ "$suite" = full ] || [ "$suite" = pick ]; then
 	kvm_params_overlay_on
 	run_upstream okvm
 	kvm_params_overlay_off
@@ -160,6 +165,14 @@ fi
 
 if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
 rm -f /dev/kvm
+
+if [ "$suite" = pick ]; then
+	if sh /okvm/kvm/load.sh; then
+		run_upstream kvm_amd
+		rmmod kvm_amd kvm
+	fi
+	exit $rc
+fi
 
 if [ "$suite" = full ] || [ "$suite" = selftests ]; then
 	# The reference: in-tree KVM in the same boot, same binaries.
