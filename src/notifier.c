@@ -26,7 +26,7 @@
  * @nr: number of pages
  *
  * Takes the MMU lock for write; the engine flushes TLBs through the arch
- * hook before returning.
+ * hook before returning.  Context: may sleep.
  */
 void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr)
 {
@@ -40,9 +40,13 @@ static struct okvm_vm *mn_to_vm(struct mmu_notifier *mn)
 	return container_of(mn, struct okvm_vm, mmu_notifier);
 }
 
-/* Zap every GFN whose memslot maps an HVA in [start, end). */
+/*
+ * Zap every GFN whose memslot maps an HVA in [start, end). @may_block is
+ * false for non-blockable invalidations (the OOM reaper): the zap then
+ * keeps the MMU lock for the whole range rather than yield it.
+ */
 static void okvm_zap_hva_range(struct okvm_vm *vm, unsigned long start,
-			       unsigned long end)
+			       unsigned long end, bool may_block)
 {
 	struct okvm_memslots *slots;
 	unsigned int i;
@@ -61,7 +65,13 @@ static void okvm_zap_hva_range(struct okvm_vm *vm, unsigned long start,
 			continue;
 		first = s->base_gfn + ((hs - s_start) >> PAGE_SHIFT);
 		last = s->base_gfn + ((he - s_start + PAGE_SIZE - 1) >> PAGE_SHIFT);
-		okvm_zap_gfn_range(vm, first, last - first);
+		write_lock(vm->mmu.lock);
+		if (may_block)
+			okvm_mmu_zap(&vm->mmu, OKVM_ROOT_ALL, first, last - first);
+		else
+			okvm_mmu_zap_atomic(&vm->mmu, OKVM_ROOT_ALL, first,
+					    last - first);
+		write_unlock(vm->mmu.lock);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 }
@@ -82,7 +92,8 @@ static int okvm_mn_invalidate_range_start(struct mmu_notifier *mn,
 	spin_unlock(&vm->invalidate_lock);
 
 	/* Neither SRCU readers nor the rwlock sleep: fine when !blockable. */
-	okvm_zap_hva_range(vm, range->start, range->end);
+	okvm_zap_hva_range(vm, range->start, range->end,
+			   mmu_notifier_range_blockable(range));
 	return 0;
 }
 
