@@ -6,10 +6,27 @@
  * The sources are written against the newest kernel okvm supports (6.12);
  * this header backfills older kernels (Debian's 6.1). Each shim tests a
  * feature where the kernel exposes one, a version only where it does not,
- * and says in one line what changed and when.
+ * and says in one line what changed and when. Assembly files get it too
+ * (the first section below); C gets the rest.
  */
 #ifndef OKVM_COMPAT_H
 #define OKVM_COMPAT_H
+
+#ifdef __ASSEMBLY__
+/*
+ * 6.6 added UNTRAIN_RET_VM: return-thunk untraining after a VM exit, with
+ * an IBPB where the kernel chose IBPB-on-VMEXIT for SRSO. 6.1 has the same
+ * pieces (CALL_UNTRAIN_RET, entry_ibpb, X86_FEATURE_IBPB_ON_VMEXIT) but not
+ * the macro; Kbuild probes asm/nospec-branch.h. Use after the
+ * <asm/nospec-branch.h> include.
+ */
+#ifndef OKVM_HAVE_UNTRAIN_RET_VM
+#define UNTRAIN_RET_VM							\
+	ANNOTATE_UNRET_END;						\
+	CALL_UNTRAIN_RET;						\
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+#endif
+#else /* !__ASSEMBLY__ */
 
 /*
  * Every okvm message names the module; defined here because this header
@@ -108,4 +125,5 @@ struct kvm_userspace_memory_region2 {
 #define okvm_run_immediate_exit(run) READ_ONCE((run)->immediate_exit)
 #endif
 
+#endif /* !__ASSEMBLY__ */
 #endif /* OKVM_COMPAT_H */
