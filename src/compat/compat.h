@@ -17,14 +17,18 @@
  * 6.6 added UNTRAIN_RET_VM: return-thunk untraining after a VM exit, with
  * an IBPB where the kernel chose IBPB-on-VMEXIT for SRSO. 6.1 has the same
  * pieces (CALL_UNTRAIN_RET, entry_ibpb, X86_FEATURE_IBPB_ON_VMEXIT) but not
- * the macro; Kbuild probes asm/nospec-branch.h. Use after the
- * <asm/nospec-branch.h> include.
+ * the macro; Kbuild probes asm/nospec-branch.h. An assembler macro, so
+ * the ones it uses from <asm/nospec-branch.h> resolve where it is used.
  */
 #ifndef OKVM_HAVE_UNTRAIN_RET_VM
-#define UNTRAIN_RET_VM							\
-	ANNOTATE_UNRET_END;						\
-	CALL_UNTRAIN_RET;						\
+#include <asm/cpufeatures.h>
+.macro UNTRAIN_RET_VM
+	ANNOTATE_UNRET_END
+	CALL_UNTRAIN_RET
+#ifdef CONFIG_CPU_IBPB_ENTRY
 	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+#endif
+.endm
 #endif
 #else /* !__ASSEMBLY__ */
 
