@@ -108,6 +108,20 @@ struct kvm_userspace_memory_region2 {
 #define KVM_CAP_VM_TYPES		235
 #endif
 
+/* 6.10 added KVM_PRE_FAULT_MEMORY. */
+#ifndef KVM_PRE_FAULT_MEMORY
+struct kvm_pre_fault_memory {
+	__u64 gpa;
+	__u64 size;
+	__u64 flags;
+	__u64 padding[5];
+};
+
+#define KVM_PRE_FAULT_MEMORY \
+	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
+#define KVM_CAP_PRE_FAULT_MEMORY	236
+#endif
+
 /* 6.8 added VM types to x86 (KVM_CAP_VM_TYPES); type 0 is the default VM. */
 #ifndef KVM_X86_DEFAULT_VM
 #define KVM_X86_DEFAULT_VM		0
