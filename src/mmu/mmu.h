@@ -186,9 +186,9 @@ int okvm_mmu_split(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 bool okvm_mmu_lookup(struct okvm_mmu *mmu, bool private, u64 gfn, u64 *pfn,
 		     u32 *perm, int *level);
 bool okvm_mmu_test_clear_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-			       unsigned long *bitmap);
+			       unsigned long *bitmap, bool may_yield);
 bool okvm_mmu_test_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-			 unsigned long *bitmap);
+			 unsigned long *bitmap, bool may_yield);
 
 /* The root's GFN for a natural GFN (adds the direct bits to direct roots). */
 static inline u64 okvm_root_gfn(const struct okvm_pt_root *root, u64 gfn)
