@@ -121,6 +121,8 @@ void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
 
 #define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);
+int okvm_vcpu_pre_fault_memory(struct okvm_vcpu *vcpu,
+			       struct kvm_pre_fault_memory *range);
 
 static inline struct okvm_memslots *okvm_memslots(struct okvm_vm *vm)
 {

@@ -104,6 +104,19 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_STATS_FD:
 		r = okvm_vcpu_stats_fd(vcpu);
 		break;
+	case KVM_PRE_FAULT_MEMORY: {
+		struct kvm_pre_fault_memory range;
+
+		if (copy_from_user(&range, (void __user *)arg, sizeof(range))) {
+			r = -EFAULT;
+			break;
+		}
+		r = okvm_vcpu_pre_fault_memory(vcpu, &range);
+		/* What is left goes back even on failure, as KVM. */
+		if (copy_to_user((void __user *)arg, &range, sizeof(range)))
+			r = -EFAULT;
+		break;
+	}
 	default:
 		r = okvm_arch_vcpu_ioctl(vcpu, ioctl, arg);
 		break;

@@ -57,6 +57,8 @@ struct okvm_svm_cpu {
 	u64 host_tsc_aux;
 	u64 asid_gen;
 	u32 next_asid;
+	/* The VMCB that last ran here, for the IBPB between guests. */
+	struct vmcb *current_vmcb;
 };
 
 static DEFINE_PER_CPU(struct okvm_svm_cpu, okvm_svm_cpu);
@@ -389,7 +391,15 @@ int okvm_svm_vcpu_alloc(struct okvm_vcpu *vcpu)
 void okvm_svm_vcpu_free(struct okvm_vcpu *vcpu)
 {
 	unsigned int order = get_order(vcpu->arch.fpu_size);
+	int cpu;
 
+	/*
+	 * The page may come back as another vCPU's VMCB: forget it everywhere,
+	 * or that vCPU would skip its IBPB on a CPU where this one ran.
+	 */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu(okvm_svm_cpu, cpu).current_vmcb,
+			vcpu->arch.vmcb, NULL);
 	__free_page(virt_to_page(vcpu->arch.vmcb));
 	__free_page(vcpu->arch.pio_page);
 	free_pages((unsigned long)vcpu->arch.fpu, order);
@@ -575,6 +585,16 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 		okvm_svm_new_asid(vcpu, sd);
 	}
 	vcpu->arch.last_cpu = cpu;
+	/*
+	 * A different VMCB ran on this CPU last: an IBPB keeps that guest's
+	 * indirect-branch training from steering this one, unless the kernel
+	 * already issues one on every VM exit (SRSO mitigation).
+	 */
+	if (sd->current_vmcb != vmcb) {
+		sd->current_vmcb = vmcb;
+		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+			indirect_branch_prediction_barrier();
+	}
 
 	vmcb->save.rax = vcpu->arch.regs[OKVM_RAX];
 	vmcb->save.rsp = vcpu->arch.regs[OKVM_RSP];
