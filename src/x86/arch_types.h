@@ -105,6 +105,7 @@ struct okvm_vcpu_arch {
 	u32 tsc_khz;
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
+	bool cpuid_set;			/* CPUID-dependent checks apply */
 	bool ran;			/* KVM_RUN entered the guest once */
 };
 

@@ -86,6 +86,7 @@ static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
 	kvfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = hdr.nent;
+	vcpu->arch.cpuid_set = true;
 	okvm_cpuid_runtime_update(vcpu);
 	return 0;
 }

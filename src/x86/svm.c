@@ -627,16 +627,21 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	/*
 	 * The image is restored and saved under the host's XCR0 (a superset
 	 * of any guest's), so only the guest's own XCR0 is switched, as
-	 * close to VMRUN as possible. It matters only with CR4.OSXSAVE.
+	 * close to VMRUN as possible. It matters only with CR4.OSXSAVE
+	 * (CR4 writes exit, so the guest cannot change that meanwhile).
 	 */
-	guest_xcr0 = (vmcb->save.cr4 & X86_CR4_OSXSAVE) &&
-		     vcpu->arch.xcr0 != okvm_host_xcr0;
-	if (guest_xcr0)
+	guest_xcr0 = vmcb->save.cr4 & X86_CR4_OSXSAVE;
+	if (guest_xcr0 && vcpu->arch.xcr0 != okvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
 	clgi();
 	okvm_svm_vmrun(vcpu->arch.vmcb_pa, vcpu->arch.regs,
 		       page_to_phys(sd->host_save));
-	if (guest_xcr0)
+	/*
+	 * Read back rather than trust: a CPU model that ignores the XSETBV
+	 * intercept (QEMU's TCG) lets the guest write XCR0 itself, and the
+	 * host must not keep that value. XGETBV is cheap; XSETBV is not.
+	 */
+	if (guest_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != okvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, okvm_host_xcr0);
 	okvm_xsave(vcpu->arch.fpu);
 	if (okvm_has_pkru) {

@@ -263,10 +263,15 @@ static u64 guest_supported_xcr0(struct okvm_vcpu *vcpu)
  * okvm_xsave_cr4_bits() - CR4 bits that depend on the vCPU's CPUID here
  * @vcpu: the vCPU
  *
+ * Until KVM_SET_CPUID2 defines the vCPU model, KVM checks CR4 against what
+ * it supports only (upstream set_sregs_test relies on that).
+ *
  * Return: X86_CR4_OSXSAVE if the vCPU's CPUID has XSAVE, else 0.
  */
 u64 okvm_xsave_cr4_bits(struct okvm_vcpu *vcpu)
 {
+	if (!vcpu->arch.cpuid_set)
+		return okvm_supported_xcr0 ? X86_CR4_OSXSAVE : 0;
 	return guest_has_xsave(vcpu) ? X86_CR4_OSXSAVE : 0;
 }
 
