@@ -561,7 +561,7 @@ static int set_fpu(struct okvm_vcpu *vcpu, const struct kvm_fpu *k)
 	struct okvm_fxregs *fx = vcpu->arch.fpu;
 
 	/* Reserved MXCSR bits would make XRSTOR fault. */
-	if (k->mxcsr & ~0xffffU)
+	if (k->mxcsr & ~okvm_mxcsr_mask)
 		return -EINVAL;
 	memcpy(fx->st, k->fpr, sizeof(k->fpr));
 	fx->fcw = k->fcw;

@@ -58,7 +58,7 @@ struct okvm_xsave_hdr {
 
 u64 okvm_supported_xcr0;	/* 0: no XSAVE for guests */
 u64 okvm_host_xcr0;
-static u32 okvm_mxcsr_mask;
+u32 okvm_mxcsr_mask;		/* the CPU's MXCSR_MASK */
 static unsigned int okvm_uabi_size;
 /* Standard-format offset, size and 64-byte alignment (compacted) by bit. */
 static u32 xs_off[64], xs_size[64];

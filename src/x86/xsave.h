@@ -13,6 +13,7 @@ struct okvm_vcpu;
 
 extern u64 okvm_supported_xcr0;	/* 0 if guests get no XSAVE */
 extern u64 okvm_host_xcr0;
+extern u32 okvm_mxcsr_mask;
 
 void okvm_xsave_setup(void);
 u32 okvm_xsave_cpuid1_ecx(u32 host_ecx);
