@@ -198,6 +198,12 @@ static int fetch_decode(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 	return r;
 }
 
+/* For exits that name no operand without decode assists (CR writes). */
+int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
+{
+	return fetch_decode(vcpu, insn);
+}
+
 static u64 seg_base(struct okvm_vcpu *vcpu, unsigned int seg, bool long64);
 
 /* --- MMIO --------------------------------------------------------------- */
