@@ -107,6 +107,10 @@ struct okvm_vcpu_arch {
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
 	bool cpuid_set;			/* CPUID-dependent checks apply */
 	bool ran;			/* KVM_RUN entered the guest once */
+
+	/* KVM_INTERRUPT's vector, userspace irqchip only (userirq.c). */
+	u8 user_irq;
+	bool user_irq_pending;
 };
 
 #endif /* OKVM_X86_ARCH_TYPES_H */

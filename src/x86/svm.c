@@ -29,6 +29,7 @@
 
 #include "arch.h"
 #include "svm.h"
+#include "userirq.h"
 #include "xsave.h"
 
 void okvm_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
@@ -973,6 +974,7 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 			return -EINTR;
 		}
 		cond_resched();
+		okvm_userirq_before_entry(vcpu);
 		if (!okvm_irqchip_before_entry(vcpu)) {
 			/* Halted, or an AP waiting for SIPI. */
 			r = okvm_irqchip_hlt(vcpu);
@@ -987,8 +989,11 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 		}
 		vcpu->arch.ran = true;
 		okvm_irqchip_after_exit(vcpu);
+		okvm_userirq_after_exit(vcpu);
 		r = okvm_handle_exit(vcpu);
 		if (r <= 0)
 			return r;
+		if (okvm_userirq_window_exit(vcpu))
+			return 0;
 	}
 }

@@ -12,6 +12,7 @@
 
 #include "arch.h"
 #include "svm.h"
+#include "userirq.h"
 #include "xsave.h"
 
 /*
@@ -251,6 +252,9 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		r = okvm_xsave_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
 		if (r != -ENOIOCTLCMD)
 			return r;
+		r = okvm_userirq_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
 		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
@@ -258,5 +262,9 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 
 int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 {
-	return okvm_svm_run(vcpu);
+	int r = okvm_svm_run(vcpu);
+
+	/* As KVM's post_kvm_run_save(), whatever the outcome. */
+	okvm_userirq_post_run(vcpu);
+	return r;
 }
