@@ -250,6 +250,7 @@ int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu)
 	irq->apic->x2apic_supported = true;
 	irq->apic->tsc_deadline_supported = true;
 	irq->apic->tsc_khz = vcpu->arch.tsc_khz;
+	irq->apic->bus_cycle_ns = vm->arch.apic_bus_cycle_ns;
 	/* Application processors wait for INIT-SIPI, as after RESET. */
 	if (vcpu->vcpu_id != vm->arch.bsp_vcpu_id)
 		irq->mp_state = KVM_MP_STATE_UNINITIALIZED;
@@ -610,7 +611,8 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 
 		if (copy_from_user(&msi, argp, sizeof(msi)))
 			return -EFAULT;
-		r = okvm_signal_msi_decode(&msi, false, &irq);
+		r = okvm_signal_msi_decode(&msi,
+					   READ_ONCE(vm->arch.x2apic_format), &irq);
 		if (r)
 			return r;
 		raw_spin_lock_irqsave(&chip->lock, flags);
@@ -695,10 +697,12 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		}
 		raw_spin_lock_irqsave(&chip->lock, flags);
 		if (ioctl == KVM_GET_LAPIC) {
-			okvm_lapic_get_state(irq->apic, s, false);
+			okvm_lapic_get_state(irq->apic, s,
+					     READ_ONCE(vcpu->vm->arch.x2apic_format));
 			r = 0;
 		} else {
-			r = okvm_lapic_set_state(irq->apic, s, false);
+			r = okvm_lapic_set_state(irq->apic, s,
+						  READ_ONCE(vcpu->vm->arch.x2apic_format));
 		}
 		raw_spin_unlock_irqrestore(&chip->lock, flags);
 		if (!r && ioctl == KVM_GET_LAPIC && copy_to_user(argp, s, sizeof(*s)))
