@@ -201,6 +201,46 @@ TEST_F(vm, enable_cap)
 	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, NULL), -EFAULT);
 }
 
+/* KVM's checks on the APIC caps; the errno order follows KVM's x86.c. */
+TEST_F(vm, apic_caps)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_APIC_BUS_CYCLES_NS };
+	long valid;
+
+	/* The default period, 1 ns, on the system and the VM fd. */
+	EXPECT_EQ(okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION,
+			     KVM_CAP_X86_APIC_BUS_CYCLES_NS), 1);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CHECK_EXTENSION,
+			     KVM_CAP_X86_APIC_BUS_CYCLES_NS), 1);
+	cap.args[0] = 2;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -ENXIO);
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_CREATE_IRQCHIP, 0), 0);
+	cap.args[0] = 0;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	/* TMICT * 128 * period must fit in 64 bits. */
+	cap.args[0] = ~0ULL / (0xffffffffULL * 128) + 1;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.args[0] = ~0ULL / (0xffffffffULL * 128);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	cap.args[0] = 2;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	ASSERT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0), 0);
+	/* Too late once a vCPU exists, even for a valid period. */
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+
+	/* X2APIC_API: the advertised flags are accepted, others refused. */
+	valid = okvm_ioctl(self->vm, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API);
+	ASSERT_GT(valid, 0);
+	EXPECT_TRUE(valid & KVM_X2APIC_API_USE_32BIT_IDS);
+	cap.cap = KVM_CAP_X2APIC_API;
+	cap.args[0] = ~(unsigned long long)valid;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.args[0] = valid;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	cap.args[0] = 0;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+}
+
 TEST_F(vm, vcpu_limits)
 {
 	long max_id = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);
