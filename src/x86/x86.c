@@ -12,6 +12,7 @@
 #include <asm/tsc.h>
 
 #include "arch.h"
+#include "irq_routing.h"
 #include "lapic.h"
 #include "svm.h"
 
@@ -144,6 +145,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 		return 1;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
+	case KVM_CAP_IRQ_ROUTING:
+		return OKVM_MAX_IRQ_ROUTES;
 	case KVM_CAP_X2APIC_API:
 		/*
 		 * Only 32-bit IDs: okvm keeps the broadcast quirk (0xff from
