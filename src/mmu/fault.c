@@ -112,9 +112,12 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	if (write) {
 		r = get_user_pages_fast(hva, 1, FOLL_WRITE, &page);
 		writable = r == 1;
-	} else if (!(slot->flags & KVM_MEM_READONLY) &&
+	} else if (!(slot->flags & KVM_MEM_READONLY) && !slot->dirty_bitmap &&
 		   get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page) == 1) {
-		/* Already writable in the host: map it writable right away. */
+		/*
+		 * Already writable in the host: map it writable right away
+		 * (not while the slot is logged: its first write must fault).
+		 */
 		r = 1;
 		writable = true;
 	} else {
@@ -131,7 +134,8 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 		goto out_page;
 
 	pfn = page_to_pfn(page);
-	if (fault_can_map_2m(vm->mm, slot, gfn, hva)) {
+	/* A logged slot is mapped 4K, so that writes are logged per page. */
+	if (!slot->dirty_bitmap && fault_can_map_2m(vm->mm, slot, gfn, hva)) {
 		level = 2;
 		nr = OKVM_2M_PAGES;
 		gfn = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
@@ -148,6 +152,13 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 		if (!r) {
 			r = 1;
 			*level_out = level;
+			/*
+			 * Under the read lock, so that KVM_GET_DIRTY_LOG (write
+			 * lock) sees the bit with the writable mapping.
+			 */
+			if (writable && slot->dirty_bitmap)
+				set_bit_le(gfn - slot->base_gfn,
+					   slot->dirty_bitmap);
 		}
 	}
 	read_unlock(vm->mmu.lock);

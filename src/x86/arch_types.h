@@ -69,6 +69,9 @@ struct okvm_vcpu_arch {
 	void *fpu;
 	unsigned int fpu_size;
 
+	/* The guest's XCR0, loaded around VMRUN when CR4.OSXSAVE is set. */
+	u64 xcr0;
+
 	/* Guest debug registers DR0-3 (DR6/DR7 live in the VMCB). */
 	unsigned long db[4];
 
@@ -108,6 +111,7 @@ struct okvm_vcpu_arch {
 	u32 tsc_khz;
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
+	bool cpuid_set;			/* CPUID-dependent checks apply */
 	bool ran;			/* KVM_RUN entered the guest once */
 };
 

@@ -15,6 +15,7 @@
 #include "irq_routing.h"
 #include "lapic.h"
 #include "svm.h"
+#include "xsave.h"
 
 /*
  * KVM's parameters that KVM clients (and the upstream selftests) read to
@@ -52,25 +53,31 @@ MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
 /*
  * The CPUID table KVM_GET_SUPPORTED_CPUID reports: the host's values masked
  * down to what a guest can use without help okvm does not give yet (no
- * XSAVE, no leaf 7 extensions, no APIC). Features are added here only with
+ * leaf 7 extensions; XSAVE and leaf 0xD from xsave.c). Features are added here only with
  * the code that virtualizes them.
  */
 static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 {
 	u32 a, b, c, d, ext_max;
-	int n = 0;
+	int n = 0, r;
 
 	if (max < 5)
 		return -E2BIG;
 
 	cpuid_count(0, 0, &a, &b, &c, &d);
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0, .eax = 1,
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0,
+					    .eax = okvm_supported_xcr0 ? 0xd : 1,
 					    .ebx = b, .ecx = c, .edx = d };
 	cpuid_count(1, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
 					    .ebx = b & 0xff00, /* CLFLUSH size */
-					    .ecx = (c & F1_ECX) | F1_ECX_EMUL,
+					    .ecx = (c & F1_ECX) | F1_ECX_EMUL |
+						   okvm_xsave_cpuid1_ecx(c),
 					    .edx = (d & F1_EDX) | F1_EDX_EMUL };
+	r = okvm_xsave_cpuid(e + n, max - n - 3);	/* leaf 0xD */
+	if (r < 0)
+		return r;
+	n += r;
 
 	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
 	if (ext_max < 0x80000008)
@@ -90,19 +97,26 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 
 static long okvm_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 {
-	struct kvm_cpuid_entry2 e[8];
+	const int max = 80;	/* leaf 0xD has up to 64 subleaves */
+	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 cpuid;
-	int n;
+	int n, r = 0;
 
 	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
 		return -EFAULT;
-	n = okvm_supported_cpuid(e, ARRAY_SIZE(e));
+	e = kcalloc(max, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = okvm_supported_cpuid(e, max);
 	if (n < 0)
-		return n;
-	if (cpuid.nent < n)
-		return -E2BIG;
-	if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
-		return -EFAULT;
+		r = n;
+	else if (cpuid.nent < n)
+		r = -E2BIG;
+	else if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
+		r = -EFAULT;
+	kfree(e);
+	if (r)
+		return r;
 	cpuid.nent = n;
 	if (copy_to_user(ucpuid, &cpuid, sizeof(cpuid)))
 		return -EFAULT;
@@ -143,6 +157,11 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 		return 1;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XSAVE2:
+	case KVM_CAP_XCRS:
+	case KVM_CAP_DEBUGREGS:
+		return okvm_xsave_check_extension(ext);
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
 	case KVM_CAP_IRQ_ROUTING:
@@ -282,6 +301,9 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	}
 	default:
 		r = okvm_irqchip_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
+		r = okvm_xsave_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
 		if (r != -ENOIOCTLCMD)
 			return r;
 		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
