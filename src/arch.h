@@ -28,6 +28,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext);
 
 int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type);
 void okvm_arch_vm_destroy(struct okvm_vm *vm);
+/* KVM_ENABLE_CAP on a VM for an arch capability; -EINVAL if unknown. */
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap);
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg);
 
