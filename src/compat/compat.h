@@ -122,6 +122,11 @@ struct kvm_pre_fault_memory {
 #define KVM_CAP_PRE_FAULT_MEMORY	236
 #endif
 
+/* 6.11 made the APIC timer's bus period configurable. */
+#ifndef KVM_CAP_X86_APIC_BUS_CYCLES_NS
+#define KVM_CAP_X86_APIC_BUS_CYCLES_NS	237
+#endif
+
 /* 6.8 added VM types to x86 (KVM_CAP_VM_TYPES); type 0 is the default VM. */
 #ifndef KVM_X86_DEFAULT_VM
 #define KVM_X86_DEFAULT_VM		0

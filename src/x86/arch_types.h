@@ -43,6 +43,12 @@ struct okvm_vm_tsc {
 struct okvm_vm_arch {
 	u32 bsp_vcpu_id;
 	struct okvm_irqchip *irqchip;	/* KVM_CREATE_IRQCHIP, or NULL */
+	/* GSI routing: RCU readers, replaced under the VM's lock. */
+	struct okvm_irq_routes __rcu *irq_routes;
+	/* KVM_CAP_X86_APIC_BUS_CYCLES_NS: fixed before the first vCPU. */
+	u64 apic_bus_cycle_ns;
+	/* KVM_X2APIC_API_USE_32BIT_IDS enabled (never cleared, as in KVM). */
+	bool x2apic_format;
 
 	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
 	atomic64_t tlb_gen;

@@ -5,12 +5,15 @@
  */
 #include <linux/kvm.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 
 #include "arch.h"
+#include "irq_routing.h"
+#include "lapic.h"
 #include "msr.h"
 #include "svm.h"
 #include "tsc.h"
@@ -27,6 +30,10 @@ MODULE_PARM_DESC(force_emulation_prefix, "KVM's forced emulation prefix (never: 
 static bool enable_pmu;
 module_param(enable_pmu, bool, 0444);
 MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
+/* kvm_amd's: okvm never uses AVIC, so ICR/IRR accesses always trap. */
+static bool avic;
+module_param(avic, bool, 0444);
+MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
 
 /* CPUID bits okvm lets a guest see (APM vol. 3 / SDM vol. 2, CPUID). */
 #define F1_EDX	(BIT(0) /* FPU */ | BIT(2) /* DE */ | BIT(3) /* PSE */ |	\
@@ -174,6 +181,16 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 		return okvm_xsave_check_extension(ext);
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
+	case KVM_CAP_IRQ_ROUTING:
+		return OKVM_MAX_IRQ_ROUTES;
+	case KVM_CAP_X2APIC_API:
+		/*
+		 * Only 32-bit IDs: okvm keeps the broadcast quirk (0xff from
+		 * an MSI or the IOAPIC reaches x2APIC targets) unconditionally.
+		 */
+		return KVM_X2APIC_API_USE_32BIT_IDS;
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+		return OKVM_APIC_BUS_CYCLE_NS;
 	default:
 		return 0;
 	}
@@ -186,14 +203,46 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 		return -EINVAL;
 	atomic64_set(&vm->arch.tlb_gen, 0);
 	okvm_tsc_vm_init(vm);
+	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
 	return 0;
 }
 
-int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap)
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
+			    const struct kvm_enable_cap *cap)
 {
-	int r = okvm_msr_vm_enable_cap(vm, cap);
+	u64 unused;
+	int r;
 
-	return r == -ENOIOCTLCMD ? -EINVAL : r;
+	switch (cap->cap) {
+	case KVM_CAP_X2APIC_API:
+		if (cap->args[0] & ~(u64)KVM_X2APIC_API_USE_32BIT_IDS)
+			return -EINVAL;
+		/* Like KVM: no lock, a one-way switch read at each use. */
+		if (cap->args[0] & KVM_X2APIC_API_USE_32BIT_IDS)
+			WRITE_ONCE(vm->arch.x2apic_format, true);
+		return 0;
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+		/*
+		 * The timer computes TMICT * divide (at most 128) * period in
+		 * 64 bits: refuse a period that could overflow it.
+		 */
+		if (!cap->args[0] ||
+		    check_mul_overflow((u64)U32_MAX * 128, cap->args[0], &unused))
+			return -EINVAL;
+		/* vCPUs copy the period at creation: only before the first. */
+		mutex_lock(&vm->lock);
+		if (!vm->arch.irqchip)
+			r = -ENXIO;
+		else if (vm->created_vcpus)
+			r = -EINVAL;
+		else
+			vm->arch.apic_bus_cycle_ns = cap->args[0];
+		mutex_unlock(&vm->lock);
+		return r;
+	default:
+		r = okvm_msr_vm_enable_cap(vm, cap);
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
+	}
 }
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
