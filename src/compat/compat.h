@@ -137,6 +137,19 @@ struct kvm_pre_fault_memory {
 	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
 #endif
 
+/* 6.2 moved the valid-flag masks of the MSR exit/filter ABI into the uapi. */
+#ifndef KVM_MSR_EXIT_REASON_VALID_MASK
+#define KVM_MSR_EXIT_REASON_VALID_MASK	(KVM_MSR_EXIT_REASON_INVAL |	\
+					 KVM_MSR_EXIT_REASON_UNKNOWN |	\
+					 KVM_MSR_EXIT_REASON_FILTER)
+#endif
+#ifndef KVM_MSR_FILTER_RANGE_VALID_MASK
+#define KVM_MSR_FILTER_RANGE_VALID_MASK	(KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE)
+#endif
+#ifndef KVM_MSR_FILTER_VALID_MASK
+#define KVM_MSR_FILTER_VALID_MASK	KVM_MSR_FILTER_DEFAULT_DENY
+#endif
+
 /*
  * 6.10 renamed kvm_run.immediate_exit for kernel code to
  * immediate_exit__unsafe (HINT_UNSAFE_IN_KVM): userspace may flip it at any

@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/kvm.h>
+#include <linux/spinlock_types.h>
 
 #include "emulate.h"
 #include "irqchip.h"
@@ -23,6 +24,21 @@ enum okvm_reg {
 };
 
 struct vmcb;
+struct okvm_msr_filter;
+
+/*
+ * The VM's TSC write history (tsc.c), so that vCPUs created or written
+ * together share one offset, as KVM's kvm_synchronize_tsc() does.
+ */
+struct okvm_vm_tsc {
+	raw_spinlock_t lock;
+	u64 last_nsec;		/* boot-time ns of the last write */
+	u64 last_write;		/* the guest TSC value written then */
+	u64 last_offset;
+	u64 cur_offset;		/* the offset of the current generation */
+	u32 last_khz;
+	bool user_set;		/* userspace wrote a TSC at least once */
+};
 
 struct okvm_vm_arch {
 	u32 bsp_vcpu_id;
@@ -36,6 +52,12 @@ struct okvm_vm_arch {
 
 	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
 	atomic64_t tlb_gen;
+
+	/* MSR interface (msr.c): KVM_X86_SET_MSR_FILTER, NULL = allow all. */
+	struct okvm_msr_filter __rcu *msr_filter;
+	u32 user_space_msr_mask;	/* KVM_CAP_X86_USER_SPACE_MSR */
+	bool no_platform_info;		/* KVM_CAP_MSR_PLATFORM_INFO off */
+	struct okvm_vm_tsc tsc;
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -109,6 +131,17 @@ struct okvm_vcpu_arch {
 	struct okvm_vcpu_irq irq;
 
 	u32 tsc_khz;
+	u64 tsc_offset;			/* L1 TSC offset; tsc.c owns it */
+	u64 tsc_adjust;			/* IA32_TSC_ADJUST */
+
+	/* MSRs of msr.c. */
+	u64 power_ctl;
+	u64 platform_info;
+	u64 de_cfg;
+	u64 ucode_rev;
+	/* An RDMSR/WRMSR userspace completes: its KVM_EXIT_X86_*, or 0. */
+	u32 msr_exit;
+
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
 	bool cpuid_set;			/* CPUID-dependent checks apply */

@@ -27,6 +27,7 @@
 #include "irq_routing.h"
 #include "irqchip.h"
 #include "svm.h"
+#include "tsc.h"
 
 static struct okvm_irqchip *vm_chip(struct okvm_vm *vm)
 {
@@ -90,7 +91,7 @@ static u64 apic_read_tsc(void *opaque)
 {
 	struct okvm_vcpu *vcpu = opaque;
 
-	return rdtsc() + vcpu->arch.vmcb->control.tsc_offset;
+	return okvm_read_guest_tsc(vcpu);
 }
 
 static void apic_timer_arm(void *opaque, u64 expires_ns)

@@ -14,7 +14,9 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "msr.h"
 #include "svm.h"
+#include "tsc.h"
 #include "xsave.h"
 
 /* --- segments -------------------------------------------------------------- */
@@ -113,7 +115,8 @@ static const u32 okvm_msrs[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
-	MSR_K7_HWCR,
+	MSR_K7_HWCR, MSR_IA32_TSC_ADJUST, MSR_PLATFORM_INFO, MSR_IA32_POWER_CTL,
+	MSR_IA32_UCODE_REV,
 };
 
 /*
@@ -148,7 +151,8 @@ static bool pat_valid(u64 pat)
  * @data: the value
  * @host: the access comes from KVM_GET_MSRS
  *
- * Return: 0, or 1 for an MSR okvm does not implement (#GP for a guest).
+ * Return: 0, 1 for an access the CPU would refuse, or OKVM_MSR_UNSUPPORTED
+ * for an MSR okvm does not implement (either is a #GP for a guest).
  */
 int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
@@ -156,6 +160,10 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	int r;
 
 	r = okvm_irqchip_msr(vcpu, index, data, false, host);
+	if (r == -ENOENT)
+		r = okvm_tsc_msr(vcpu, index, data, false, host);
+	if (r == -ENOENT)
+		r = okvm_msr_ext(vcpu, index, data, false, host);
 	if (r != -ENOENT)
 		return r;
 
@@ -199,9 +207,6 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_CR_PAT:
 		*data = s->g_pat;
 		break;
-	case MSR_IA32_TSC:
-		*data = rdtsc() + vcpu->arch.vmcb->control.tsc_offset;
-		break;
 	case MSR_IA32_MISC_ENABLE:
 		*data = vcpu->arch.misc_enable;
 		break;
@@ -212,7 +217,7 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->arch.hwcr;
 		break;
 	default:
-		return 1;
+		return OKVM_MSR_UNSUPPORTED;
 	}
 	return 0;
 }
@@ -224,7 +229,8 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
  * @data: the value
  * @host: the access comes from KVM_SET_MSRS
  *
- * Return: 0, or 1 for an unknown MSR or an invalid value (#GP for a guest).
+ * Return: 0, 1 for an invalid value, or OKVM_MSR_UNSUPPORTED for an MSR okvm
+ * does not implement (either is a #GP for a guest).
  */
 int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
@@ -232,6 +238,10 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	int r;
 
 	r = okvm_irqchip_msr(vcpu, index, &data, true, host);
+	if (r == -ENOENT)
+		r = okvm_tsc_msr(vcpu, index, &data, true, host);
+	if (r == -ENOENT)
+		r = okvm_msr_ext(vcpu, index, &data, true, host);
 	if (r != -ENOENT)
 		return r;
 
@@ -293,9 +303,6 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		s->g_pat = data;
 		break;
-	case MSR_IA32_TSC:
-		vcpu->arch.vmcb->control.tsc_offset = data - rdtsc();
-		break;
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->arch.misc_enable = data;
 		break;
@@ -312,7 +319,7 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->arch.hwcr = data & HWCR_VALID;
 		break;
 	default:
-		return 1;
+		return OKVM_MSR_UNSUPPORTED;
 	}
 	return 0;
 }

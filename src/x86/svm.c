@@ -28,6 +28,7 @@
 #include <asm/processor.h>
 
 #include "arch.h"
+#include "msr.h"
 #include "svm.h"
 #include "userirq.h"
 #include "xsave.h"
@@ -308,8 +309,8 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 
 	c->iopm_base_pa = __pa(okvm_iopm);
 	c->msrpm_base_pa = __pa(okvm_msrpm);
-	/* A new vCPU's TSC starts at 0, as on KVM. */
-	c->tsc_offset = -rdtsc();
+	/* The TSC runs on through INIT and shutdown (tsc.c owns the offset). */
+	c->tsc_offset = vcpu->arch.tsc_offset;
 	c->int_ctl = V_INTR_MASKING_MASK;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = __pa(vm->mmu.direct.spt);
@@ -769,29 +770,6 @@ static int okvm_handle_cpuid(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
-static int okvm_handle_msr(struct okvm_vcpu *vcpu)
-{
-	unsigned long *r = vcpu->arch.regs;
-	u32 index = r[OKVM_RCX];
-	u64 data;
-
-	if (vcpu->arch.vmcb->control.exit_info_1) {
-		data = (u64)(u32)r[OKVM_RDX] << 32 | (u32)r[OKVM_RAX];
-		if (okvm_msr_set(vcpu, index, data, false))
-			goto gp;
-	} else {
-		if (okvm_msr_get(vcpu, index, &data, false))
-			goto gp;
-		r[OKVM_RAX] = (u32)data;
-		r[OKVM_RDX] = data >> 32;
-	}
-	okvm_svm_skip_insn(vcpu, 2);	/* 0F 30 / 0F 32 */
-	return 1;
-gp:
-	okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
-	return 1;
-}
-
 static int okvm_handle_npf(struct okvm_vcpu *vcpu)
 {
 	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
@@ -889,7 +867,7 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_CPUID:
 		return okvm_handle_cpuid(vcpu);
 	case SVM_EXIT_MSR:
-		return okvm_handle_msr(vcpu);
+		return okvm_msr_exit(vcpu);
 	case SVM_EXIT_XSETBV:
 		return okvm_handle_xsetbv(vcpu);
 	case SVM_EXIT_WRITE_CR4:
@@ -964,6 +942,8 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 	}
 	if (vcpu->arch.mmio_pending)
 		okvm_complete_mmio(vcpu);
+	if (vcpu->arch.msr_exit)
+		okvm_msr_complete_user(vcpu);
 	if (!vcpu->wants_to_run)
 		return -EINTR;
 

@@ -14,7 +14,9 @@
 #include "arch.h"
 #include "irq_routing.h"
 #include "lapic.h"
+#include "msr.h"
 #include "svm.h"
+#include "tsc.h"
 #include "userirq.h"
 #include "xsave.h"
 
@@ -50,6 +52,7 @@ MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
 #define F81_EDX	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |			\
 		 BIT(27) /* RDTSCP: TSC_AUX is switched */ | BIT(29) /* LM */)
 #define F81_ECX	(BIT(0) /* LAHF/SAHF in 64-bit mode */)
+#define F7_0_EBX_EMUL	BIT(1) /* TSC_ADJUST: emulated whatever the host has */
 
 /*
  * The CPUID table KVM_GET_SUPPORTED_CPUID reports: the host's values masked
@@ -62,12 +65,12 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	u32 a, b, c, d, ext_max;
 	int n = 0, r;
 
-	if (max < 5)
+	if (max < 6)
 		return -E2BIG;
 
 	cpuid_count(0, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 0,
-					    .eax = okvm_supported_xcr0 ? 0xd : 1,
+					    .eax = okvm_supported_xcr0 ? 0xd : 7,
 					    .ebx = b, .ecx = c, .edx = d };
 	cpuid_count(1, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
@@ -75,6 +78,10 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 					    .ecx = (c & F1_ECX) | F1_ECX_EMUL |
 						   okvm_xsave_cpuid1_ecx(c),
 					    .edx = (d & F1_EDX) | F1_EDX_EMUL };
+	/* Leaf 7.0: only IA32_TSC_ADJUST, which tsc.c emulates. */
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 7, .index = 0,
+					    .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+					    .ebx = F7_0_EBX_EMUL };
 	r = okvm_xsave_cpuid(e + n, max - n - 3);	/* leaf 0xD */
 	if (r < 0)
 		return r;
@@ -136,6 +143,11 @@ void okvm_arch_exit(void)
 
 long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 {
+	long r;
+
+	r = okvm_msr_dev_ioctl(ioctl, (void __user *)arg);
+	if (r != -ENOIOCTLCMD)
+		return r;
 	switch (ioctl) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return okvm_get_supported_cpuid((void __user *)arg);
@@ -157,6 +169,11 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_GET_MSR_FEATURES:		/* msr.c */
+	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_VCPU_ATTRIBUTES:		/* tsc.c: KVM_VCPU_TSC_OFFSET */
 		return 1;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XSAVE2:
@@ -186,6 +203,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	if (type != KVM_X86_DEFAULT_VM)
 		return -EINVAL;
 	atomic64_set(&vm->arch.tlb_gen, 0);
+	okvm_tsc_vm_init(vm);
 	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
 	return 0;
 }
@@ -223,13 +241,15 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 		mutex_unlock(&vm->lock);
 		return r;
 	default:
-		return -EINVAL;
+		r = okvm_msr_vm_enable_cap(vm, cap);
+		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
 }
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
 	okvm_irqchip_vm_free(vm);
+	okvm_msr_vm_free(vm);
 }
 
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
@@ -242,6 +262,9 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		/* The frequency new vCPUs get: the host's (no TSC scaling). */
 		return tsc_khz ? tsc_khz : -EIO;
 	default:
+		r = okvm_msr_vm_ioctl(vm, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
 		r = okvm_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
 		return r == -ENOIOCTLCMD ? -ENOTTY : r;
 	}
@@ -272,9 +295,14 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 	if (r)
 		return r;
 	r = okvm_irqchip_vcpu_init(vcpu);
-	if (r)
+	if (r) {
 		okvm_svm_vcpu_free(vcpu);
-	return r;
+		return r;
+	}
+	okvm_msr_vcpu_init(vcpu);
+	/* Last: the VM's TSC history records only vCPUs that exist. */
+	okvm_tsc_vcpu_init(vcpu);
+	return 0;
 }
 
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu)
@@ -292,6 +320,10 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_GET_TSC_KHZ:
 		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
+	case KVM_HAS_DEVICE_ATTR:
+	case KVM_GET_DEVICE_ATTR:
+	case KVM_SET_DEVICE_ATTR:
+		return okvm_tsc_attr_ioctl(vcpu, ioctl, (void __user *)arg);
 	case KVM_TRANSLATE: {
 		struct kvm_translation tr;
 

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KVM's errnos for the MSR and TSC interface that the upstream tests do not
+ * check: MSR filter limits, user-space MSR exit flags, feature MSRs on the
+ * system fd and vCPU TSC attributes. Runs unchanged against okvm and KVM.
+ */
+#include "kselftest_harness.h"
+#include "lib/okvm_util.h"
+
+TEST(msr_filter_errnos)
+{
+	static unsigned char big[0x601], bits[8];
+	struct kvm_msr_filter f = { .flags = KVM_MSR_FILTER_DEFAULT_ALLOW };
+	int kvm = okvm_open_dev(), vm;
+
+	ASSERT_GE(kvm, 0);
+	vm = okvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	if (okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_X86_MSR_FILTER) != 1)
+		SKIP(return, "no KVM_CAP_X86_MSR_FILTER");
+	/* Default allow, no ranges: valid (removes any filter). */
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), 0);
+	/* Default deny with no range at all. */
+	f.flags = KVM_MSR_FILTER_DEFAULT_DENY;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), -EINVAL);
+	/* Unknown filter flag. */
+	f.flags = 2;
+	f.ranges[0] = (struct kvm_msr_filter_range){
+		.flags = KVM_MSR_FILTER_READ, .nmsrs = 1, .base = 0,
+		.bitmap = bits };
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), -EINVAL);
+	f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), 0);
+	/* A range with no or unknown flags. */
+	f.ranges[0].flags = 0;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), -EINVAL);
+	f.ranges[0].flags = 4;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), -EINVAL);
+	/* A bitmap larger than KVM_MSR_FILTER_MAX_BITMAP_SIZE. */
+	f.ranges[0] = (struct kvm_msr_filter_range){
+		.flags = KVM_MSR_FILTER_WRITE, .nmsrs = 0x601 * 8,
+		.bitmap = big };
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), -EINVAL);
+	f.ranges[0].nmsrs = 0x600 * 8;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), 0);
+	/* An unreadable bitmap. */
+	f.ranges[0].bitmap = (void *)8;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_X86_SET_MSR_FILTER, &f), -EFAULT);
+	close(vm);
+	close(kvm);
+}
+
+TEST(user_space_msr_and_features)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR };
+	struct { struct kvm_msr_list l; __u32 idx[64]; } list = { .l.nmsrs = 0 };
+	int kvm = okvm_open_dev(), vm;
+
+	ASSERT_GE(kvm, 0);
+	vm = okvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	if (okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) != 1)
+		SKIP(return, "no KVM_CAP_X86_USER_SPACE_MSR");
+	cap.args[0] = KVM_MSR_EXIT_REASON_FILTER;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_ENABLE_CAP, &cap), 0);
+	cap.args[0] = 1 << 3;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.args[0] = 0;
+	cap.flags = 1;
+	EXPECT_EQ(okvm_ioctl(vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+
+	if (okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_GET_MSR_FEATURES) == 1) {
+		/* Too short a list: E2BIG with the count filled in. */
+		EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, &list),
+			  -E2BIG);
+		EXPECT_GT(list.l.nmsrs, 0);
+		EXPECT_EQ(okvm_ioctl(kvm, KVM_GET_MSR_FEATURE_INDEX_LIST, &list), 0);
+	}
+	close(vm);
+	close(kvm);
+}
+
+TEST(tsc_offset_attr)
+{
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL,
+				     .attr = KVM_VCPU_TSC_OFFSET };
+	int kvm = okvm_open_dev(), vm, vcpu;
+	__u64 off = 0, v = 12345;
+
+	ASSERT_GE(kvm, 0);
+	vm = okvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	vcpu = okvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	if (okvm_ioctl(vcpu, KVM_HAS_DEVICE_ATTR, &a))
+		SKIP(return, "no KVM_VCPU_TSC_OFFSET");
+	a.addr = (unsigned long)&v;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_SET_DEVICE_ATTR, &a), 0);
+	a.addr = (unsigned long)&off;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_GET_DEVICE_ATTR, &a), 0);
+	EXPECT_EQ(off, 12345);
+	a.addr = 8;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_GET_DEVICE_ATTR, &a), -EFAULT);
+	a.attr = 1;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_HAS_DEVICE_ATTR, &a), -ENXIO);
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_GET_DEVICE_ATTR, &a), -ENXIO);
+	a.group = 7;
+	a.attr = KVM_VCPU_TSC_OFFSET;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_HAS_DEVICE_ATTR, &a), -ENXIO);
+	close(vcpu);
+	close(vm);
+	close(kvm);
+}
+
+TEST_HARNESS_MAIN
