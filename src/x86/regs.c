@@ -376,7 +376,7 @@ long okvm_get_msr_index_list(void __user *argp)
 
 /* --- GPRs, special registers, FPU ------------------------------------------ */
 
-static void get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k)
+void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k)
 {
 	const unsigned long *r = vcpu->arch.regs;
 
@@ -392,7 +392,7 @@ static void get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k)
 	};
 }
 
-static void set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k)
+void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k)
 {
 	unsigned long *r = vcpu->arch.regs;
 
@@ -407,7 +407,7 @@ static void set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k)
 	vcpu->arch.vmcb->save.rflags = k->rflags | X86_EFLAGS_FIXED;
 }
 
-static void get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
+void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
 {
 	const struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
 
@@ -471,7 +471,7 @@ static bool sregs_valid(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 	return true;
 }
 
-static int set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
+int okvm_set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 {
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	struct vmcb_save_area *s = &vmcb->save;
@@ -624,7 +624,7 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	r = 0;
 	switch (ioctl) {
 	case KVM_GET_REGS:
-		get_regs(vcpu, &u->regs);
+		okvm_get_regs(vcpu, &u->regs);
 		if (copy_to_user(argp, &u->regs, sizeof(u->regs)))
 			r = -EFAULT;
 		break;
@@ -632,10 +632,10 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u->regs, argp, sizeof(u->regs)))
 			r = -EFAULT;
 		else
-			set_regs(vcpu, &u->regs);
+			okvm_set_regs(vcpu, &u->regs);
 		break;
 	case KVM_GET_SREGS:
-		get_sregs(vcpu, &u->sregs);
+		okvm_get_sregs(vcpu, &u->sregs);
 		if (copy_to_user(argp, &u->sregs, sizeof(u->sregs)))
 			r = -EFAULT;
 		break;
@@ -643,7 +643,7 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		if (copy_from_user(&u->sregs, argp, sizeof(u->sregs)))
 			r = -EFAULT;
 		else
-			r = set_sregs(vcpu, &u->sregs);
+			r = okvm_set_sregs(vcpu, &u->sregs);
 		break;
 	case KVM_GET_FPU:
 		get_fpu(vcpu, &u->fpu);

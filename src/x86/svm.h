@@ -46,6 +46,11 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 long okvm_get_msr_index_list(void __user *argp);
 void okvm_fpu_init(struct okvm_vcpu *vcpu);
 bool okvm_cr4_valid(struct okvm_vcpu *vcpu, u64 cr4);
+/* The REGS/SREGS state ioctls' halves, for sync regs (src/x86/events.c). */
+void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k);
+void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k);
+void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k);
+int okvm_set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k);
 
 /* IOIO exit information in EXITINFO1 (APM vol. 2, 15.10.2). */
 #define OKVM_IOIO_IN		BIT(0)

@@ -72,6 +72,11 @@ void okvm_userirq_before_entry(struct okvm_vcpu *vcpu)
 
 	if (!user_irqchip(vcpu))
 		return;
+	/* An NMI set pending with KVM_SET_VCPU_EVENTS: nothing else sends it. */
+	if (vcpu->arch.irq.nmi_pending && !(c->event_inj & SVM_EVTINJ_VALID)) {
+		c->event_inj = 2 /* NMI */ | SVM_EVTINJ_TYPE_NMI | SVM_EVTINJ_VALID;
+		vcpu->arch.irq.nmi_pending = false;
+	}
 	/* A re-injected event goes first; the vector waits one entry. */
 	if (vcpu->arch.user_irq_pending && !(c->event_inj & SVM_EVTINJ_VALID)) {
 		c->event_inj = vcpu->arch.user_irq | SVM_EVTINJ_TYPE_INTR |

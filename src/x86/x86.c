@@ -12,6 +12,7 @@
 #include <asm/tsc.h>
 
 #include "arch.h"
+#include "events.h"
 #include "irq_routing.h"
 #include "lapic.h"
 #include "msr.h"
@@ -174,7 +175,10 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_X86_USER_SPACE_MSR:
 	case KVM_CAP_X86_MSR_FILTER:
 	case KVM_CAP_VCPU_ATTRIBUTES:		/* tsc.c: KVM_VCPU_TSC_OFFSET */
+	case KVM_CAP_VCPU_EVENTS:		/* events.c */
 		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return KVM_SYNC_X86_VALID_FIELDS;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XSAVE2:
 	case KVM_CAP_XCRS:
@@ -342,6 +346,9 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		r = okvm_userirq_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
 		if (r != -ENOIOCTLCMD)
 			return r;
+		r = okvm_events_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
 		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
 		return r == -ENOIOCTLCMD ? -EINVAL : r;
 	}
@@ -349,9 +356,12 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 
 int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 {
-	int r = okvm_svm_run(vcpu);
+	int r = okvm_sync_regs_in(vcpu);
 
-	/* As KVM's post_kvm_run_save(), whatever the outcome. */
+	if (!r)
+		r = okvm_svm_run(vcpu);
+	/* As KVM's store_regs() and post_kvm_run_save(), whatever the outcome. */
+	okvm_sync_regs_out(vcpu);
 	okvm_userirq_post_run(vcpu);
 	return r;
 }

@@ -463,6 +463,63 @@ TEST_F(vm, forked_child)
 	EXPECT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 1), 0);
 }
 
+/*
+ * KVM_GET/SET_VCPU_EVENTS: a fresh vCPU has no event; an injected
+ * exception (with its error code), an injected interrupt and a pending
+ * NMI read back as set; bad flags and vectors get KVM's -EINVAL.
+ */
+TEST_F(vm, vcpu_events)
+{
+	int vcpu = okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	struct kvm_vcpu_events e, g;
+
+	ASSERT_GE(vcpu, 0);
+	ASSERT_EQ(okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_VCPU_EVENTS), 1);
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_GET_VCPU_EVENTS, &e), 0);
+	EXPECT_EQ(e.exception.injected | e.interrupt.injected | e.nmi.injected |
+		  e.nmi.pending, 0);
+	EXPECT_EQ(e.flags & (KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW),
+		  KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW);
+
+	memset(&e, 0, sizeof(e));
+	e.flags = 0x80000000;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &e), -EINVAL);
+	e.flags = KVM_VCPUEVENT_VALID_PAYLOAD;	/* the cap is not enabled */
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &e), -EINVAL);
+	e.flags = 0;
+	e.exception.injected = 1;
+	e.exception.nr = 32;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &e), -EINVAL);
+	e.exception.nr = 2;			/* NMI is not an exception */
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &e), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, NULL), -EFAULT);
+
+	e.exception.nr = 13;
+	e.exception.has_error_code = 1;
+	e.exception.error_code = 0x10;
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &e), 0);
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_GET_VCPU_EVENTS, &g), 0);
+	EXPECT_EQ(g.exception.injected, 1);
+	EXPECT_EQ(g.exception.nr, 13);
+	EXPECT_EQ(g.exception.has_error_code, 1);
+	EXPECT_EQ(g.exception.error_code, 0x10);
+	EXPECT_EQ(g.interrupt.injected, 0);
+
+	memset(&e, 0, sizeof(e));
+	e.interrupt.injected = 1;
+	e.interrupt.nr = 0x30;
+	e.flags = KVM_VCPUEVENT_VALID_NMI_PENDING;
+	e.nmi.pending = 1;
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_SET_VCPU_EVENTS, &e), 0);
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_GET_VCPU_EVENTS, &g), 0);
+	EXPECT_EQ(g.exception.injected, 0);
+	EXPECT_EQ(g.interrupt.injected, 1);
+	EXPECT_EQ(g.interrupt.nr, 0x30);
+	EXPECT_EQ(g.interrupt.soft, 0);
+	EXPECT_EQ(g.nmi.pending, 1);
+	close(vcpu);
+}
+
 TEST(killed_process_leaves_nothing)
 {
 	long vms = okvm_debugfs_counter("live_vms");
