@@ -25,6 +25,7 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
  * 0 if not offered. @vm is NULL on the system fd.
  */
 long okvm_arch_check_extension(struct okvm_vm *vm, long ext);
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap);
 
 int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type);
 void okvm_arch_vm_destroy(struct okvm_vm *vm);

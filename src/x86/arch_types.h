@@ -30,6 +30,10 @@ struct okvm_vm_arch {
 
 	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
 	atomic64_t tlb_gen;
+
+	/* pv.c: KVM_CAP_DISABLE_QUIRKS2, KVM_CAP_X86_DISABLE_EXITS */
+	u64 disabled_quirks;
+	bool hlt_in_guest;
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -103,6 +107,7 @@ struct okvm_vcpu_arch {
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
 	bool ran;			/* KVM_RUN entered the guest once */
+	bool pv_enforce;		/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 };
 
 #endif /* OKVM_X86_ARCH_TYPES_H */

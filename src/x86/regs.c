@@ -14,6 +14,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "pv.h"
 #include "svm.h"
 
 /* --- segments -------------------------------------------------------------- */
@@ -70,10 +71,45 @@ void okvm_cpuid_lookup(struct okvm_vcpu *vcpu, u32 fn, u32 idx, u32 *eax,
 	*eax = *ebx = *ecx = *edx = 0;
 }
 
+/* What KVM refuses in a CPUID table (kvm_check_cpuid()). */
+static bool cpuid_valid(const struct kvm_cpuid_entry2 *e, int nent)
+{
+	int i;
+
+	for (i = 0; i < nent; i++) {
+		u32 vaddr_bits = (e[i].eax >> 8) & 0xff;
+
+		/* Linear address width: 48 or 57 bits, or 0 for "unset". */
+		if (e[i].function == 0x80000008 && vaddr_bits &&
+		    vaddr_bits != 48 && vaddr_bits != 57)
+			return false;
+	}
+	return true;
+}
+
+/* Same entries in the same order; padding is not part of a table. */
+static bool cpuid_equal(const struct kvm_cpuid_entry2 *a, int na,
+			const struct kvm_cpuid_entry2 *b, int nb)
+{
+	int i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++) {
+		if (a[i].function != b[i].function || a[i].index != b[i].index ||
+		    a[i].flags != b[i].flags || a[i].eax != b[i].eax ||
+		    a[i].ebx != b[i].ebx || a[i].ecx != b[i].ecx ||
+		    a[i].edx != b[i].edx)
+			return false;
+	}
+	return true;
+}
+
 static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
 {
 	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 hdr;
+	long r = 0;
 
 	if (copy_from_user(&hdr, u, sizeof(hdr)))
 		return -EFAULT;
@@ -82,6 +118,22 @@ static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
 	e = hdr.nent ? vmemdup_user(u->entries, hdr.nent * sizeof(*e)) : NULL;
 	if (IS_ERR(e))
 		return PTR_ERR(e);
+	okvm_pv_update_cpuid(vcpu, e, hdr.nent);
+	/*
+	 * Once the guest ran, its view of the CPU must not change under it:
+	 * as KVM, only the identical table is accepted (and changes nothing).
+	 */
+	if (vcpu->arch.ran) {
+		if (!cpuid_equal(e, hdr.nent, vcpu->arch.cpuid,
+				 vcpu->arch.cpuid_nent))
+			r = -EINVAL;
+		kvfree(e);
+		return r;
+	}
+	if (!cpuid_valid(e, hdr.nent)) {
+		kvfree(e);
+		return -EINVAL;
+	}
 	kvfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = hdr.nent;

@@ -27,6 +27,7 @@
 #include <asm/processor.h>
 
 #include "arch.h"
+#include "pv.h"
 #include "svm.h"
 
 void okvm_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
@@ -297,6 +298,8 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	 */
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR);
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR);
+	/* Intel's VMCALL raises #UD here: pv.c may patch it (as KVM). */
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + UD_VECTOR);
 
 	c->iopm_base_pa = __pa(okvm_iopm);
 	c->msrpm_base_pa = __pa(okvm_msrpm);
@@ -825,6 +828,10 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
 		okvm_svm_inject_exception(vcpu, AC_VECTOR, true, 0);
 		return 1;
+	case SVM_EXIT_EXCP_BASE + UD_VECTOR:
+		return okvm_pv_handle_ud(vcpu);
+	case SVM_EXIT_VMMCALL:
+		return okvm_pv_hypercall(vcpu);
 	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
 		/* DR6 was updated in the VMCB; deliver the #DB itself. */
 		okvm_svm_inject_exception(vcpu, DB_VECTOR, false, 0);
@@ -868,7 +875,6 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return 0;
 	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMMCALL:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:
@@ -879,7 +885,7 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_XSETBV:
 	case SVM_EXIT_RDPRU:
-		/* Not offered to guests (no nested SVM, no hypercalls yet). */
+		/* Not offered to guests (no nested SVM). */
 		okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);
 		return 1;
 	case SVM_EXIT_ERR:
@@ -933,6 +939,7 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 				return r;
 			continue;
 		}
+		okvm_pv_before_entry(vcpu);
 		if (!okvm_svm_enter(vcpu)) {
 			if (unlikely(vcpu->arch.svm_off))
 				return -EIO;	/* the host is going down */

@@ -11,6 +11,7 @@
 #include <asm/tsc.h>
 
 #include "arch.h"
+#include "pv.h"
 #include "svm.h"
 
 /*
@@ -53,17 +54,21 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	u32 a, b, c, d, ext_max;
 	int n = 0;
 
-	if (max < 5)
+	if (max < 8)
 		return -E2BIG;
 
 	cpuid_count(0, 0, &a, &b, &c, &d);
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0, .eax = 1,
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0, .eax = 7,
 					    .ebx = b, .ecx = c, .edx = d };
 	cpuid_count(1, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
 					    .ebx = b & 0xff00, /* CLFLUSH size */
 					    .ecx = (c & F1_ECX) | F1_ECX_EMUL,
 					    .edx = (d & F1_EDX) | F1_EDX_EMUL };
+	/* Leaf 7 exists so that userspace can set it; no extension offered. */
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 7,
+					    .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX };
+	n += okvm_pv_supported_cpuid(&e[n], max - n);
 
 	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
 	if (ext_max < 0x80000008)
@@ -83,7 +88,7 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 
 static long okvm_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 {
-	struct kvm_cpuid_entry2 e[8];
+	struct kvm_cpuid_entry2 e[16];
 	struct kvm_cpuid2 cpuid;
 	int n;
 
@@ -135,12 +140,22 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return OKVM_SUPPORTED_QUIRKS;
+	case KVM_CAP_X86_DISABLE_EXITS:
+		return OKVM_DISABLE_EXITS;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
 	default:
 		return 0;
 	}
+}
+
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap)
+{
+	return okvm_pv_vm_enable_cap(vm, cap);
 }
 
 int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
@@ -217,6 +232,13 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_GET_TSC_KHZ:
 		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		if (copy_from_user(&cap, (void __user *)arg, sizeof(cap)))
+			return -EFAULT;
+		return okvm_pv_vcpu_enable_cap(vcpu, &cap);
+	}
 	case KVM_TRANSLATE: {
 		struct kvm_translation tr;
 
