@@ -34,6 +34,10 @@ struct okvm_vm_arch {
 	/* pv.c: KVM_CAP_DISABLE_QUIRKS2, KVM_CAP_X86_DISABLE_EXITS */
 	u64 disabled_quirks;
 	bool hlt_in_guest;
+	/* kvmclock.c: the VM's clock minus the host's boot-time clock (ns) */
+	s64 kvmclock_offset;
+	u32 kvmclock_gen;		/* bumped by KVM_SET_CLOCK */
+	u64 wall_clock_msr;
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -108,6 +112,13 @@ struct okvm_vcpu_arch {
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
 	bool ran;			/* KVM_RUN entered the guest once */
 	bool pv_enforce;		/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
+	/* kvmclock.c: MSR_KVM_SYSTEM_TIME(_NEW), record versions */
+	u64 kvmclock_msr;
+	u32 kvmclock_version;
+	u32 wall_clock_version;
+	int kvmclock_cpu;		/* where the page's TSC was read */
+	u32 kvmclock_gen;		/* the VM's kvmclock_gen in the page */
+	bool kvmclock_update;		/* the MSR changed: rewrite the page */
 };
 
 #endif /* OKVM_X86_ARCH_TYPES_H */

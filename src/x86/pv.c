@@ -5,13 +5,14 @@
  * the quirk that rewrites Intel's VMCALL into VMMCALL, and
  * KVM_CAP_ENFORCE_PV_FEATURE_CPUID.
  *
- * Not here yet: kvmclock, steal time, async PF, PV EOI. Their MSRs stay
+ * kvmclock is in kvmclock.c. Not here yet: steal time, async PF, PV EOI. Their MSRs stay
  * unknown to okvm (#GP), and their feature bits are not offered.
  */
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
 #include <asm/kvm_para.h>
 
+#include "kvmclock.h"
 #include "pv.h"
 #include "svm.h"
 
@@ -21,7 +22,9 @@
  * The PV features okvm implements. NOP_IO_DELAY is a promise that port
  * 0x80 delays are not needed, which holds for any hypervisor.
  */
-#define OKVM_PV_FEATURES	BIT(KVM_FEATURE_NOP_IO_DELAY)
+#define OKVM_PV_FEATURES	(BIT(KVM_FEATURE_NOP_IO_DELAY) |		\
+				 BIT(KVM_FEATURE_CLOCKSOURCE) |		\
+				 BIT(KVM_FEATURE_CLOCKSOURCE2))
 
 /**
  * okvm_pv_supported_cpuid() - the KVM leaves for KVM_GET_SUPPORTED_CPUID
@@ -84,7 +87,7 @@ void okvm_pv_update_cpuid(struct okvm_vcpu *vcpu, struct kvm_cpuid_entry2 *e,
 }
 
 /* Whether the guest may use PV feature @bit (always, unless enforced). */
-static bool guest_pv_has(struct okvm_vcpu *vcpu, unsigned int bit)
+bool okvm_guest_pv_has(struct okvm_vcpu *vcpu, unsigned int bit)
 {
 	struct kvm_cpuid_entry2 *f;
 
@@ -144,6 +147,7 @@ void okvm_pv_before_entry(struct okvm_vcpu *vcpu)
 
 	if (READ_ONCE(vcpu->vm->arch.hlt_in_guest))
 		*hlt &= ~(1U << (INTERCEPT_HLT % 32));
+	okvm_kvmclock_before_entry(vcpu);
 }
 
 static bool is_64bit_mode(struct okvm_vcpu *vcpu)
@@ -181,7 +185,7 @@ int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 		ret = 0;
 		break;
 	case KVM_HC_SCHED_YIELD:
-		if (!guest_pv_has(vcpu, KVM_FEATURE_PV_SCHED_YIELD))
+		if (!okvm_guest_pv_has(vcpu, KVM_FEATURE_PV_SCHED_YIELD))
 			break;
 		/*
 		 * A hint that RBX's vCPU holds something this one waits for.

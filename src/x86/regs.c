@@ -11,9 +11,11 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "kvmclock.h"
 #include "pv.h"
 #include "svm.h"
 
@@ -163,6 +165,8 @@ static const u32 okvm_msrs[] = {
 	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 	MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
 	MSR_K7_HWCR,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
+	MSR_KVM_WALL_CLOCK_NEW,
 };
 
 /*
@@ -261,7 +265,7 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->arch.hwcr;
 		break;
 	default:
-		return 1;
+		return okvm_kvmclock_msr_get(vcpu, index, data, host);
 	}
 	return 0;
 }
@@ -361,7 +365,7 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->arch.hwcr = data & HWCR_VALID;
 		break;
 	default:
-		return 1;
+		return okvm_kvmclock_msr_set(vcpu, index, data, host);
 	}
 	return 0;
 }

@@ -27,6 +27,7 @@
 #include <asm/processor.h>
 
 #include "arch.h"
+#include "kvmclock.h"
 #include "pv.h"
 #include "svm.h"
 
@@ -552,7 +553,7 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->arch.mode, OKVM_IN_GUEST_MODE);
 	smp_mb();	/* mode before tlb_gen: see okvm_svm_flush_remote_tlbs() */
 	if (okvm_irqchip_entry_aborted(vcpu) || signal_pending(current) ||
-	    need_resched()) {
+	    need_resched() || okvm_kvmclock_stale(vcpu, cpu)) {
 		/*
 		 * An interrupt arrived after the irqchip was evaluated, or a
 		 * signal or reschedule IPI was taken before interrupts went off.

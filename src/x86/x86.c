@@ -11,6 +11,7 @@
 #include <asm/tsc.h>
 
 #include "arch.h"
+#include "kvmclock.h"
 #include "pv.h"
 #include "svm.h"
 
@@ -146,6 +147,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 		return OKVM_SUPPORTED_QUIRKS;
 	case KVM_CAP_X86_DISABLE_EXITS:
 		return OKVM_DISABLE_EXITS;
+	case KVM_CAP_ADJUST_CLOCK:
+		return OKVM_CLOCK_FLAGS;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
 	default:
@@ -164,6 +167,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	if (type != KVM_X86_DEFAULT_VM)
 		return -EINVAL;
 	atomic64_set(&vm->arch.tlb_gen, 0);
+	okvm_kvmclock_vm_init(vm);
 	return 0;
 }
 
@@ -182,6 +186,9 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		/* The frequency new vCPUs get: the host's (no TSC scaling). */
 		return tsc_khz ? tsc_khz : -EIO;
 	default:
+		r = okvm_kvmclock_vm_ioctl(vm, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
 		r = okvm_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
 		return r == -ENOIOCTLCMD ? -ENOTTY : r;
 	}

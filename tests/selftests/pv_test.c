@@ -6,6 +6,7 @@
  * Runs unchanged against okvm and in-tree KVM.
  */
 #include <string.h>
+#include <asm/kvm_para.h>
 
 #include "kselftest_harness.h"
 #include "lib/okvm_util.h"
@@ -135,6 +136,48 @@ TEST_F(pv, cpuid_vaddr_bits)
 	EXPECT_EQ(okvm_ioctl(self->vcpu, KVM_SET_CPUID2, &self->sup), -EINVAL);
 	e->eax = (e->eax & ~0xff00u) | (48 << 8);
 	EXPECT_EQ(okvm_ioctl(self->vcpu, KVM_SET_CPUID2, &self->sup), 0);
+}
+
+/* KVM_SET_CLOCK takes only the flags KVM_CAP_ADJUST_CLOCK reports. */
+TEST_F(pv, set_clock_flags)
+{
+	long flags = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION,
+				KVM_CAP_ADJUST_CLOCK);
+	struct kvm_clock_data data = { .clock = 1000000000ULL };
+
+	if (!(flags & KVM_CLOCK_REALTIME))
+		SKIP(return, "KVM_CLOCK_REALTIME not offered");
+	data.flags = 1u << 31;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_CLOCK, &data), -EINVAL);
+	data.flags = 0;
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_SET_CLOCK, &data), 0);
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_GET_CLOCK, &data), 0);
+	EXPECT_GE(data.clock, 1000000000ULL);
+	EXPECT_LT(data.clock, 1000000000ULL + 60ULL * 1000000000ULL);
+	EXPECT_NE(data.flags & KVM_CLOCK_REALTIME, 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_CLOCK, NULL), -EFAULT);
+}
+
+/*
+ * userspace restores kvmclock MSRs as they were, also a page outside every
+ * memslot: KVM accepts the value and reads it back unchanged.
+ */
+TEST_F(pv, kvmclock_msr_outside_memslots)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[1];
+	} m = { .h.nmsrs = 1 };
+
+	if (!find(&self->sup, 0x40000001) ||
+	    !(find(&self->sup, 0x40000001)->eax & (1u << KVM_FEATURE_CLOCKSOURCE2)))
+		SKIP(return, "kvmclock not offered");
+	m.e[0].index = MSR_KVM_SYSTEM_TIME_NEW;
+	m.e[0].data = (1ULL << 40) | 1;
+	ASSERT_EQ(okvm_ioctl(self->vcpu, KVM_SET_MSRS, &m), 1);
+	m.e[0].data = 0;
+	ASSERT_EQ(okvm_ioctl(self->vcpu, KVM_GET_MSRS, &m), 1);
+	EXPECT_EQ(m.e[0].data, (1ULL << 40) | 1);
 }
 
 TEST_HARNESS_MAIN
