@@ -161,5 +161,18 @@ struct kvm_pre_fault_memory {
 #define okvm_run_immediate_exit(run) READ_ONCE((run)->immediate_exit)
 #endif
 
+/*
+ * Whether the host's timekeeping runs on the TSC (then a host TSC value
+ * names a point in host time, KVM_CLOCK_HOST_TSC). 6.1 does not name the
+ * clocksource in a snapshot: there, a TSC nobody marked unstable is what
+ * the kernel picks on x86. Used with <linux/timekeeping.h>, <asm/tsc.h>.
+ */
+#ifdef OKVM_HAVE_CSID_X86_TSC
+#define okvm_snapshot_is_tsc(snap)	((snap)->cs_id == CSID_X86_TSC)
+#else
+#define okvm_snapshot_is_tsc(snap)					\
+	((void)(snap), boot_cpu_has(X86_FEATURE_TSC) && !check_tsc_unstable())
+#endif
+
 #endif /* !__ASSEMBLY__ */
 #endif /* OKVM_COMPAT_H */

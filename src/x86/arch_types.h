@@ -58,6 +58,13 @@ struct okvm_vm_arch {
 	u32 user_space_msr_mask;	/* KVM_CAP_X86_USER_SPACE_MSR */
 	bool no_platform_info;		/* KVM_CAP_MSR_PLATFORM_INFO off */
 	struct okvm_vm_tsc tsc;
+	/* pv.c: KVM_CAP_DISABLE_QUIRKS2, KVM_CAP_X86_DISABLE_EXITS */
+	u64 disabled_quirks;
+	bool hlt_in_guest;
+	/* kvmclock.c: the VM's clock minus the host's boot-time clock (ns) */
+	s64 kvmclock_offset;
+	u32 kvmclock_gen;		/* bumped by KVM_SET_CLOCK */
+	u64 wall_clock_msr;
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -150,6 +157,14 @@ struct okvm_vcpu_arch {
 	/* KVM_INTERRUPT's vector, userspace irqchip only (userirq.c). */
 	u8 user_irq;
 	bool user_irq_pending;
+	bool pv_enforce;		/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
+	/* kvmclock.c: MSR_KVM_SYSTEM_TIME(_NEW), record versions */
+	u64 kvmclock_msr;
+	u32 kvmclock_version;
+	u32 wall_clock_version;
+	int kvmclock_cpu;		/* where the page's TSC was read */
+	u32 kvmclock_gen;		/* the VM's kvmclock_gen in the page */
+	bool kvmclock_update;		/* the MSR changed: rewrite the page */
 };
 
 #endif /* OKVM_X86_ARCH_TYPES_H */

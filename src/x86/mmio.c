@@ -521,3 +521,47 @@ void okvm_translate(struct okvm_vcpu *vcpu, struct kvm_translation *tr)
 	tr->writeable = 1;
 	tr->usermode = 0;
 }
+
+/**
+ * okvm_rewrite_at_rip() - replace the instruction bytes at CS:RIP
+ * @vcpu: the vCPU
+ * @old: the bytes expected there
+ * @new: what to write instead
+ * @len: their length
+ *
+ * The guest's own page tables are walked with its privilege, as an
+ * emulated store would be.
+ *
+ * Return: 0 if rewritten, 1 if a #PF was injected, -ENOENT if the bytes
+ * are not @old, or another -errno.
+ */
+int okvm_rewrite_at_rip(struct okvm_vcpu *vcpu, const u8 *old, const u8 *new,
+			unsigned int len)
+{
+	const struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	enum okvm_cpu_mode cm = vcpu_cpu_mode(vcpu);
+	struct okvm_gwalk_result res;
+	struct okvm_gwalk_mode mode;
+	u8 bytes[OKVM_MAX_INSN_LEN];
+	int idx, r;
+	u64 la;
+
+	if (WARN_ON_ONCE(len > sizeof(bytes)))
+		return -EINVAL;
+	la = (cm == OKVM_MODE_64 ? 0 : s->cs.base) + s->rip;
+	if (cm != OKVM_MODE_64)
+		la = (u32)la;
+
+	idx = srcu_read_lock(&vcpu->vm->srcu);
+	vcpu_gwalk_mode(vcpu, &mode);
+	r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, bytes, len,
+				 OKVM_GWALK_FETCH | vcpu_user_access(vcpu), &res);
+	if (!r && memcmp(bytes, old, len))
+		r = -ENOENT;
+	if (!r)
+		r = write_virt(vcpu, &mode, la, new, len, &res);
+	if (r == 1)
+		inject_page_fault(vcpu, &res);
+	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	return r;
+}

@@ -11,10 +11,13 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "kvmclock.h"
 #include "msr.h"
+#include "pv.h"
 #include "svm.h"
 #include "tsc.h"
 #include "xsave.h"
@@ -73,10 +76,45 @@ void okvm_cpuid_lookup(struct okvm_vcpu *vcpu, u32 fn, u32 idx, u32 *eax,
 	*eax = *ebx = *ecx = *edx = 0;
 }
 
+/* What KVM refuses in a CPUID table (kvm_check_cpuid()). */
+static bool cpuid_valid(const struct kvm_cpuid_entry2 *e, int nent)
+{
+	int i;
+
+	for (i = 0; i < nent; i++) {
+		u32 vaddr_bits = (e[i].eax >> 8) & 0xff;
+
+		/* Linear address width: 48 or 57 bits, or 0 for "unset". */
+		if (e[i].function == 0x80000008 && vaddr_bits &&
+		    vaddr_bits != 48 && vaddr_bits != 57)
+			return false;
+	}
+	return true;
+}
+
+/* Same entries in the same order; padding is not part of a table. */
+static bool cpuid_equal(const struct kvm_cpuid_entry2 *a, int na,
+			const struct kvm_cpuid_entry2 *b, int nb)
+{
+	int i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++) {
+		if (a[i].function != b[i].function || a[i].index != b[i].index ||
+		    a[i].flags != b[i].flags || a[i].eax != b[i].eax ||
+		    a[i].ebx != b[i].ebx || a[i].ecx != b[i].ecx ||
+		    a[i].edx != b[i].edx)
+			return false;
+	}
+	return true;
+}
+
 static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
 {
 	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 hdr;
+	long r = 0;
 
 	if (copy_from_user(&hdr, u, sizeof(hdr)))
 		return -EFAULT;
@@ -85,6 +123,22 @@ static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
 	e = hdr.nent ? vmemdup_user(u->entries, hdr.nent * sizeof(*e)) : NULL;
 	if (IS_ERR(e))
 		return PTR_ERR(e);
+	okvm_pv_update_cpuid(vcpu, e, hdr.nent);
+	/*
+	 * Once the guest ran, its view of the CPU must not change under it:
+	 * as KVM, only the identical table is accepted (and changes nothing).
+	 */
+	if (vcpu->arch.ran) {
+		if (!cpuid_equal(e, hdr.nent, vcpu->arch.cpuid,
+				 vcpu->arch.cpuid_nent))
+			r = -EINVAL;
+		kvfree(e);
+		return r;
+	}
+	if (!cpuid_valid(e, hdr.nent)) {
+		kvfree(e);
+		return -EINVAL;
+	}
 	kvfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = hdr.nent;
@@ -117,6 +171,8 @@ static const u32 okvm_msrs[] = {
 	MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
 	MSR_K7_HWCR, MSR_IA32_TSC_ADJUST, MSR_PLATFORM_INFO, MSR_IA32_POWER_CTL,
 	MSR_IA32_UCODE_REV,
+	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
+	MSR_KVM_WALL_CLOCK_NEW,
 };
 
 /*
@@ -217,7 +273,7 @@ int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->arch.hwcr;
 		break;
 	default:
-		return OKVM_MSR_UNSUPPORTED;
+		return okvm_kvmclock_msr_get(vcpu, index, data, host);
 	}
 	return 0;
 }
@@ -319,7 +375,7 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->arch.hwcr = data & HWCR_VALID;
 		break;
 	default:
-		return OKVM_MSR_UNSUPPORTED;
+		return okvm_kvmclock_msr_set(vcpu, index, data, host);
 	}
 	return 0;
 }

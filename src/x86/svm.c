@@ -28,7 +28,9 @@
 #include <asm/processor.h>
 
 #include "arch.h"
+#include "kvmclock.h"
 #include "msr.h"
+#include "pv.h"
 #include "svm.h"
 #include "userirq.h"
 #include "xsave.h"
@@ -306,6 +308,8 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	 */
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR);
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR);
+	/* Intel's VMCALL raises #UD here: pv.c may patch it (as KVM). */
+	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + UD_VECTOR);
 
 	c->iopm_base_pa = __pa(okvm_iopm);
 	c->msrpm_base_pa = __pa(okvm_msrpm);
@@ -569,7 +573,7 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	WRITE_ONCE(vcpu->arch.mode, OKVM_IN_GUEST_MODE);
 	smp_mb();	/* mode before tlb_gen: see okvm_svm_flush_remote_tlbs() */
 	if (okvm_irqchip_entry_aborted(vcpu) || signal_pending(current) ||
-	    need_resched()) {
+	    need_resched() || okvm_kvmclock_stale(vcpu, cpu)) {
 		/*
 		 * An interrupt arrived after the irqchip was evaluated, or a
 		 * signal or reschedule IPI was taken before interrupts went off.
@@ -848,6 +852,10 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
 		okvm_svm_inject_exception(vcpu, AC_VECTOR, true, 0);
 		return 1;
+	case SVM_EXIT_EXCP_BASE + UD_VECTOR:
+		return okvm_pv_handle_ud(vcpu);
+	case SVM_EXIT_VMMCALL:
+		return okvm_pv_hypercall(vcpu);
 	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
 		/* DR6 was updated in the VMCB; deliver the #DB itself. */
 		okvm_svm_inject_exception(vcpu, DB_VECTOR, false, 0);
@@ -895,7 +903,6 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 		run->exit_reason = KVM_EXIT_SHUTDOWN;
 		return 0;
 	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMMCALL:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI:
@@ -905,7 +912,7 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
 	case SVM_EXIT_RDPRU:
-		/* Not offered to guests (no nested SVM, no hypercalls yet). */
+		/* Not offered to guests (no nested SVM). */
 		okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);
 		return 1;
 	case SVM_EXIT_ERR:
@@ -962,6 +969,7 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 				return r;
 			continue;
 		}
+		okvm_pv_before_entry(vcpu);
 		if (!okvm_svm_enter(vcpu)) {
 			if (unlikely(vcpu->arch.svm_off))
 				return -EIO;	/* the host is going down */

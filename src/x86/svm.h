@@ -35,6 +35,8 @@ int okvm_complete_string_io(struct okvm_vcpu *vcpu);
 void okvm_translate(struct okvm_vcpu *vcpu, struct kvm_translation *tr);
 struct okvm_insn;
 int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn);
+int okvm_rewrite_at_rip(struct okvm_vcpu *vcpu, const u8 *old, const u8 *new,
+			unsigned int len);
 
 /* regs.c */
 int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);

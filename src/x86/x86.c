@@ -14,8 +14,10 @@
 #include "arch.h"
 #include "events.h"
 #include "irq_routing.h"
+#include "kvmclock.h"
 #include "lapic.h"
 #include "msr.h"
+#include "pv.h"
 #include "svm.h"
 #include "tsc.h"
 #include "userirq.h"
@@ -66,7 +68,7 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	u32 a, b, c, d, ext_max;
 	int n = 0, r;
 
-	if (max < 6)
+	if (max < 8)
 		return -E2BIG;
 
 	cpuid_count(0, 0, &a, &b, &c, &d);
@@ -83,10 +85,12 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 7, .index = 0,
 					    .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
 					    .ebx = F7_0_EBX_EMUL };
-	r = okvm_xsave_cpuid(e + n, max - n - 3);	/* leaf 0xD */
+	r = okvm_xsave_cpuid(e + n, max - n - 5);	/* leaf 0xD */
 	if (r < 0)
 		return r;
 	n += r;
+	/* The KVM leaves 0x40000000 and 0x40000001 (pv.c). */
+	n += okvm_pv_supported_cpuid(&e[n], max - n - 3);
 
 	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
 	if (ext_max < 0x80000008)
@@ -184,6 +188,14 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_XCRS:
 	case KVM_CAP_DEBUGREGS:
 		return okvm_xsave_check_extension(ext);
+	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return OKVM_SUPPORTED_QUIRKS;
+	case KVM_CAP_X86_DISABLE_EXITS:
+		return OKVM_DISABLE_EXITS;
+	case KVM_CAP_ADJUST_CLOCK:
+		return OKVM_CLOCK_FLAGS;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
 	case KVM_CAP_IRQ_ROUTING:
@@ -209,6 +221,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	atomic64_set(&vm->arch.tlb_gen, 0);
 	okvm_tsc_vm_init(vm);
 	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
+	okvm_kvmclock_vm_init(vm);
 	return 0;
 }
 
@@ -246,7 +259,10 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 		return r;
 	default:
 		r = okvm_msr_vm_enable_cap(vm, cap);
-		return r == -ENOIOCTLCMD ? -EINVAL : r;
+		if (r != -ENOIOCTLCMD)
+			return r;
+		/* pv.c: quirks, exits disabled; -EINVAL for the rest. */
+		return okvm_pv_vm_enable_cap(vm, cap);
 	}
 }
 
@@ -267,6 +283,9 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return tsc_khz ? tsc_khz : -EIO;
 	default:
 		r = okvm_msr_vm_ioctl(vm, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
+		r = okvm_kvmclock_vm_ioctl(vm, ioctl, (void __user *)arg);
 		if (r != -ENOIOCTLCMD)
 			return r;
 		r = okvm_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
@@ -328,6 +347,13 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_DEVICE_ATTR:
 	case KVM_SET_DEVICE_ATTR:
 		return okvm_tsc_attr_ioctl(vcpu, ioctl, (void __user *)arg);
+	case KVM_ENABLE_CAP: {
+		struct kvm_enable_cap cap;
+
+		if (copy_from_user(&cap, (void __user *)arg, sizeof(cap)))
+			return -EFAULT;
+		return okvm_pv_vcpu_enable_cap(vcpu, &cap);
+	}
 	case KVM_TRANSLATE: {
 		struct kvm_translation tr;
 
