@@ -13,6 +13,7 @@ struct okvm_vm;
 struct okvm_vcpu;
 struct okvm_pt_fmt;
 struct page;
+struct kvm_enable_cap;
 
 int okvm_arch_init(void);
 void okvm_arch_exit(void);
@@ -30,6 +31,8 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type);
 void okvm_arch_vm_destroy(struct okvm_vm *vm);
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg);
+/* KVM_ENABLE_CAP on a VM fd for an arch capability; -EINVAL if unknown. */
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap);
 
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu);

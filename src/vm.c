@@ -133,7 +133,7 @@ static int okvm_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *c
 		mutex_unlock(&vm->lock);
 		return r;
 	default:
-		return -EINVAL;
+		return okvm_arch_vm_enable_cap(vm, cap);
 	}
 }
 

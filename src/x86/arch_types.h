@@ -23,6 +23,7 @@ enum okvm_reg {
 };
 
 struct vmcb;
+struct okvm_coalesced;
 
 struct okvm_vm_arch {
 	u32 bsp_vcpu_id;
@@ -30,6 +31,10 @@ struct okvm_vm_arch {
 
 	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
 	atomic64_t tlb_gen;
+
+	struct okvm_coalesced *coalesced;	/* zones and ring (coalesced.c) */
+	unsigned long n_requested_mmu_pages;	/* KVM_SET_NR_MMU_PAGES, or 0 */
+	bool exit_on_emulation_error;		/* KVM_CAP_EXIT_ON_EMULATION_FAILURE */
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -50,8 +55,11 @@ struct okvm_pending_io {
 	u64 next_rip;
 };
 
-/* kvm_run plus the page for port I/O data (KVM_PIO_PAGE_OFFSET). */
-#define OKVM_ARCH_VCPU_MMAP_PAGES	2
+/*
+ * kvm_run, the page for port I/O data (KVM_PIO_PAGE_OFFSET) and the VM's
+ * coalesced MMIO ring (KVM_COALESCED_MMIO_PAGE_OFFSET).
+ */
+#define OKVM_ARCH_VCPU_MMAP_PAGES	3
 
 struct okvm_vcpu_arch {
 	struct vmcb *vmcb;
@@ -96,6 +104,10 @@ struct okvm_vcpu_arch {
 	 */
 	u8 mmio_off, mmio_len;
 	u8 mmio_ram[8];
+
+	/* The bytes the last fetch_decode() read, for emulation failures. */
+	u8 insn_bytes[OKVM_MAX_INSN_LEN];
+	u8 insn_len;
 
 	struct okvm_vcpu_irq irq;
 
