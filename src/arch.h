@@ -28,11 +28,12 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
 long okvm_arch_check_extension(struct okvm_vm *vm, long ext);
 
 int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type);
+/* KVM_ENABLE_CAP on a VM for the caps the core does not know (-EINVAL). */
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
+			    const struct kvm_enable_cap *cap);
 void okvm_arch_vm_destroy(struct okvm_vm *vm);
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg);
-/* KVM_ENABLE_CAP on a VM fd for an arch capability; -EINVAL if unknown. */
-int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap);
 
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu);

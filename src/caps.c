@@ -29,6 +29,7 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_BINARY_STATS_FD:
+	case KVM_CAP_PRE_FAULT_MEMORY:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;

@@ -27,10 +27,15 @@
 
 struct kvm_userspace_memory_region2;
 
+/*
+ * @dirty_bitmap: for a slot with KVM_MEM_LOG_DIRTY_PAGES, its dirty log
+ * (src/dirty.c); shared by the copies of the slot in successive sets.
+ */
 struct okvm_memslot {
 	u64 base_gfn;
 	u64 npages;
 	unsigned long userspace_addr;
+	unsigned long *dirty_bitmap;
 	u32 flags;
 	u16 id;
 	u16 as_id;

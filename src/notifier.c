@@ -2,7 +2,8 @@
 /*
  * The VM's MMU notifier: host changes to guest memory (munmap, MADV_DONTNEED,
  * migration, reclaim, fork's COW write-protection) reach the guest page
- * tables here, before the host reuses the pages.
+ * tables here, before the host reuses the pages; and the host's aging asks
+ * here whether the guest used a page.
  *
  * Ordering with the fault path (src/mmu/fault.c):
  *  invalidate_range_start: in_progress++ and widen the range (under
@@ -26,7 +27,7 @@
  * @nr: number of pages
  *
  * Takes the MMU lock for write; the engine flushes TLBs through the arch
- * hook before returning.
+ * hook before returning.  Context: may sleep.
  */
 void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr)
 {
@@ -40,11 +41,50 @@ static struct okvm_vm *mn_to_vm(struct mmu_notifier *mn)
 	return container_of(mn, struct okvm_vm, mmu_notifier);
 }
 
-/* Zap every GFN whose memslot maps an HVA in [start, end). */
-static void okvm_zap_hva_range(struct okvm_vm *vm, unsigned long start,
-			       unsigned long end)
+/* What the host asks of the GFNs behind an HVA range. */
+enum okvm_hva_op {
+	OKVM_HVA_ZAP,		/* invalidation: unmap */
+	OKVM_HVA_ZAP_ATOMIC,	/* non-blockable invalidation (OOM reaper) */
+	OKVM_HVA_CLEAR_YOUNG,	/* aging: report and clear accessed state */
+	OKVM_HVA_TEST_YOUNG,	/* aging: report only */
+};
+
+static bool hva_op_gfns(struct okvm_vm *vm, enum okvm_hva_op op, u64 gfn,
+			u64 nr)
+{
+	switch (op) {
+	case OKVM_HVA_ZAP:
+	case OKVM_HVA_ZAP_ATOMIC:
+		/* The atomic zap keeps the lock for the whole range. */
+		write_lock(vm->mmu.lock);
+		if (op == OKVM_HVA_ZAP)
+			okvm_mmu_zap(&vm->mmu, OKVM_ROOT_ALL, gfn, nr);
+		else
+			okvm_mmu_zap_atomic(&vm->mmu, OKVM_ROOT_ALL, gfn, nr);
+		write_unlock(vm->mmu.lock);
+		return false;
+	case OKVM_HVA_CLEAR_YOUNG:
+		/*
+		 * Aging runs without the MMU lock (seed 001) and never yields:
+		 * the notifiers that ask hold the host's page-table lock.
+		 */
+		return okvm_mmu_test_clear_young(&vm->mmu, gfn, nr, NULL, false);
+	case OKVM_HVA_TEST_YOUNG:
+		return okvm_mmu_test_young(&vm->mmu, gfn, nr, NULL, false);
+	}
+	return false;
+}
+
+/*
+ * Apply @op to the GFN range of each memslot that maps part of the HVA
+ * range [start, end), under SRCU (which does not sleep: notifiers that
+ * must not block come here too). Return: true if any GFN was young.
+ */
+static bool okvm_hva_range_op(struct okvm_vm *vm, unsigned long start,
+			      unsigned long end, enum okvm_hva_op op)
 {
 	struct okvm_memslots *slots;
+	bool ret = false;
 	unsigned int i;
 	int idx;
 
@@ -61,9 +101,10 @@ static void okvm_zap_hva_range(struct okvm_vm *vm, unsigned long start,
 			continue;
 		first = s->base_gfn + ((hs - s_start) >> PAGE_SHIFT);
 		last = s->base_gfn + ((he - s_start + PAGE_SIZE - 1) >> PAGE_SHIFT);
-		okvm_zap_gfn_range(vm, first, last - first);
+		ret |= hva_op_gfns(vm, op, first, last - first);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
+	return ret;
 }
 
 static int okvm_mn_invalidate_range_start(struct mmu_notifier *mn,
@@ -82,7 +123,9 @@ static int okvm_mn_invalidate_range_start(struct mmu_notifier *mn,
 	spin_unlock(&vm->invalidate_lock);
 
 	/* Neither SRCU readers nor the rwlock sleep: fine when !blockable. */
-	okvm_zap_hva_range(vm, range->start, range->end);
+	okvm_hva_range_op(vm, range->start, range->end,
+			  mmu_notifier_range_blockable(range) ?
+			  OKVM_HVA_ZAP : OKVM_HVA_ZAP_ATOMIC);
 	return 0;
 }
 
@@ -106,9 +149,39 @@ static void okvm_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	okvm_zap_gfn_range(vm, 0, 1ULL << (vm->mmu.fmt->levels * OKVM_PT_LEVEL_BITS));
 }
 
+/*
+ * The host asks whether guest memory was used (reclaim, MGLRU, DAMON): the
+ * guest's accesses set accessed flags in the nested page tables, not in
+ * the host's, so they are reported, and cleared, here. As KVM on x86, no
+ * TLB flush for the clear_flush variant: a cached translation only hides
+ * accesses until it is evicted.
+ */
+static int okvm_mn_clear_flush_young(struct mmu_notifier *mn,
+				     struct mm_struct *mm,
+				     unsigned long start, unsigned long end)
+{
+	return okvm_hva_range_op(mn_to_vm(mn), start, end, OKVM_HVA_CLEAR_YOUNG);
+}
+
+static int okvm_mn_clear_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			       unsigned long start, unsigned long end)
+{
+	return okvm_hva_range_op(mn_to_vm(mn), start, end, OKVM_HVA_CLEAR_YOUNG);
+}
+
+static int okvm_mn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			      unsigned long address)
+{
+	return okvm_hva_range_op(mn_to_vm(mn), address, address + 1,
+				 OKVM_HVA_TEST_YOUNG);
+}
+
 static const struct mmu_notifier_ops okvm_mmu_notifier_ops = {
 	.invalidate_range_start = okvm_mn_invalidate_range_start,
 	.invalidate_range_end = okvm_mn_invalidate_range_end,
+	.clear_flush_young = okvm_mn_clear_flush_young,
+	.clear_young = okvm_mn_clear_young,
+	.test_young = okvm_mn_test_young,
 	.release = okvm_mn_release,
 };
 

@@ -13,6 +13,7 @@
 
 #include <linux/mm_types.h>
 #include <linux/mmu_notifier.h>
+#include <linux/signal_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/srcu.h>
@@ -78,6 +79,8 @@ struct okvm_vcpu {
 	/* Serializes vCPU ioctls, as KVM's vcpu->mutex does. */
 	struct mutex mutex;
 	bool wants_to_run;		/* KVM_RUN without immediate_exit */
+	bool sigset_active;		/* KVM_SET_SIGNAL_MASK: @sigset in KVM_RUN */
+	sigset_t sigset;
 
 	/* Page-table pages topped up before a fault takes the MMU lock. */
 	struct okvm_pt_cache mmu_cache;
@@ -119,8 +122,19 @@ int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
 void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
 
+/* src/dirty.c */
+int okvm_dirty_log_prepare(const struct okvm_memslot *old,
+			   struct okvm_memslot *new);
+void okvm_dirty_log_release(const struct okvm_memslot *from,
+			    const struct okvm_memslot *to);
+void okvm_dirty_log_free_all(struct okvm_memslots *slots);
+void okvm_mark_page_dirty(struct okvm_vm *vm, u64 gfn);
+int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
+
 #define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);
+int okvm_vcpu_pre_fault_memory(struct okvm_vcpu *vcpu,
+			       struct kvm_pre_fault_memory *range);
 
 static inline struct okvm_memslots *okvm_memslots(struct okvm_vm *vm)
 {

@@ -8,6 +8,7 @@
 #include <linux/kvm.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 
 #include "arch.h"
@@ -73,6 +74,7 @@ static int okvm_vcpu_release(struct inode *inode, struct file *filp)
 
 static int okvm_vcpu_run(struct okvm_vcpu *vcpu)
 {
+	sigset_t saved;
 	int r;
 
 	/*
@@ -80,9 +82,40 @@ static int okvm_vcpu_run(struct okvm_vcpu *vcpu)
 	 * and the arch code must see one consistent answer.
 	 */
 	vcpu->wants_to_run = !okvm_run_immediate_exit(vcpu->run);
+	/* KVM_SET_SIGNAL_MASK: the mask applies while in KVM_RUN only. */
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &saved);
 	r = okvm_arch_vcpu_run(vcpu);
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 	vcpu->wants_to_run = false;
 	return r;
+}
+
+/*
+ * KVM_SET_SIGNAL_MASK: the signals blocked while the vCPU runs (NULL: the
+ * thread's own mask). SIGKILL and SIGSTOP cannot be blocked.
+ */
+static long okvm_vcpu_set_sigmask(struct okvm_vcpu *vcpu,
+				  struct kvm_signal_mask __user *arg)
+{
+	struct kvm_signal_mask hdr;
+	sigset_t set;
+
+	if (!arg) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&hdr, arg, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, arg->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
 }
 
 static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
@@ -104,6 +137,22 @@ static long okvm_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_STATS_FD:
 		r = okvm_vcpu_stats_fd(vcpu);
 		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = okvm_vcpu_set_sigmask(vcpu, (void __user *)arg);
+		break;
+	case KVM_PRE_FAULT_MEMORY: {
+		struct kvm_pre_fault_memory range;
+
+		if (copy_from_user(&range, (void __user *)arg, sizeof(range))) {
+			r = -EFAULT;
+			break;
+		}
+		r = okvm_vcpu_pre_fault_memory(vcpu, &range);
+		/* What is left goes back even on failure, as KVM. */
+		if (copy_to_user((void __user *)arg, &range, sizeof(range)))
+			r = -EFAULT;
+		break;
+	}
 	default:
 		r = okvm_arch_vcpu_ioctl(vcpu, ioctl, arg);
 		break;

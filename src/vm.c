@@ -31,6 +31,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 	xa_destroy(&vm->vcpu_array);
 	okvm_arch_vm_destroy(vm);
 	okvm_mmu_destroy(&vm->mmu);
+	okvm_dirty_log_free_all(rcu_dereference_protected(vm->memslots, true));
 	okvm_memslots_free(rcu_dereference_protected(vm->memslots, true));
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
@@ -94,8 +95,17 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	if (r || chg.change == OKVM_MR_NONE)
 		goto out;
 
+	if (chg.change != OKVM_MR_DELETE) {
+		r = okvm_dirty_log_prepare(chg.change == OKVM_MR_CREATE ?
+					   NULL : &chg.old, &chg.new);
+		if (r)
+			goto out;
+	}
 	new = okvm_memslots_apply(old, &chg);
 	if (!new) {
+		if (chg.change != OKVM_MR_DELETE)
+			okvm_dirty_log_release(&chg.new, chg.change ==
+					       OKVM_MR_CREATE ? NULL : &chg.old);
 		r = -ENOMEM;
 		goto out;
 	}
@@ -105,6 +115,17 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	/* ...so nothing can map the old range again: drop what is mapped. */
 	if (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)
 		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
+	/*
+	 * Logging starts: drop the slot's mappings, so that every page is
+	 * faulted in again under the logging rules (read-only until written,
+	 * 4K only).
+	 */
+	if (chg.change == OKVM_MR_FLAGS_ONLY && !chg.old.dirty_bitmap &&
+	    chg.new.dirty_bitmap)
+		okvm_zap_gfn_range(vm, chg.new.base_gfn, chg.new.npages);
+	if (chg.change != OKVM_MR_CREATE)
+		okvm_dirty_log_release(&chg.old, chg.change == OKVM_MR_DELETE ?
+				       NULL : &chg.new);
 	okvm_memslots_free(old);
 out:
 	mutex_unlock(&vm->slots_lock);
@@ -180,6 +201,13 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_GET_STATS_FD:
 		return okvm_vm_stats_fd(vm);
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return okvm_vm_get_dirty_log(vm, &log);
+	}
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, arg);
 	}

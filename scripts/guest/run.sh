@@ -77,20 +77,25 @@ okvm_dev() {
 # over /sys/module shows okvm's own parameter files (bind mounts of the
 # live files, so the values are okvm's real ones) under KVM's names.
 kvm_params_overlay_on() {
-	local p
+	local p d
 	mkdir -p /run/okvm-params
 	mount --bind /sys/module/okvm/parameters /run/okvm-params
 	mount -t tmpfs sysmodule /sys/module
-	mkdir -p /sys/module/kvm/parameters
+	mkdir -p /sys/module/kvm/parameters /sys/module/kvm_amd/parameters
 	for p in /run/okvm-params/*; do
-		touch "/sys/module/kvm/parameters/${p##*/}"
-		mount --bind "$p" "/sys/module/kvm/parameters/${p##*/}"
+		d=kvm
+		# kvm_amd's parameters that okvm states (read by tests on AMD).
+		case ${p##*/} in avic) d=kvm_amd ;; esac
+		touch "/sys/module/$d/parameters/${p##*/}"
+		mount --bind "$p" "/sys/module/$d/parameters/${p##*/}"
 	done
 }
 
 kvm_params_overlay_off() {
 	local p
-	for p in /sys/module/kvm/parameters/*; do umount "$p"; done
+	for p in /sys/module/kvm/parameters/* /sys/module/kvm_amd/parameters/*; do
+		umount "$p"
+	done
 	umount /sys/module
 	umount /run/okvm-params
 }

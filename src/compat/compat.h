@@ -6,10 +6,31 @@
  * The sources are written against the newest kernel okvm supports (6.12);
  * this header backfills older kernels (Debian's 6.1). Each shim tests a
  * feature where the kernel exposes one, a version only where it does not,
- * and says in one line what changed and when.
+ * and says in one line what changed and when. Assembly files get it too
+ * (the first section below); C gets the rest.
  */
 #ifndef OKVM_COMPAT_H
 #define OKVM_COMPAT_H
+
+#ifdef __ASSEMBLY__
+/*
+ * 6.6 added UNTRAIN_RET_VM: return-thunk untraining after a VM exit, with
+ * an IBPB where the kernel chose IBPB-on-VMEXIT for SRSO. 6.1 has the same
+ * pieces (CALL_UNTRAIN_RET, entry_ibpb, X86_FEATURE_IBPB_ON_VMEXIT) but not
+ * the macro; Kbuild probes asm/nospec-branch.h. An assembler macro, so
+ * the ones it uses from <asm/nospec-branch.h> resolve where it is used.
+ */
+#ifndef OKVM_HAVE_UNTRAIN_RET_VM
+#include <asm/cpufeatures.h>
+.macro UNTRAIN_RET_VM
+	ANNOTATE_UNRET_END
+	CALL_UNTRAIN_RET
+#ifdef CONFIG_CPU_IBPB_ENTRY
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+#endif
+.endm
+#endif
+#else /* !__ASSEMBLY__ */
 
 /*
  * Every okvm message names the module; defined here because this header
@@ -87,6 +108,25 @@ struct kvm_userspace_memory_region2 {
 #define KVM_CAP_VM_TYPES		235
 #endif
 
+/* 6.10 added KVM_PRE_FAULT_MEMORY. */
+#ifndef KVM_PRE_FAULT_MEMORY
+struct kvm_pre_fault_memory {
+	__u64 gpa;
+	__u64 size;
+	__u64 flags;
+	__u64 padding[5];
+};
+
+#define KVM_PRE_FAULT_MEMORY \
+	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
+#define KVM_CAP_PRE_FAULT_MEMORY	236
+#endif
+
+/* 6.11 made the APIC timer's bus period configurable. */
+#ifndef KVM_CAP_X86_APIC_BUS_CYCLES_NS
+#define KVM_CAP_X86_APIC_BUS_CYCLES_NS	237
+#endif
+
 /* 6.8 added VM types to x86 (KVM_CAP_VM_TYPES); type 0 is the default VM. */
 #ifndef KVM_X86_DEFAULT_VM
 #define KVM_X86_DEFAULT_VM		0
@@ -108,4 +148,5 @@ struct kvm_userspace_memory_region2 {
 #define okvm_run_immediate_exit(run) READ_ONCE((run)->immediate_exit)
 #endif
 
+#endif /* !__ASSEMBLY__ */
 #endif /* OKVM_COMPAT_H */

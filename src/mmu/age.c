@@ -21,7 +21,7 @@
 #include "mmu/pt.h"
 
 static bool age_range(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-		      unsigned long *bitmap, bool clear)
+		      unsigned long *bitmap, bool clear, bool may_yield)
 {
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
 	struct okvm_pt_root *root = &mmu->direct;
@@ -39,7 +39,8 @@ static bool age_range(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
 	for_each_okvm_pte(iter, fmt, root->spt, root->level, 1, start, end) {
 		u64 first, last, new;
 
-		if (okvm_pt_cond_resched(mmu, root, &iter, &fl,
+		if (may_yield &&
+		    okvm_pt_cond_resched(mmu, root, &iter, &fl,
 					 OKVM_PT_LOCKLESS, &count))
 			continue;
 retry:
@@ -73,16 +74,21 @@ retry:
  * @nr_pages: number of GFNs; @bitmap has at least this many bits
  * @bitmap: bit i is set if @gfn + i was accessed; other bits are left
  *	alone (clear the bitmap first); may be NULL
+ * @may_yield: the caller may sleep; false from MMU notifiers, which call
+ *	with the host's page-table lock held
  *
  * A huge leaf that is young sets the bits of all its pages in range and is
- * cleared whole.  Context: no MMU lock; takes RCU; may yield.  Calls the
- * TLB hook only for formats without an accessed flag (leaves zapped).
+ * cleared whole.  Context: no MMU lock; takes RCU; yields only if
+ * @may_yield.  Calls the TLB hook only for formats without an accessed
+ * flag (leaves zapped).  Clearing the flag needs no TLB flush: a stale
+ * translation only hides later accesses until it is evicted, as on the
+ * host's own page tables.
  * Return: true if any page in range was young.
  */
 bool okvm_mmu_test_clear_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-			       unsigned long *bitmap)
+			       unsigned long *bitmap, bool may_yield)
 {
-	return age_range(mmu, gfn, nr_pages, bitmap, true);
+	return age_range(mmu, gfn, nr_pages, bitmap, true, may_yield);
 }
 
 /**
@@ -91,12 +97,13 @@ bool okvm_mmu_test_clear_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
  * @gfn: first natural GFN
  * @nr_pages: number of GFNs
  * @bitmap: as for okvm_mmu_test_clear_young(), may be NULL
+ * @may_yield: as for okvm_mmu_test_clear_young()
  *
  * Context: no MMU lock; takes RCU.  Changes nothing.
  * Return: true if any page in range is young.
  */
 bool okvm_mmu_test_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-			 unsigned long *bitmap)
+			 unsigned long *bitmap, bool may_yield)
 {
-	return age_range(mmu, gfn, nr_pages, bitmap, false);
+	return age_range(mmu, gfn, nr_pages, bitmap, false, may_yield);
 }

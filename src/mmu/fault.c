@@ -81,17 +81,12 @@ static bool fault_can_map_2m(struct mm_struct *mm, const struct okvm_memslot *sl
 	return host_pmd_mapped(mm, hva);
 }
 
-/**
- * okvm_mmu_page_fault() - resolve a guest-physical fault
- * @vcpu: the faulting vCPU
- * @gpa: the guest-physical address
- * @write: the access was a write
- *
- * Return: 1 to re-enter the guest (mapped, or retry after a race),
- * OKVM_FAULT_MMIO when the access is emulated MMIO, -EFAULT when the slot's
- * memory cannot be faulted in, -ENOMEM, or -EIO for a broken MMU.
+/*
+ * The fault itself. *@level is the level of the mapping made, or 0 if a
+ * racing invalidation made it give up (the caller retries).
  */
-int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
+static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
+			  int *level_out)
 {
 	struct okvm_vm *vm = vcpu->vm;
 	u64 gfn = gpa >> PAGE_SHIFT, pfn, nr = 1;
@@ -102,6 +97,7 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 	int level = 1, idx, r;
 	u32 perm;
 
+	*level_out = 0;
 	idx = srcu_read_lock(&vm->srcu);
 	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu), gfn);
 	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
@@ -116,9 +112,12 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 	if (write) {
 		r = get_user_pages_fast(hva, 1, FOLL_WRITE, &page);
 		writable = r == 1;
-	} else if (!(slot->flags & KVM_MEM_READONLY) &&
+	} else if (!(slot->flags & KVM_MEM_READONLY) && !slot->dirty_bitmap &&
 		   get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page) == 1) {
-		/* Already writable in the host: map it writable right away. */
+		/*
+		 * Already writable in the host: map it writable right away
+		 * (not while the slot is logged: its first write must fault).
+		 */
 		r = 1;
 		writable = true;
 	} else {
@@ -135,7 +134,8 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 		goto out_page;
 
 	pfn = page_to_pfn(page);
-	if (fault_can_map_2m(vm->mm, slot, gfn, hva)) {
+	/* A logged slot is mapped 4K, so that writes are logged per page. */
+	if (!slot->dirty_bitmap && fault_can_map_2m(vm->mm, slot, gfn, hva)) {
 		level = 2;
 		nr = OKVM_2M_PAGES;
 		gfn = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
@@ -149,8 +149,17 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 	} else {
 		r = okvm_mmu_map(&vm->mmu, false, gfn, pfn, nr, perm, level,
 				 &vcpu->mmu_cache);
-		if (!r)
+		if (!r) {
 			r = 1;
+			*level_out = level;
+			/*
+			 * Under the read lock, so that KVM_GET_DIRTY_LOG (write
+			 * lock) sees the bit with the writable mapping.
+			 */
+			if (writable && slot->dirty_bitmap)
+				set_bit_le(gfn - slot->base_gfn,
+					   slot->dirty_bitmap);
+		}
 	}
 	read_unlock(vm->mmu.lock);
 
@@ -163,4 +172,83 @@ out_page:
 out_srcu:
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;
+}
+
+/**
+ * okvm_mmu_page_fault() - resolve a guest-physical fault
+ * @vcpu: the faulting vCPU
+ * @gpa: the guest-physical address
+ * @write: the access was a write
+ *
+ * Return: 1 to re-enter the guest (mapped, or retry after a race),
+ * OKVM_FAULT_MMIO when the access is emulated MMIO, -EFAULT when the slot's
+ * memory cannot be faulted in, -ENOMEM, or -EIO for a broken MMU.
+ */
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
+{
+	int level;
+
+	return mmu_page_fault(vcpu, gpa, write, &level);
+}
+
+/*
+ * Map the page at @gpa as a guest read would. Return: bytes from @gpa to
+ * the end of the mapping made (which may cover more than the page),
+ * -ENOENT where no memslot backs @gpa (a guest access would be MMIO),
+ * -EINTR on a signal, or the fault's errno.
+ */
+static long pre_fault_one(struct okvm_vcpu *vcpu, u64 gpa)
+{
+	u64 size;
+	int r, level;
+
+	do {
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		r = mmu_page_fault(vcpu, gpa, false, &level);
+	} while (r == 1 && !level);
+	if (r == OKVM_FAULT_MMIO)
+		return -ENOENT;
+	if (r < 0)
+		return r;
+	size = level == 2 ? OKVM_2M_PAGES * PAGE_SIZE : PAGE_SIZE;
+	return ALIGN_DOWN(gpa, size) + size - gpa;
+}
+
+/**
+ * okvm_vcpu_pre_fault_memory() - KVM_PRE_FAULT_MEMORY
+ * @vcpu: the vCPU, its mutex held
+ * @range: in: the GPA range; out: what is left of it
+ *
+ * Maps the range into the VM's nested page tables as guest reads would,
+ * page by page, so that the guest's first accesses do not exit. Stops at
+ * the first page that cannot be mapped, and on a signal.
+ *
+ * Return: 0 if at least one page was mapped, else -EINVAL for flags or a
+ * range that is unaligned, empty or wraps, -ENOENT at a GPA no memslot
+ * backs, -EINTR, -EFAULT, -ENOMEM or -EIO (as KVM).
+ */
+int okvm_vcpu_pre_fault_memory(struct okvm_vcpu *vcpu,
+			       struct kvm_pre_fault_memory *range)
+{
+	u64 full_size = range->size;
+	long r;
+
+	lockdep_assert_held(&vcpu->mutex);
+	if (range->flags || !PAGE_ALIGNED(range->gpa) ||
+	    !PAGE_ALIGNED(range->size) ||
+	    range->gpa + range->size <= range->gpa)
+		return -EINVAL;
+
+	do {
+		r = pre_fault_one(vcpu, range->gpa);
+		if (r < 0)
+			break;
+		r = min_t(u64, r, range->size);
+		range->size -= r;
+		range->gpa += r;
+	} while (range->size);
+
+	return range->size == full_size ? r : 0;
 }

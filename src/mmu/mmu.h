@@ -146,6 +146,7 @@ struct okvm_pt_root {
  * @nr_tables: table pages in use, roots included
  * @broken: an inconsistency was found; every operation fails with -EIO
  * @test_yield_every: test hook, force a yield point every N entries
+ * @test_yields: test hook, yields taken so far
  */
 struct okvm_mmu {
 	const struct okvm_pt_fmt *fmt;
@@ -163,6 +164,7 @@ struct okvm_mmu {
 	atomic64_t nr_tables;
 	bool broken;
 	unsigned int test_yield_every;
+	unsigned int test_yields;
 };
 
 int okvm_mmu_init(struct okvm_mmu *mmu, const struct okvm_mmu_cfg *cfg);
@@ -176,15 +178,17 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 		 struct okvm_pt_cache *cache);
 u64 okvm_mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 		 u64 nr_pages);
+u64 okvm_mmu_zap_atomic(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
+			u64 nr_pages);
 u64 okvm_mmu_wrprot(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages);
 int okvm_mmu_split(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 		   u64 nr_pages, int target_level, struct okvm_pt_cache *cache);
 bool okvm_mmu_lookup(struct okvm_mmu *mmu, bool private, u64 gfn, u64 *pfn,
 		     u32 *perm, int *level);
 bool okvm_mmu_test_clear_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-			       unsigned long *bitmap);
+			       unsigned long *bitmap, bool may_yield);
 bool okvm_mmu_test_young(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
-			 unsigned long *bitmap);
+			 unsigned long *bitmap, bool may_yield);
 
 /* The root's GFN for a natural GFN (adds the direct bits to direct roots). */
 static inline u64 okvm_root_gfn(const struct okvm_pt_root *root, u64 gfn)

@@ -403,6 +403,7 @@ bool okvm_pt_cond_resched(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 	}
 	rcu_read_lock();
 	iter->yielded = true;
+	mmu->test_yields++;
 	return true;
 }
 
@@ -574,6 +575,7 @@ retry:
  * @root: the root
  * @start: first GFN in the root's space
  * @end: exclusive end
+ * @may_yield: the caller may sleep, so the walk may drop the lock
  * @fl: collects the flush range and removed pages
  *
  * Leaves that intersect the range go entirely (a huge leaf partially in
@@ -582,7 +584,8 @@ retry:
  * RCU, and flushes.
  */
 void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			    u64 start, u64 end, struct okvm_pt_flush *fl)
+			    u64 start, u64 end, bool may_yield,
+			    struct okvm_pt_flush *fl)
 {
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
 	struct okvm_pt_iter iter;
@@ -591,7 +594,8 @@ void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 	for_each_okvm_pte(iter, fmt, root->spt, root->level, 1, start, end) {
 		u64 pages = okvm_pt_level_pages(iter.level);
 
-		if (okvm_pt_cond_resched(mmu, root, &iter, fl, OKVM_PT_EXCL,
+		if (may_yield &&
+		    okvm_pt_cond_resched(mmu, root, &iter, fl, OKVM_PT_EXCL,
 					 &count))
 			continue;
 retry:
@@ -606,23 +610,8 @@ retry:
 	}
 }
 
-/**
- * okvm_mmu_zap() - remove the mappings of a natural GFN range
- * @mmu: the MMU
- * @roots: OKVM_ROOT_DIRECT, OKVM_ROOT_MIRROR or both
- * @gfn: first natural GFN
- * @nr_pages: number of GFNs
- *
- * Context: MMU lock held for write; takes RCU.  Used by MMU-notifier
- * invalidations and memslot changes.  The TLB hook is called for every
- * root that lost a translation before this returns; mirror-root removals
- * are forwarded to the external table.
- *
- * Return: number of 4K pages whose mapping was removed (a huge leaf that
- * only partly overlaps the range counts in full).
- */
-u64 okvm_mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
-		 u64 nr_pages)
+static u64 mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
+		   u64 nr_pages, bool may_yield)
 {
 	struct okvm_pt_root *list[2] = {
 		roots & OKVM_ROOT_DIRECT ? &mmu->direct : NULL,
@@ -641,12 +630,54 @@ u64 okvm_mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 		    !okvm_pt_root_range(mmu, list[i], gfn, nr_pages, &start, &end))
 			continue;
 		rcu_read_lock();
-		okvm_pt_zap_root_range(mmu, list[i], start, end, &fl);
+		okvm_pt_zap_root_range(mmu, list[i], start, end, may_yield, &fl);
 		okvm_pt_flush(mmu, list[i], &fl);
 		rcu_read_unlock();
 		removed += fl.removed;
 	}
 	return removed;
+}
+
+/**
+ * okvm_mmu_zap() - remove the mappings of a natural GFN range
+ * @mmu: the MMU
+ * @roots: OKVM_ROOT_DIRECT, OKVM_ROOT_MIRROR or both
+ * @gfn: first natural GFN
+ * @nr_pages: number of GFNs
+ *
+ * Context: MMU lock held for write, from a context that could sleep
+ * without it: the lock may be dropped between entries to reschedule.  Used by MMU-notifier invalidations and memslot
+ * changes.  The TLB hook is called for every root that lost a translation
+ * before this returns; mirror-root removals are forwarded to the external
+ * table.
+ *
+ * Return: number of 4K pages whose mapping was removed (a huge leaf that
+ * only partly overlaps the range counts in full).
+ */
+u64 okvm_mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
+		 u64 nr_pages)
+{
+	return mmu_zap(mmu, roots, gfn, nr_pages, true);
+}
+
+/**
+ * okvm_mmu_zap_atomic() - okvm_mmu_zap() without yielding
+ * @mmu: the MMU
+ * @roots: OKVM_ROOT_DIRECT, OKVM_ROOT_MIRROR or both
+ * @gfn: first natural GFN
+ * @nr_pages: number of GFNs
+ *
+ * For callers that must not sleep, such as a non-blockable MMU-notifier
+ * invalidation (the OOM reaper): the write lock is held for the whole
+ * range instead of being dropped when someone waits for it.
+ *
+ * Context: MMU lock held for write; takes RCU; never sleeps.
+ * Return: as okvm_mmu_zap().
+ */
+u64 okvm_mmu_zap_atomic(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
+			u64 nr_pages)
+{
+	return mmu_zap(mmu, roots, gfn, nr_pages, false);
 }
 
 /* ---- write protection ---- */

@@ -48,7 +48,8 @@ bool okvm_pt_cond_resched(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 			  struct okvm_pt_iter *iter, struct okvm_pt_flush *fl,
 			  enum okvm_pt_ctx ctx, unsigned int *count);
 void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			    u64 start, u64 end, struct okvm_pt_flush *fl);
+			    u64 start, u64 end, bool may_yield,
+			    struct okvm_pt_flush *fl);
 
 /* Root GFN range for a natural range, or false if it is out of bounds. */
 bool okvm_pt_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,

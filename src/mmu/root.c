@@ -38,7 +38,8 @@ static void root_destroy(struct okvm_mmu *mmu, struct okvm_pt_root *root)
 		return;
 	write_lock(mmu->lock);
 	rcu_read_lock();
-	okvm_pt_zap_root_range(mmu, root, 0, okvm_pt_fmt_gfns(mmu->fmt), &fl);
+	okvm_pt_zap_root_range(mmu, root, 0, okvm_pt_fmt_gfns(mmu->fmt), true,
+			       &fl);
 	okvm_pt_flush(mmu, root, &fl);
 	rcu_read_unlock();
 	write_unlock(mmu->lock);

@@ -28,6 +28,12 @@ struct okvm_coalesced;
 struct okvm_vm_arch {
 	u32 bsp_vcpu_id;
 	struct okvm_irqchip *irqchip;	/* KVM_CREATE_IRQCHIP, or NULL */
+	/* GSI routing: RCU readers, replaced under the VM's lock. */
+	struct okvm_irq_routes __rcu *irq_routes;
+	/* KVM_CAP_X86_APIC_BUS_CYCLES_NS: fixed before the first vCPU. */
+	u64 apic_bus_cycle_ns;
+	/* KVM_X2APIC_API_USE_32BIT_IDS enabled (never cleared, as in KVM). */
+	bool x2apic_format;
 
 	/* Bumped for each VM-wide TLB flush; vCPUs compare on entry. */
 	atomic64_t tlb_gen;
@@ -70,6 +76,9 @@ struct okvm_vcpu_arch {
 	/* Guest FPU/XSAVE image, swapped with the host's around VMRUN. */
 	void *fpu;
 	unsigned int fpu_size;
+
+	/* The guest's XCR0, loaded around VMRUN when CR4.OSXSAVE is set. */
+	u64 xcr0;
 
 	/* Guest debug registers DR0-3 (DR6/DR7 live in the VMCB). */
 	unsigned long db[4];
@@ -114,6 +123,7 @@ struct okvm_vcpu_arch {
 	u32 tsc_khz;
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
+	bool cpuid_set;			/* CPUID-dependent checks apply */
 	bool ran;			/* KVM_RUN entered the guest once */
 };
 

@@ -15,6 +15,8 @@
  * is seen by the evaluation, or aborts the entry, or forces a #VMEXIT.
  */
 #include <linux/kvm.h>
+#include <linux/overflow.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -184,23 +186,57 @@ static const struct okvm_pic_ops okvm_pic_ops = {
 
 /* --- creation and teardown ----------------------------------------------- */
 
+static struct okvm_irq_routes *routes_alloc(u32 nr)
+{
+	struct okvm_irq_routes *t;
+
+	t = kvzalloc(struct_size(t, e, nr), GFP_KERNEL_ACCOUNT);
+	if (t)
+		t->nr = nr;
+	return t;
+}
+
+/*
+ * Install @new as the VM's routing table and free the old one once no
+ * reader (irq_line()) can still see it.
+ */
+static void routes_replace(struct okvm_vm *vm, struct okvm_irq_routes *new)
+{
+	struct okvm_irq_routes *old;
+
+	mutex_lock(&vm->lock);
+	old = rcu_replace_pointer(vm->arch.irq_routes, new,
+				  lockdep_is_held(&vm->lock));
+	mutex_unlock(&vm->lock);
+	if (old) {
+		synchronize_rcu();
+		kvfree(old);
+	}
+}
+
 static int irqchip_create(struct okvm_vm *vm)
 {
+	struct okvm_irq_routes *routes;
 	struct okvm_irqchip *chip;
 	int r;
 
 	chip = kzalloc(sizeof(*chip), GFP_KERNEL_ACCOUNT);
-	if (!chip)
+	routes = routes_alloc(OKVM_IRQ_DEFAULT_ROUTES);
+	if (!chip || !routes) {
+		kfree(chip);
+		kvfree(routes);
 		return -ENOMEM;
+	}
 	raw_spin_lock_init(&chip->lock);
 	okvm_ioapic_init(&chip->ioapic, &okvm_ioapic_ops, vm);
 	okvm_pic_init(&chip->pic, &okvm_pic_ops, vm);
-	r = okvm_irq_default_routing(chip->routes, ARRAY_SIZE(chip->routes));
+	r = okvm_irq_default_routing(routes->e, routes->nr);
 	if (r < 0) {
 		kfree(chip);
+		kvfree(routes);
 		return r;
 	}
-	chip->nr_routes = r;
+	routes->nr = r;
 
 	mutex_lock(&vm->lock);
 	/* As KVM: before any vCPU, and only once. */
@@ -213,14 +249,52 @@ static int irqchip_create(struct okvm_vm *vm)
 	if (!r)		/* pairs with smp_load_acquire() in vm_chip() */
 		smp_store_release(&vm->arch.irqchip, chip);
 	mutex_unlock(&vm->lock);
-	if (r)
+	if (r) {
 		kfree(chip);
-	return r;
+		kvfree(routes);
+		return r;
+	}
+	/* Before the irqchip, KVM_SET_GSI_ROUTING fails: nothing to replace. */
+	routes_replace(vm, routes);
+	return 0;
 }
 
 void okvm_irqchip_vm_free(struct okvm_vm *vm)
 {
+	/* The VM is unreachable: no reader or writer is left. */
+	kvfree(rcu_dereference_protected(vm->arch.irq_routes, 1));
 	kfree(vm->arch.irqchip);
+}
+
+/* KVM_SET_GSI_ROUTING, with KVM's checks in KVM's order. */
+static int set_gsi_routing(struct okvm_vm *vm,
+			   struct kvm_irq_routing __user *argp)
+{
+	struct okvm_irq_routes *new;
+	struct kvm_irq_routing hdr;
+	int r;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	/* KVM: only with an in-kernel irqchip, which brings the table. */
+	if (!vm_chip(vm) || hdr.nr > OKVM_MAX_IRQ_ROUTES || hdr.flags)
+		return -EINVAL;
+	new = routes_alloc(hdr.nr);
+	if (!new)
+		return -ENOMEM;
+	if (copy_from_user(new->e, argp->entries,
+			   array_size(hdr.nr, sizeof(new->e[0])))) {
+		kvfree(new);
+		return -EFAULT;
+	}
+	r = okvm_irq_routing_check(new->e, new->nr,
+				   READ_ONCE(vm->arch.x2apic_format));
+	if (r) {
+		kvfree(new);
+		return r;
+	}
+	routes_replace(vm, new);
+	return 0;
 }
 
 /**
@@ -250,6 +324,7 @@ int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu)
 	irq->apic->x2apic_supported = true;
 	irq->apic->tsc_deadline_supported = true;
 	irq->apic->tsc_khz = vcpu->arch.tsc_khz;
+	irq->apic->bus_cycle_ns = vm->arch.apic_bus_cycle_ns;
 	/* Application processors wait for INIT-SIPI, as after RESET. */
 	if (vcpu->vcpu_id != vm->arch.bsp_vcpu_id)
 		irq->mp_state = KVM_MP_STATE_UNINITIALIZED;
@@ -544,19 +619,41 @@ int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
 
 /* --- ioctls ------------------------------------------------------------------- */
 
-/* KVM_IRQ_LINE: every route of the GSI. Return: the delivery count, or -1. */
-static int irq_line(struct okvm_irqchip *chip, u32 gsi, bool level)
+/*
+ * An MSI route fires on level 1 only (KVM: -1, "not delivered", for 0).
+ * Return: the number of APICs that accepted it, as KVM_SIGNAL_MSI, or -1.
+ */
+static int irq_line_msi(struct okvm_vm *vm,
+			const struct kvm_irq_routing_entry *e, bool level)
 {
+	struct okvm_lapic_irq irq;
+
+	if (!level || okvm_msi_decode(e->u.msi.address_lo, e->u.msi.address_hi,
+				      e->u.msi.data,
+				      READ_ONCE(vm->arch.x2apic_format), &irq))
+		return -1;
+	return irqchip_deliver(vm, NULL, &irq);
+}
+
+/* KVM_IRQ_LINE: every route of the GSI. Return: the delivery count, or -1. */
+static int irq_line(struct okvm_vm *vm, struct okvm_irqchip *chip, u32 gsi,
+		    bool level)
+{
+	const struct okvm_irq_routes *t;
 	unsigned long flags;
 	int i, r, ret = -1;
 
+	rcu_read_lock();
+	t = rcu_dereference(vm->arch.irq_routes);
 	raw_spin_lock_irqsave(&chip->lock, flags);
-	for (i = 0; i < chip->nr_routes; i++) {
-		const struct kvm_irq_routing_entry *e = &chip->routes[i];
+	for (i = 0; t && i < t->nr; i++) {
+		const struct kvm_irq_routing_entry *e = &t->e[i];
 
-		if (e->gsi != gsi || e->type != KVM_IRQ_ROUTING_IRQCHIP)
+		if (e->gsi != gsi)
 			continue;
-		if (e->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
+		if (e->type == KVM_IRQ_ROUTING_MSI)
+			r = irq_line_msi(vm, e, level);
+		else if (e->u.irqchip.irqchip == KVM_IRQCHIP_IOAPIC)
 			r = okvm_ioapic_set_irq(&chip->ioapic, e->u.irqchip.pin, level);
 		else
 			r = okvm_pic_set_irq(&chip->pic,
@@ -566,6 +663,7 @@ static int irq_line(struct okvm_irqchip *chip, u32 gsi, bool level)
 		ret = max(ret, r);
 	}
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -578,6 +676,8 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 
 	if (ioctl == KVM_CREATE_IRQCHIP)
 		return irqchip_create(vm);
+	if (ioctl == KVM_SET_GSI_ROUTING)
+		return set_gsi_routing(vm, argp);
 	switch (ioctl) {
 	case KVM_IRQ_LINE:
 	case KVM_IRQ_LINE_STATUS:
@@ -598,7 +698,7 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 
 		if (copy_from_user(&l, argp, sizeof(l)))
 			return -EFAULT;
-		l.status = irq_line(chip, l.irq, l.level);
+		l.status = irq_line(vm, chip, l.irq, l.level);
 		if (ioctl == KVM_IRQ_LINE_STATUS &&
 		    copy_to_user(argp, &l, sizeof(l)))
 			return -EFAULT;
@@ -610,7 +710,8 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 
 		if (copy_from_user(&msi, argp, sizeof(msi)))
 			return -EFAULT;
-		r = okvm_signal_msi_decode(&msi, false, &irq);
+		r = okvm_signal_msi_decode(&msi,
+					   READ_ONCE(vm->arch.x2apic_format), &irq);
 		if (r)
 			return r;
 		raw_spin_lock_irqsave(&chip->lock, flags);
@@ -695,10 +796,12 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		}
 		raw_spin_lock_irqsave(&chip->lock, flags);
 		if (ioctl == KVM_GET_LAPIC) {
-			okvm_lapic_get_state(irq->apic, s, false);
+			okvm_lapic_get_state(irq->apic, s,
+					     READ_ONCE(vcpu->vm->arch.x2apic_format));
 			r = 0;
 		} else {
-			r = okvm_lapic_set_state(irq->apic, s, false);
+			r = okvm_lapic_set_state(irq->apic, s,
+						  READ_ONCE(vcpu->vm->arch.x2apic_format));
 		}
 		raw_spin_unlock_irqrestore(&chip->lock, flags);
 		if (!r && ioctl == KVM_GET_LAPIC && copy_to_user(argp, s, sizeof(*s)))

@@ -22,7 +22,14 @@
 struct okvm_vm;
 struct okvm_vcpu;
 
-#define OKVM_NR_IRQ_ROUTES	64
+/*
+ * A GSI routing table (KVM_CREATE_IRQCHIP's default or KVM_SET_GSI_ROUTING's),
+ * in vm->arch.irq_routes: see docs/locking.md.
+ */
+struct okvm_irq_routes {
+	u32 nr;
+	struct kvm_irq_routing_entry e[] __counted_by(nr);
+};
 /* As OKVM_MAX_VCPUS (okvm.h cannot be included here). */
 #define OKVM_IRQCHIP_MAX_VCPUS	1024
 
@@ -30,8 +37,6 @@ struct okvm_irqchip {
 	raw_spinlock_t lock;
 	struct okvm_ioapic ioapic;
 	struct okvm_pic pic;
-	u32 nr_routes;
-	struct kvm_irq_routing_entry routes[OKVM_NR_IRQ_ROUTES];
 	/* Scratch for one delivery's candidate APICs (lock held). */
 	struct okvm_lapic *cands[OKVM_IRQCHIP_MAX_VCPUS];
 };

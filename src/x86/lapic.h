@@ -229,7 +229,7 @@ struct okvm_lapic {
 	bool x2apic_supported;
 	bool tsc_deadline_supported;
 	u32 tsc_khz;
-	u32 bus_cycle_ns;
+	u64 bus_cycle_ns;
 	u32 esr_pending;
 	u32 events;
 	u8 sipi_vector;

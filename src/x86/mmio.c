@@ -45,12 +45,13 @@ static int gmem_read(void *ctx, u64 gpa, void *buf, unsigned int len)
 
 static int gmem_cmpxchg(void *ctx, u64 gpa, u64 old, u64 new, unsigned int size)
 {
-	unsigned long hva = gpa_to_hva(ctx, gpa, false, size);
+	struct okvm_vcpu *vcpu = ctx;
+	unsigned long hva = gpa_to_hva(vcpu, gpa, false, size);
 	int r = 0;
 
 	if (!hva)
 		return -EFAULT;
-	if (!gpa_to_hva(ctx, gpa, true, size))
+	if (!gpa_to_hva(vcpu, gpa, true, size))
 		return -EPERM;	/* ROM: the walker leaves A/D bits alone */
 	if (!user_access_begin((void __user *)hva, size))
 		return -EFAULT;
@@ -66,6 +67,8 @@ static int gmem_cmpxchg(void *ctx, u64 gpa, u64 old, u64 new, unsigned int size)
 		r = cur == (u32)old ? 0 : -EAGAIN;
 	}
 	user_access_end();
+	if (!r)
+		okvm_mark_page_dirty(vcpu->vm, gpa >> PAGE_SHIFT);
 	return r;
 efault:
 	user_access_end();
@@ -117,6 +120,7 @@ static int write_virt(struct okvm_vcpu *vcpu, const struct okvm_gwalk_mode *mode
 		hva = gpa_to_hva(vcpu, res->gpa, true, n);
 		if (!hva || copy_to_user((void __user *)hva, buf, n))
 			return -EFAULT;
+		okvm_mark_page_dirty(vcpu->vm, res->gpa >> PAGE_SHIFT);
 		la += n;
 		buf += n;
 		len -= n;
@@ -230,6 +234,12 @@ static int fetch_decode(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 		inject_page_fault(vcpu, &res);
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	return r;
+}
+
+/* For exits that name no operand without decode assists (CR writes). */
+int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
+{
+	return fetch_decode(vcpu, insn);
 }
 
 static u64 seg_base(struct okvm_vcpu *vcpu, unsigned int seg, bool long64);

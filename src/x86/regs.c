@@ -15,6 +15,7 @@
 #include <asm/processor-flags.h>
 
 #include "svm.h"
+#include "xsave.h"
 
 /* --- segments -------------------------------------------------------------- */
 
@@ -85,6 +86,8 @@ static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
 	kvfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = e;
 	vcpu->arch.cpuid_nent = hdr.nent;
+	vcpu->arch.cpuid_set = true;
+	okvm_cpuid_runtime_update(vcpu);
 	return 0;
 }
 
@@ -425,19 +428,28 @@ static void get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
 		k->apic_base = vcpu->arch.apic_base;
 }
 
-/* CR4 bits okvm lets a guest set (no XSAVE, PKE, CET, LA57 offered yet). */
+/*
+ * CR4 bits okvm lets any guest set (no PKE, CET, LA57, PCIDE offered yet);
+ * OSXSAVE comes with XSAVE in the vCPU's CPUID (okvm_xsave_cr4_bits()).
+ */
 #define OKVM_CR4_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |	\
 			X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |	\
 			X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |	\
 			X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
+/* KVM's kvm_is_valid_cr4(): no reserved bit, none the CPUID lacks. */
+bool okvm_cr4_valid(struct okvm_vcpu *vcpu, u64 cr4)
+{
+	return !(cr4 & ~(OKVM_CR4_VALID | okvm_xsave_cr4_bits(vcpu)));
+}
+
 /* KVM's checks for KVM_SET_SREGS: a state the CPU could be in. */
-static bool sregs_valid(const struct kvm_sregs *k)
+static bool sregs_valid(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 {
 	if (k->cr0 >> 32 || (k->cr0 & X86_CR0_NW && !(k->cr0 & X86_CR0_CD)) ||
 	    (k->cr0 & X86_CR0_PG && !(k->cr0 & X86_CR0_PE)))
 		return false;
-	if (k->cr4 & ~OKVM_CR4_VALID)
+	if (!okvm_cr4_valid(vcpu, k->cr4))
 		return false;
 	if (k->efer & ~OKVM_EFER_VALID)
 		return false;
@@ -459,7 +471,7 @@ static int set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 	u64 apic_base = k->apic_base;
 	int i, r;
 
-	if (!sregs_valid(k))
+	if (!sregs_valid(vcpu, k))
 		return -EINVAL;
 	/* The in-kernel APIC checks and applies the APIC base (mode rules). */
 	r = okvm_irqchip_msr(vcpu, MSR_IA32_APICBASE, &apic_base, true, true);
@@ -494,6 +506,7 @@ static int set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 		vcpu->arch.apic_base = k->apic_base;
 	/* New paging state: no guest translation cached for the ASID may stay. */
 	vcpu->arch.asid_gen = 0;
+	okvm_cpuid_runtime_update(vcpu);	/* OSXSAVE follows CR4 */
 	return 0;
 }
 
@@ -548,7 +561,7 @@ static int set_fpu(struct okvm_vcpu *vcpu, const struct kvm_fpu *k)
 	struct okvm_fxregs *fx = vcpu->arch.fpu;
 
 	/* Reserved MXCSR bits would make XRSTOR fault. */
-	if (k->mxcsr & ~0xffffU)
+	if (k->mxcsr & ~okvm_mxcsr_mask)
 		return -EINVAL;
 	memcpy(fx->st, k->fpr, sizeof(k->fpr));
 	fx->fcw = k->fcw;

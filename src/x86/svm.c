@@ -22,6 +22,7 @@
 #include <linux/syscore_ops.h>
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
 #include <asm/mce.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -29,6 +30,7 @@
 #include "arch.h"
 #include "coalesced.h"
 #include "svm.h"
+#include "xsave.h"
 
 void okvm_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
 
@@ -56,6 +58,8 @@ struct okvm_svm_cpu {
 	u64 host_tsc_aux;
 	u64 asid_gen;
 	u32 next_asid;
+	/* The VMCB that last ran here, for the IBPB between guests. */
+	struct vmcb *current_vmcb;
 };
 
 static DEFINE_PER_CPU(struct okvm_svm_cpu, okvm_svm_cpu);
@@ -203,6 +207,7 @@ int okvm_svm_init(void)
 	okvm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			   boot_cpu_has(X86_FEATURE_RDPID);
 	okvm_has_pkru = boot_cpu_has(X86_FEATURE_OSPKE);
+	okvm_xsave_setup();
 
 	okvm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
 	okvm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
@@ -283,6 +288,8 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 		INTERCEPT_VMSAVE, INTERCEPT_STGI, INTERCEPT_CLGI,
 		INTERCEPT_SKINIT, INTERCEPT_MONITOR,
 		INTERCEPT_MWAIT, INTERCEPT_XSETBV, INTERCEPT_RDPRU,
+		/* CR4 bits depend on the vCPU's CPUID (e.g. OSXSAVE). */
+		INTERCEPT_CR4_WRITE,
 	};
 	unsigned int i;
 
@@ -339,6 +346,8 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	/* Force a fresh ASID on the next entry. */
 	vcpu->arch.asid_gen = 0;
 	okvm_fpu_init(vcpu);
+	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
+	okvm_cpuid_runtime_update(vcpu);
 }
 
 /**
@@ -383,7 +392,15 @@ int okvm_svm_vcpu_alloc(struct okvm_vcpu *vcpu)
 void okvm_svm_vcpu_free(struct okvm_vcpu *vcpu)
 {
 	unsigned int order = get_order(vcpu->arch.fpu_size);
+	int cpu;
 
+	/*
+	 * The page may come back as another vCPU's VMCB: forget it everywhere,
+	 * or that vCPU would skip its IBPB on a CPU where this one ran.
+	 */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu(okvm_svm_cpu, cpu).current_vmcb,
+			vcpu->arch.vmcb, NULL);
 	__free_page(virt_to_page(vcpu->arch.vmcb));
 	__free_page(vcpu->arch.pio_page);
 	free_pages((unsigned long)vcpu->arch.fpu, order);
@@ -530,6 +547,7 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	struct vmcb *vmcb = vcpu->arch.vmcb;
 	unsigned long host_db[4], host_dr6, host_dr7;
 	u32 host_pkru = 0;
+	bool guest_xcr0;
 	struct okvm_svm_cpu *sd;
 	u64 tlb_gen;
 	int i, cpu;
@@ -568,6 +586,16 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 		okvm_svm_new_asid(vcpu, sd);
 	}
 	vcpu->arch.last_cpu = cpu;
+	/*
+	 * A different VMCB ran on this CPU last: an IBPB keeps that guest's
+	 * indirect-branch training from steering this one, unless the kernel
+	 * already issues one on every VM exit (SRSO mitigation).
+	 */
+	if (sd->current_vmcb != vmcb) {
+		sd->current_vmcb = vmcb;
+		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+			indirect_branch_prediction_barrier();
+	}
 
 	vmcb->save.rax = vcpu->arch.regs[OKVM_RAX];
 	vmcb->save.rsp = vcpu->arch.regs[OKVM_RSP];
@@ -597,9 +625,25 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 			wrpkru(vcpu->arch.pkru);
 	}
 	okvm_xrstor(vcpu->arch.fpu);
+	/*
+	 * The image is restored and saved under the host's XCR0 (a superset
+	 * of any guest's), so only the guest's own XCR0 is switched, as
+	 * close to VMRUN as possible. It matters only with CR4.OSXSAVE
+	 * (CR4 writes exit, so the guest cannot change that meanwhile).
+	 */
+	guest_xcr0 = vmcb->save.cr4 & X86_CR4_OSXSAVE;
+	if (guest_xcr0 && vcpu->arch.xcr0 != okvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
 	clgi();
 	okvm_svm_vmrun(vcpu->arch.vmcb_pa, vcpu->arch.regs,
 		       page_to_phys(sd->host_save));
+	/*
+	 * Read back rather than trust: a CPU model that ignores the XSETBV
+	 * intercept (QEMU's TCG) lets the guest write XCR0 itself, and the
+	 * host must not keep that value. XGETBV is cheap; XSETBV is not.
+	 */
+	if (guest_xcr0 && xgetbv(XCR_XFEATURE_ENABLED_MASK) != okvm_host_xcr0)
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, okvm_host_xcr0);
 	okvm_xsave(vcpu->arch.fpu);
 	if (okvm_has_pkru) {
 		vcpu->arch.pkru = rdpkru();
@@ -853,6 +897,10 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 		return okvm_handle_cpuid(vcpu);
 	case SVM_EXIT_MSR:
 		return okvm_handle_msr(vcpu);
+	case SVM_EXIT_XSETBV:
+		return okvm_handle_xsetbv(vcpu);
+	case SVM_EXIT_WRITE_CR4:
+		return okvm_handle_cr4_write(vcpu);
 	case SVM_EXIT_HLT:
 		okvm_svm_skip_insn(vcpu, 1);
 		vcpu->stat.halt_exits++;
@@ -885,7 +933,6 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_INVLPGA:
 	case SVM_EXIT_MONITOR:
 	case SVM_EXIT_MWAIT:
-	case SVM_EXIT_XSETBV:
 	case SVM_EXIT_RDPRU:
 		/* Not offered to guests (no nested SVM, no hypercalls yet). */
 		okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);

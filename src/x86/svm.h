@@ -33,6 +33,8 @@ void okvm_complete_mmio(struct okvm_vcpu *vcpu);
 int okvm_string_io(struct okvm_vcpu *vcpu);
 int okvm_complete_string_io(struct okvm_vcpu *vcpu);
 void okvm_translate(struct okvm_vcpu *vcpu, struct kvm_translation *tr);
+struct okvm_insn;
+int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn);
 
 /* regs.c */
 int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
@@ -43,6 +45,7 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			       void __user *argp);
 long okvm_get_msr_index_list(void __user *argp);
 void okvm_fpu_init(struct okvm_vcpu *vcpu);
+bool okvm_cr4_valid(struct okvm_vcpu *vcpu, u64 cr4);
 
 /* IOIO exit information in EXITINFO1 (APM vol. 2, 15.10.2). */
 #define OKVM_IOIO_IN		BIT(0)

@@ -98,6 +98,16 @@ SYM_FUNC_START(okvm_svm_vmrun)
 	pop	%rax			/* host save area */
 	vmload	%rax
 
+	/*
+	 * Speculation barriers, before the first RET after the exit (as in
+	 * KVM): overwrite the return stack buffer the guest may have filled,
+	 * where the kernel asks for it, and untrain the return predictor
+	 * (retbleed/SRSO), which may be an IBPB. Both clobber RAX, RCX and
+	 * RDX only, which hold nothing here; interrupts are still off.
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	UNTRAIN_RET_VM
+
 	/* Leave no guest value behind in a register the caller may clobber. */
 	xor	%ecx, %ecx
 	xor	%edx, %edx

@@ -5,6 +5,7 @@
  */
 #include <linux/kvm.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor.h>
@@ -12,7 +13,10 @@
 
 #include "arch.h"
 #include "coalesced.h"
+#include "irq_routing.h"
+#include "lapic.h"
 #include "svm.h"
+#include "xsave.h"
 
 /*
  * KVM's parameters that KVM clients (and the upstream selftests) read to
@@ -25,6 +29,10 @@ MODULE_PARM_DESC(force_emulation_prefix, "KVM's forced emulation prefix (never: 
 static bool enable_pmu;
 module_param(enable_pmu, bool, 0444);
 MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
+/* kvm_amd's: okvm never uses AVIC, so ICR/IRR accesses always trap. */
+static bool avic;
+module_param(avic, bool, 0444);
+MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
 
 /* CPUID bits okvm lets a guest see (APM vol. 3 / SDM vol. 2, CPUID). */
 #define F1_EDX	(BIT(0) /* FPU */ | BIT(2) /* DE */ | BIT(3) /* PSE */ |	\
@@ -46,25 +54,31 @@ MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
 /*
  * The CPUID table KVM_GET_SUPPORTED_CPUID reports: the host's values masked
  * down to what a guest can use without help okvm does not give yet (no
- * XSAVE, no leaf 7 extensions, no APIC). Features are added here only with
+ * leaf 7 extensions; XSAVE and leaf 0xD from xsave.c). Features are added here only with
  * the code that virtualizes them.
  */
 static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 {
 	u32 a, b, c, d, ext_max;
-	int n = 0;
+	int n = 0, r;
 
 	if (max < 5)
 		return -E2BIG;
 
 	cpuid_count(0, 0, &a, &b, &c, &d);
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0, .eax = 1,
+	e[n++] = (struct kvm_cpuid_entry2){ .function = 0,
+					    .eax = okvm_supported_xcr0 ? 0xd : 1,
 					    .ebx = b, .ecx = c, .edx = d };
 	cpuid_count(1, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
 					    .ebx = b & 0xff00, /* CLFLUSH size */
-					    .ecx = (c & F1_ECX) | F1_ECX_EMUL,
+					    .ecx = (c & F1_ECX) | F1_ECX_EMUL |
+						   okvm_xsave_cpuid1_ecx(c),
 					    .edx = (d & F1_EDX) | F1_EDX_EMUL };
+	r = okvm_xsave_cpuid(e + n, max - n - 3);	/* leaf 0xD */
+	if (r < 0)
+		return r;
+	n += r;
 
 	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
 	if (ext_max < 0x80000008)
@@ -84,19 +98,26 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 
 static long okvm_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
 {
-	struct kvm_cpuid_entry2 e[8];
+	const int max = 80;	/* leaf 0xD has up to 64 subleaves */
+	struct kvm_cpuid_entry2 *e;
 	struct kvm_cpuid2 cpuid;
-	int n;
+	int n, r = 0;
 
 	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
 		return -EFAULT;
-	n = okvm_supported_cpuid(e, ARRAY_SIZE(e));
+	e = kcalloc(max, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	n = okvm_supported_cpuid(e, max);
 	if (n < 0)
-		return n;
-	if (cpuid.nent < n)
-		return -E2BIG;
-	if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
-		return -EFAULT;
+		r = n;
+	else if (cpuid.nent < n)
+		r = -E2BIG;
+	else if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
+		r = -EFAULT;
+	kfree(e);
+	if (r)
+		return r;
 	cpuid.nent = n;
 	if (copy_to_user(ucpuid, &cpuid, sizeof(cpuid)))
 		return -EFAULT;
@@ -143,8 +164,23 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_COALESCED_MMIO:
 		/* Where the ring sits in the vCPU mapping, in pages. */
 		return KVM_COALESCED_MMIO_PAGE_OFFSET;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XSAVE2:
+	case KVM_CAP_XCRS:
+	case KVM_CAP_DEBUGREGS:
+		return okvm_xsave_check_extension(ext);
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM);
+	case KVM_CAP_IRQ_ROUTING:
+		return OKVM_MAX_IRQ_ROUTES;
+	case KVM_CAP_X2APIC_API:
+		/*
+		 * Only 32-bit IDs: okvm keeps the broadcast quirk (0xff from
+		 * an MSI or the IOAPIC reaches x2APIC targets) unconditionally.
+		 */
+		return KVM_X2APIC_API_USE_32BIT_IDS;
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+		return OKVM_APIC_BUS_CYCLE_NS;
 	default:
 		return 0;
 	}
@@ -156,7 +192,50 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	if (type != KVM_X86_DEFAULT_VM)
 		return -EINVAL;
 	atomic64_set(&vm->arch.tlb_gen, 0);
+	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
 	return okvm_coalesced_init(vm);
+}
+
+int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
+			    const struct kvm_enable_cap *cap)
+{
+	u64 unused;
+	int r;
+
+	switch (cap->cap) {
+	case KVM_CAP_X2APIC_API:
+		if (cap->args[0] & ~(u64)KVM_X2APIC_API_USE_32BIT_IDS)
+			return -EINVAL;
+		/* Like KVM: no lock, a one-way switch read at each use. */
+		if (cap->args[0] & KVM_X2APIC_API_USE_32BIT_IDS)
+			WRITE_ONCE(vm->arch.x2apic_format, true);
+		return 0;
+	case KVM_CAP_X86_APIC_BUS_CYCLES_NS:
+		/*
+		 * The timer computes TMICT * divide (at most 128) * period in
+		 * 64 bits: refuse a period that could overflow it.
+		 */
+		if (!cap->args[0] ||
+		    check_mul_overflow((u64)U32_MAX * 128, cap->args[0], &unused))
+			return -EINVAL;
+		/* vCPUs copy the period at creation: only before the first. */
+		mutex_lock(&vm->lock);
+		if (!vm->arch.irqchip)
+			r = -ENXIO;
+		else if (vm->created_vcpus)
+			r = -EINVAL;
+		else
+			vm->arch.apic_bus_cycle_ns = cap->args[0];
+		mutex_unlock(&vm->lock);
+		return r;
+	case KVM_CAP_EXIT_ON_EMULATION_FAILURE:
+		if (cap->args[0] & ~1ULL)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.exit_on_emulation_error, cap->args[0]);
+		return 0;
+	default:
+		return -EINVAL;
+	}
 }
 
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
@@ -204,19 +283,6 @@ static long okvm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id)
 		vm->arch.bsp_vcpu_id = id;
 	mutex_unlock(&vm->lock);
 	return r;
-}
-
-int okvm_arch_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap)
-{
-	switch (cap->cap) {
-	case KVM_CAP_EXIT_ON_EMULATION_FAILURE:
-		if (cap->args[0] & ~1ULL)
-			return -EINVAL;
-		WRITE_ONCE(vm->arch.exit_on_emulation_error, cap->args[0]);
-		return 0;
-	default:
-		return -EINVAL;
-	}
 }
 
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
@@ -305,6 +371,9 @@ long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	}
 	default:
 		r = okvm_irqchip_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
+		if (r != -ENOIOCTLCMD)
+			return r;
+		r = okvm_xsave_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
 		if (r != -ENOIOCTLCMD)
 			return r;
 		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);

@@ -72,26 +72,26 @@ static void clear_young_then_old(struct kunit *test)
 
 	/* test_young reports and changes nothing. */
 	bitmap_zero(c->bm, NR);
-	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, NR, c->bm));
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, NR, c->bm, true));
 	KUNIT_EXPECT_EQ(test, bitmap_weight(c->bm, NR), 16 + 512);
 	KUNIT_EXPECT_EQ(test, find_first_bit(c->bm, NR), 0);
 	KUNIT_EXPECT_EQ(test, find_next_zero_bit(c->bm, NR, 0), 16);
 	KUNIT_EXPECT_EQ(test, find_next_bit(c->bm, NR, 16), 512);
 	bitmap_zero(c->bm, NR);
-	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, NR, c->bm));
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, NR, c->bm, true));
 	KUNIT_EXPECT_EQ(test, bitmap_weight(c->bm, NR), 16 + 512);
 
 	/* test_clear_young harvests the same, without any lock. */
 	okvm_test_flush_reset(&c->vm);
 	bitmap_zero(c->bm, NR);
 	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_clear_young(&c->vm.mmu, 0, NR,
-							  c->bm));
+							  c->bm, true));
 	KUNIT_EXPECT_EQ(test, bitmap_weight(c->bm, NR), 16 + 512);
 	okvm_test_check_tables(test, &c->vm);
 
 	bitmap_zero(c->bm, NR);
 	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_clear_young(&c->vm.mmu, 0, NR,
-							   c->bm));
+							   c->bm, true));
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(c->bm, NR));
 	if (has_a(c)) {
 		/* Old but still mapped; clearing A needs no TLB flush. */
@@ -116,15 +116,15 @@ static void huge_leaf_partial_range(struct kunit *test)
 
 	bitmap_zero(c->bm, NR);
 	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_clear_young(&c->vm.mmu, 700, 10,
-							  c->bm));
+							  c->bm, true));
 	KUNIT_EXPECT_EQ(test, bitmap_weight(c->bm, NR), 10);
 	KUNIT_EXPECT_EQ(test, find_first_bit(c->bm, NR), 0);
 	bitmap_zero(c->bm, NR);
 	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(&c->vm.mmu, 512, 512,
-						     c->bm));
+						     c->bm, true));
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(c->bm, NR));
 	/* The 4K pages outside the range were not touched. */
-	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, 16, NULL));
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, 16, NULL, true));
 	okvm_test_check_tables(test, &c->vm);
 }
 
@@ -138,7 +138,7 @@ static void mirror_not_aged(struct kunit *test)
 	write_unlock(c->vm.mmu.lock);
 	bitmap_zero(c->bm, NR);
 	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_clear_young(&c->vm.mmu, 0, NR,
-							   c->bm));
+							   c->bm, true));
 	KUNIT_EXPECT_TRUE(test, bitmap_empty(c->bm, NR));
 	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_leaves(&c->vm.ext, 1), 16);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&c->vm.mmu.nr_leaves[1]), 16);
@@ -151,16 +151,40 @@ static void refault_makes_young(struct kunit *test)
 	struct age_ctx *c = test->priv;
 
 	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_clear_young(&c->vm.mmu, 0, 16,
-							  NULL));
-	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(&c->vm.mmu, 3, 1, NULL));
+							  NULL, true));
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(&c->vm.mmu, 3, 1, NULL, true));
 	read_lock(c->vm.mmu.lock);
 	KUNIT_EXPECT_EQ(test, okvm_mmu_map(&c->vm.mmu, false, 3, 0x1003, 1,
 					   OKVM_PT_RWX, 1, NULL), 0);
 	read_unlock(c->vm.mmu.lock);
 	bitmap_zero(c->bm, NR);
-	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, 16, c->bm));
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, 16, c->bm, true));
 	KUNIT_EXPECT_EQ(test, bitmap_weight(c->bm, NR), 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(3, c->bm));
+	okvm_test_check_tables(test, &c->vm);
+}
+
+/*
+ * From an MMU notifier (host page-table lock held) aging must not yield,
+ * even where every entry is a forced yield point; the same walk may yield
+ * when its caller can sleep.  Both find the same young pages.
+ */
+static void notifier_aging_never_yields(struct kunit *test)
+{
+	struct age_ctx *c = test->priv;
+
+	c->vm.mmu.test_yield_every = 1;
+	c->vm.mmu.test_yields = 0;
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&c->vm.mmu, 0, NR, c->bm,
+						    false));
+	KUNIT_EXPECT_EQ(test, bitmap_weight(c->bm, NR), 16 + 512);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_clear_young(&c->vm.mmu, 0, NR,
+							  NULL, false));
+	KUNIT_EXPECT_EQ(test, c->vm.mmu.test_yields, 0);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(&c->vm.mmu, 0, NR, NULL,
+						     true));
+	KUNIT_EXPECT_GT(test, c->vm.mmu.test_yields, 0);
+	c->vm.mmu.test_yield_every = 0;
 	okvm_test_check_tables(test, &c->vm);
 }
 
@@ -169,6 +193,7 @@ static struct kunit_case age_cases[] = {
 	KUNIT_CASE_PARAM(huge_leaf_partial_range, fmt_gen_params),
 	KUNIT_CASE_PARAM(mirror_not_aged, fmt_gen_params),
 	KUNIT_CASE_PARAM(refault_makes_young, fmt_gen_params),
+	KUNIT_CASE_PARAM(notifier_aging_never_yields, fmt_gen_params),
 	{}
 };
 

@@ -61,7 +61,7 @@ static void bench_1g(struct kunit *test)
 
 	t0 = ktime_get_ns();
 	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_clear_young(mmu, BASE_GFN,
-							  NR_PAGES, bm));
+							  NR_PAGES, bm, true));
 	t_age = ktime_get_ns() - t0;
 	KUNIT_EXPECT_EQ(test, bitmap_weight(bm, NR_PAGES), NR_PAGES);
 

@@ -82,7 +82,7 @@ static void work_one(struct worker *w, struct rnd_state *rs,
 	}
 	case AGE:
 		bitmap_zero(bm, WLEN);
-		okvm_mmu_test_clear_young(mmu, gfn, nr, bm);
+		okvm_mmu_test_clear_young(mmu, gfn, nr, bm, true);
 		/* Nothing may be reported outside the range. */
 		if (find_next_bit(bm, WLEN, nr) != WLEN)
 			w->errors++;

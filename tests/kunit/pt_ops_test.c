@@ -336,9 +336,9 @@ static void step_age(struct kunit *test, struct ops_ctx *c, bool clear)
 	okvm_test_flush_reset(&c->vm);
 	/* Aging takes no MMU lock at all. */
 	if (clear)
-		got = okvm_mmu_test_clear_young(&c->vm.mmu, gfn, nr, c->bitmap);
+		got = okvm_mmu_test_clear_young(&c->vm.mmu, gfn, nr, c->bitmap, true);
 	else
-		got = okvm_mmu_test_young(&c->vm.mmu, gfn, nr, c->bitmap);
+		got = okvm_mmu_test_young(&c->vm.mmu, gfn, nr, c->bitmap, true);
 
 	for (g = gfn; g < gfn + nr; g++) {
 		if (!mget(c, 0, g, &e) || (fmt->accessed_bit && !e.young))
@@ -470,12 +470,12 @@ static void huge_1g_lifecycle(struct kunit *test)
 	okvm_test_check_tables(test, &c->vm);
 
 	/* Aging sees the whole gigabyte young. */
-	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(mmu, base, g1, NULL));
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(mmu, base, g1, NULL, true));
 	write_lock(mmu->lock);
 	KUNIT_EXPECT_EQ(test, okvm_mmu_zap(mmu, OKVM_ROOT_ALL, base, g1),
 			2 * g1);
 	write_unlock(mmu->lock);
-	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(mmu, base, g1, NULL));
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_test_young(mmu, base, g1, NULL, true));
 	okvm_test_check_tables(test, &c->vm);
 	/* Only the tables above the zapped 1G entries stay linked. */
 	KUNIT_EXPECT_EQ(test, okvm_ext_sw_nr_tables(&c->vm.ext),

@@ -201,6 +201,133 @@ TEST_F(vm, enable_cap)
 	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, NULL), -EFAULT);
 }
 
+/* KVM's checks on the APIC caps; the errno order follows KVM's x86.c. */
+TEST_F(vm, apic_caps)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_APIC_BUS_CYCLES_NS };
+	long valid;
+
+	/* The default period, 1 ns, on the system and the VM fd. */
+	EXPECT_EQ(okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION,
+			     KVM_CAP_X86_APIC_BUS_CYCLES_NS), 1);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CHECK_EXTENSION,
+			     KVM_CAP_X86_APIC_BUS_CYCLES_NS), 1);
+	cap.args[0] = 2;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -ENXIO);
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_CREATE_IRQCHIP, 0), 0);
+	cap.args[0] = 0;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	/* TMICT * 128 * period must fit in 64 bits. */
+	cap.args[0] = ~0ULL / (0xffffffffULL * 128) + 1;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.args[0] = ~0ULL / (0xffffffffULL * 128);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	cap.args[0] = 2;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	ASSERT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0), 0);
+	/* Too late once a vCPU exists, even for a valid period. */
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+
+	/* X2APIC_API: the advertised flags are accepted, others refused. */
+	valid = okvm_ioctl(self->vm, KVM_CHECK_EXTENSION, KVM_CAP_X2APIC_API);
+	ASSERT_GT(valid, 0);
+	EXPECT_TRUE(valid & KVM_X2APIC_API_USE_32BIT_IDS);
+	cap.cap = KVM_CAP_X2APIC_API;
+	cap.args[0] = ~(unsigned long long)valid;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), -EINVAL);
+	cap.args[0] = valid;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+	cap.args[0] = 0;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_ENABLE_CAP, &cap), 0);
+}
+
+static int set_routing(int vm, const struct kvm_irq_routing_entry *e,
+		       unsigned int nr, unsigned int flags)
+{
+	struct {
+		struct kvm_irq_routing hdr;
+		struct kvm_irq_routing_entry e[4];
+	} r = { .hdr = { .nr = nr, .flags = flags } };
+
+	memcpy(r.e, e, sizeof(*e) * (nr < 4 ? nr : 4));
+	return okvm_ioctl(vm, KVM_SET_GSI_ROUTING, &r);
+}
+
+#define IOAPIC_ROUTE(g, p) { .gsi = (g), .type = KVM_IRQ_ROUTING_IRQCHIP, \
+	.u.irqchip = { .irqchip = KVM_IRQCHIP_IOAPIC, .pin = (p) } }
+#define MSI_ROUTE(g, dest, vec) { .gsi = (g), .type = KVM_IRQ_ROUTING_MSI, \
+	.u.msi = { .address_lo = 0xfee00000 | (dest) << 12, .data = (vec) } }
+
+/* KVM_SET_GSI_ROUTING's checks, then an MSI route fired by KVM_IRQ_LINE. */
+TEST_F(vm, gsi_routing)
+{
+	const struct kvm_irq_routing_entry ok[] = {
+		IOAPIC_ROUTE(5, 5), MSI_ROUTE(30, 0, 0x40),
+	};
+	struct {
+		const char *what;
+		struct kvm_irq_routing_entry e[2];
+		unsigned int nr;
+	} bad[] = {
+		{ "gsi 4096", { IOAPIC_ROUTE(4096, 1) }, 1 },
+		{ "ioapic pin 24", { IOAPIC_ROUTE(1, 24) }, 1 },
+		{ "same pin chip twice", { IOAPIC_ROUTE(1, 1), IOAPIC_ROUTE(1, 2) }, 2 },
+		{ "msi beside irqchip", { IOAPIC_ROUTE(1, 1), MSI_ROUTE(1, 0, 0x40) }, 2 },
+		{ "two msis", { MSI_ROUTE(1, 0, 0x40), MSI_ROUTE(1, 1, 0x41) }, 2 },
+		{ "unknown type", { { .gsi = 1, .type = 99 } }, 1 },
+		{ "irqchip flags", { IOAPIC_ROUTE(1, 1) }, 1 },
+		{ "msi flags", { MSI_ROUTE(1, 0, 0x40) }, 1 },
+	};
+	struct kvm_irq_level line = { .irq = 30, .level = 1 };
+	struct kvm_lapic_state lapic;
+	struct { struct kvm_irq_routing hdr; } big = { .hdr = { .nr = 4097 } };
+	unsigned int i;
+	int vcpu;
+
+	bad[6].e[0].flags = 1;
+	bad[7].e[0].flags = 2;
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_CHECK_EXTENSION, KVM_CAP_IRQ_ROUTING), 4096);
+	/* Not without an in-kernel irqchip. */
+	EXPECT_EQ(set_routing(self->vm, ok, 2, 0), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_GSI_ROUTING, NULL), -EFAULT);
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_CREATE_IRQCHIP, 0), 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_GSI_ROUTING, NULL), -EFAULT);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_GSI_ROUTING, &big), -EINVAL);
+	EXPECT_EQ(set_routing(self->vm, ok, 2, 1), -EINVAL);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *what = bad[i].what;
+
+		EXPECT_EQ(set_routing(self->vm, bad[i].e, bad[i].nr, 0), -EINVAL)
+			TH_LOG("%s", what);
+	}
+	/* An empty table is valid. */
+	EXPECT_EQ(set_routing(self->vm, ok, 0, 0), 0);
+	vcpu = okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	/* Software-enable the APIC so that it accepts the message. */
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_GET_LAPIC, &lapic), 0);
+	*(unsigned int *)&lapic.regs[0xf0] |= 0x100;
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_SET_LAPIC, &lapic), 0);
+	ASSERT_EQ(set_routing(self->vm, ok, 2, 0), 0);
+
+	/* GSI 30 is an MSI to APIC 0, vector 0x40: it lands in the IRR. */
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_IRQ_LINE_STATUS, &line), 0);
+	EXPECT_EQ(line.status, 1);
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_GET_LAPIC, &lapic), 0);
+	EXPECT_TRUE(*(unsigned int *)&lapic.regs[0x200 + 0x40 / 32 * 0x10] &
+		    (1u << (0x40 % 32)));
+	/* An MSI has no level 0. */
+	line.level = 0;
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_IRQ_LINE_STATUS, &line), 0);
+	EXPECT_EQ(line.status, -1);
+	/* An unrouted GSI reaches nothing. */
+	line.irq = 31;
+	line.level = 1;
+	ASSERT_EQ(okvm_ioctl(self->vm, KVM_IRQ_LINE_STATUS, &line), 0);
+	EXPECT_EQ(line.status, -1);
+	close(vcpu);
+}
+
 TEST_F(vm, vcpu_limits)
 {
 	long max_id = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);

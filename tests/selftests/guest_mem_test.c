@@ -4,10 +4,12 @@
  * unbacked GPA space), memory backed by transparent huge pages, and host
  * changes to guest memory while the guest runs (MADV_DONTNEED, a new
  * mapping over the old one): the guest must see the new contents, never
- * the old page.
+ * the old page. KVM_PRE_FAULT_MEMORY maps memory before the guest runs.
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -364,6 +366,236 @@ TEST_F_TIMEOUT(g, host_zap_and_remap, 120)
 	EXPECT_EQ(z.error, 0) TH_LOG("vCPU thread: %s", z.what);
 	EXPECT_EQ(z.nr_reports, step);
 	close(memfd);
+}
+
+/* A u64 statistic of a binary stats fd, by name; -1 if it is absent. */
+static int64_t stat_value(int fd, const char *name)
+{
+	struct kvm_stats_header h;
+	size_t dsz;
+	char *descs;
+	int64_t v = -1;
+	uint32_t i;
+
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		return -1;
+	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = calloc(h.num_desc, dsz);
+	if (!descs)
+		return -1;
+	if (pread(fd, descs, h.num_desc * dsz, h.desc_offset) ==
+	    (ssize_t)(h.num_desc * dsz)) {
+		for (i = 0; i < h.num_desc; i++) {
+			struct kvm_stats_desc *d = (void *)(descs + i * dsz);
+			uint64_t val;
+
+			if (strcmp(d->name, name))
+				continue;
+			if (pread(fd, &val, 8, h.data_offset + d->offset) == 8)
+				v = val;
+			break;
+		}
+	}
+	free(descs);
+	return v;
+}
+
+/* Guest: sum the first u64 of each of PF_PAGES pages at PF_GPA, OUT it. */
+#define PF_GPA		0x800000UL
+#define PF_PAGES	16
+GUEST_CODE(prefault_guest, ".code64",
+	"mov $0x800000, %esi\n"
+	"xor %ebx, %ebx\n"
+	"xor %ecx, %ecx\n"
+	"1: add (%rsi,%rcx,8), %rbx\n"
+	"add $0x200, %rcx\n"
+	"cmp $0x2000, %rcx\n"
+	"jb 1b\n"
+	"mov %ebx, %eax\n"
+	"out %eax, $0x10\n"
+	"hlt\n");
+
+static long pre_fault(struct guest *g, uint64_t gpa, uint64_t size,
+		      uint64_t flags, struct kvm_pre_fault_memory *out)
+{
+	struct kvm_pre_fault_memory r = { .gpa = gpa, .size = size, .flags = flags };
+	long ret = ioctl(g->vcpu[0].fd, KVM_PRE_FAULT_MEMORY, &r);
+
+	if (out)
+		*out = r;
+	return ret < 0 ? -errno : ret;
+}
+
+/*
+ * KVM_PRE_FAULT_MEMORY maps a slot's pages before the guest touches them
+ * (the VM's page counters grow), reports how much of a range is left where
+ * the memslots end, and refuses bad ranges with KVM's errno. Pre-faulted
+ * untouched memory is the host's zero page: a host write afterwards must
+ * still be what the guest reads.
+ */
+TEST_F(g, pre_fault_memory)
+{
+	struct kvm_pre_fault_memory r;
+	int64_t before, after;
+	struct kvm_run *run;
+	uint64_t *m;
+	int stats;
+	int i;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, prefault_guest,
+			     prefault_guest_end), 0);
+	if (ioctl(self->g.vm, KVM_CHECK_EXTENSION, KVM_CAP_PRE_FAULT_MEMORY) <= 0)
+		SKIP(return, "KVM_CAP_PRE_FAULT_MEMORY not offered");
+	run = self->g.vcpu[0].run;
+	m = mmap(NULL, PF_PAGES * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(m, MAP_FAILED);
+	ASSERT_EQ(guest_set_slot(&self->g, 1, 0, PF_GPA, PF_PAGES * 4096, m), 0);
+	stats = ioctl(self->g.vm, KVM_GET_STATS_FD, 0);
+	ASSERT_GE(stats, 0);
+
+	/* Bad inputs change nothing. */
+	EXPECT_EQ(pre_fault(&self->g, PF_GPA, 4096, 1, NULL), -EINVAL);
+	EXPECT_EQ(pre_fault(&self->g, PF_GPA + 8, 4096, 0, NULL), -EINVAL);
+	EXPECT_EQ(pre_fault(&self->g, PF_GPA, 100, 0, NULL), -EINVAL);
+	EXPECT_EQ(pre_fault(&self->g, PF_GPA, 0, 0, NULL), -EINVAL);
+	EXPECT_EQ(pre_fault(&self->g, -4096ULL, 8192, 0, NULL), -EINVAL);
+	EXPECT_EQ(pre_fault(&self->g, 0x10000000, 4096, 0, &r), -ENOENT);
+	EXPECT_EQ(r.size, 4096);
+	EXPECT_EQ(r.gpa, 0x10000000);
+
+	before = stat_value(stats, "pages_4k");
+	ASSERT_GE(before, 0);
+	ASSERT_EQ(pre_fault(&self->g, PF_GPA, PF_PAGES * 4096, 0, &r), 0);
+	EXPECT_EQ(r.size, 0);
+	EXPECT_EQ(r.gpa, PF_GPA + PF_PAGES * 4096);
+	after = stat_value(stats, "pages_4k");
+	EXPECT_GE(after - before, PF_PAGES) TH_LOG("4K mappings %ld -> %ld",
+						   (long)before, (long)after);
+
+	/* A range running past the slot: the backed part, then ENOENT. */
+	ASSERT_EQ(pre_fault(&self->g, PF_GPA + (PF_PAGES - 1) * 4096, 3 * 4096,
+			    0, &r), 0);
+	EXPECT_EQ(r.gpa, PF_GPA + PF_PAGES * 4096);
+	EXPECT_EQ(r.size, 2 * 4096);
+	EXPECT_EQ(pre_fault(&self->g, r.gpa, r.size, 0, &r), -ENOENT);
+	EXPECT_EQ(r.size, 2 * 4096);
+
+	for (i = 0; i < PF_PAGES; i++)
+		m[i * 512] = i + 1;
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 4, 1);
+	EXPECT_EQ(guest_out32(run), PF_PAGES * (PF_PAGES + 1) / 2);
+	close(stats);
+	munmap(m, PF_PAGES * 4096);
+}
+
+/* Dirty logging: slot 1 (16 pages at 8M) is logged. */
+#define DL_GPA		0x800000UL
+#define DL_PAGES	16
+GUEST_CODE(dirty_guest, ".code64",
+	"movl $0, 0x803000\n"		/* mapped writable before logging */
+	"out %al, $0x10\n"
+	"movl $1, 0x803000\n"		/* a guest write to page 3 */
+	"mov 0x804000, %eax\n"		/* a read of page 4 */
+	"out %al, $0x11\n"
+	"mov $0x805000, %edi\n"		/* okvm writes page 5 for the guest */
+	"mov $0x12, %dx\n"
+	"mov $4, %ecx\n"
+	"cld\n"
+	"rep insb\n"
+	"out %al, $0x13\n"
+	"movl $2, 0x803000\n"		/* page 3 again, after a harvest */
+	"out %al, $0x14\n"
+	"hlt\n");
+
+static long get_dirty(struct guest *g, uint32_t slot, uint64_t *bits)
+{
+	struct kvm_dirty_log log = { .slot = slot, .dirty_bitmap = bits };
+
+	*bits = 0;
+	return okvm_ioctl(g->vm, KVM_GET_DIRTY_LOG, &log);
+}
+
+/*
+ * KVM_GET_DIRTY_LOG reports the pages written since the last call: by the
+ * guest (also a page written again after a harvest) and by the hypervisor
+ * for the guest (a string IN into RAM), also a page the guest could write
+ * before logging was turned on, and nothing after an interval
+ * without writes. A page only read may be reported too (KVM maps a read
+ * fault writable when the host page is, and logs it; okvm maps it
+ * read-only and does not), so that is not checked. Bad slot numbers get
+ * KVM's errno at the hypervisor's limits.
+ */
+TEST_F(g, dirty_log)
+{
+	struct kvm_signal_mask *sm;
+	struct kvm_run *run;
+	int nslots, nas;
+	uint64_t bits;
+	uint8_t *m;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, dirty_guest,
+			     dirty_guest_end), 0);
+	run = self->g.vcpu[0].run;
+	m = mmap(NULL, DL_PAGES * 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(m, MAP_FAILED);
+	memset(m, 0x5a, DL_PAGES * 4096);
+	ASSERT_EQ(guest_set_slot(&self->g, 1, 0, DL_GPA, DL_PAGES * 4096, m), 0);
+
+	EXPECT_EQ(get_dirty(&self->g, 1, &bits), -ENOENT);	/* not logged */
+	EXPECT_EQ(get_dirty(&self->g, 7, &bits), -ENOENT);	/* no slot 7 */
+	nslots = ioctl(self->g.vm, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+	nas = ioctl(self->g.vm, KVM_CHECK_EXTENSION, KVM_CAP_MULTI_ADDRESS_SPACE);
+	ASSERT_GT(nslots, 1);
+	EXPECT_EQ(get_dirty(&self->g, nslots, &bits), -EINVAL);
+	EXPECT_EQ(get_dirty(&self->g, (nas > 1 ? nas : 1) << 16 | 1, &bits), -EINVAL);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
+	/* Logging starts on a slot whose page 3 the guest can write. */
+	ASSERT_EQ(guest_set_slot(&self->g, 1, KVM_MEM_LOG_DIRTY_PAGES, DL_GPA,
+				 DL_PAGES * 4096, m), 0);
+	ASSERT_EQ(get_dirty(&self->g, 1, &bits), 0);
+	EXPECT_EQ(bits, 0);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x11, 1, 1);
+	ASSERT_EQ(get_dirty(&self->g, 1, &bits), 0);
+	EXPECT_EQ(bits & ~(1ULL << 4), 1ULL << 3);
+	ASSERT_EQ(get_dirty(&self->g, 1, &bits), 0);
+	EXPECT_EQ(bits, 0);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_IN, 0x12, 1, 4);
+	memcpy(guest_io_data(run), "okvm", 4);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x13, 1, 1);
+	EXPECT_EQ(memcmp(m + 5 * 4096, "okvm", 4), 0);
+	ASSERT_EQ(get_dirty(&self->g, 1, &bits), 0);
+	EXPECT_EQ(bits, 1ULL << 5);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x14, 1, 1);
+	EXPECT_EQ(*(uint32_t *)(m + 3 * 4096), 2);
+	ASSERT_EQ(get_dirty(&self->g, 1, &bits), 0);
+	EXPECT_EQ(bits, 1ULL << 3);
+
+	/* Logging off: the slot has no log any more. */
+	ASSERT_EQ(guest_set_slot(&self->g, 1, 0, DL_GPA, DL_PAGES * 4096, m), 0);
+	EXPECT_EQ(get_dirty(&self->g, 1, &bits), -ENOENT);
+
+	/* KVM_SET_SIGNAL_MASK: the length must be the kernel's sigset size. */
+	sm = calloc(1, sizeof(*sm) + 16);
+	ASSERT_NE(sm, NULL);
+	sm->len = 16;
+	EXPECT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_SIGNAL_MASK, sm), -EINVAL);
+	sm->len = 8;
+	EXPECT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_SIGNAL_MASK, sm), 0);
+	EXPECT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_SIGNAL_MASK, NULL), 0);
+	free(sm);
+	munmap(m, DL_PAGES * 4096);
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * XSAVE for guests: XCR0 (XSETBV), CR4 writes, the CPUID bits that follow
+ * them, and the state ioctls KVM_GET/SET_XSAVE(2), KVM_GET/SET_XCRS and
+ * KVM_GET/SET_DEBUGREGS.
+ *
+ * The guest's FPU image (vcpu->arch.fpu) is a standard-format XSAVE image
+ * of the host's XCR0 components (okvm_svm_enter() saves and restores it
+ * with the host's XCR0 loaded), so its layout is the non-compacted one
+ * userspace sees in KVM's uabi; only the guest's XCR0 is switched around
+ * VMRUN. Only user components are offered: no PKRU (PKU is not offered),
+ * no AMX (it needs the arch_prctl permission dance) and no supervisor
+ * components (no XSAVES/IA32_XSS).
+ */
+#include <linux/kvm.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor-flags.h>
+
+#include "svm.h"
+#include "xsave.h"
+
+/* XCR0 bits okvm can give a guest, where the host has them. */
+#define OKVM_XCR0_OFFERED (XFEATURE_MASK_FP | XFEATURE_MASK_SSE |	\
+			   XFEATURE_MASK_YMM | XFEATURE_MASK_BNDREGS |	\
+			   XFEATURE_MASK_BNDCSR | XFEATURE_MASK_AVX512)
+
+/* CPUID.1:ECX */
+#define F1_ECX_FMA	BIT(12)
+#define F1_ECX_XSAVE	BIT(26)
+#define F1_ECX_OSXSAVE	BIT(27)
+#define F1_ECX_AVX	BIT(28)
+#define F1_ECX_F16C	BIT(29)
+/* CPUID.(EAX=0DH,ECX=1):EAX */
+#define FD1_XSAVEOPT	BIT(0)
+#define FD1_XSAVEC	BIT(1)
+#define FD1_XGETBV1	BIT(2)
+#define FD1_XSAVES	BIT(3)
+
+/* Offsets of the legacy region and the XSAVE header (SDM vol. 1, 13.4). */
+#define FX_MXCSR	24
+#define FX_ST		32
+#define FX_XMM		160
+#define FX_SW		464
+#define XSAVE_HDR	512
+#define XSAVE_EXT	576
+
+struct okvm_xsave_hdr {
+	u64 xstate_bv;
+	u64 xcomp_bv;
+	u64 reserved[6];
+};
+
+u64 okvm_supported_xcr0;	/* 0: no XSAVE for guests */
+u64 okvm_host_xcr0;
+u32 okvm_mxcsr_mask;		/* the CPU's MXCSR_MASK */
+static unsigned int okvm_uabi_size;
+/* Standard-format offset, size and 64-byte alignment (compacted) by bit. */
+static u32 xs_off[64], xs_size[64];
+static u64 xs_align;
+
+/* Size of an XSAVE image holding the components in @xcr0. */
+static unsigned int xstate_size(u64 xcr0, bool compacted)
+{
+	unsigned int off = XSAVE_EXT, end = XSAVE_EXT;
+	int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(xcr0 & BIT_ULL(i)))
+			continue;
+		if (!compacted)
+			off = xs_off[i];
+		else if (xs_align & BIT_ULL(i))
+			off = ALIGN(off, 64);
+		end = max(end, off + xs_size[i]);
+		off += xs_size[i];
+	}
+	return end;
+}
+
+/**
+ * okvm_xsave_setup() - learn the host's XSAVE layout (module load)
+ */
+void okvm_xsave_setup(void)
+{
+	struct fxregs_state *fx;
+	u32 a, b, c, d;
+	int i;
+
+	fx = kzalloc(sizeof(*fx), GFP_KERNEL);
+	if (fx) {
+		kernel_fpu_begin();
+		asm volatile("fxsave64 (%0)" : : "r" (fx) : "memory");
+		kernel_fpu_end();
+		okvm_mxcsr_mask = fx->mxcsr_mask;
+		kfree(fx);
+	}
+	/* A zero mask means the default one (SDM vol. 1, 11.6.6). */
+	if (!okvm_mxcsr_mask)
+		okvm_mxcsr_mask = 0xffbf;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE) || !boot_cpu_has(X86_FEATURE_OSXSAVE))
+		return;
+	okvm_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	okvm_supported_xcr0 = okvm_host_xcr0 & OKVM_XCR0_OFFERED;
+	/* Bundles the guest could only enable together or not at all. */
+	if ((okvm_supported_xcr0 & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512 ||
+	    !(okvm_supported_xcr0 & XFEATURE_MASK_YMM))
+		okvm_supported_xcr0 &= ~XFEATURE_MASK_AVX512;
+	if ((okvm_supported_xcr0 & (XFEATURE_MASK_BNDREGS | XFEATURE_MASK_BNDCSR)) !=
+	    (XFEATURE_MASK_BNDREGS | XFEATURE_MASK_BNDCSR))
+		okvm_supported_xcr0 &= ~(XFEATURE_MASK_BNDREGS | XFEATURE_MASK_BNDCSR);
+	if (!(okvm_supported_xcr0 & XFEATURE_MASK_SSE))
+		okvm_supported_xcr0 &= ~(XFEATURE_MASK_YMM | XFEATURE_MASK_AVX512);
+
+	for (i = 2; i < 64; i++) {
+		if (!(okvm_host_xcr0 & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &a, &b, &c, &d);
+		xs_size[i] = a;
+		xs_off[i] = b;
+		if (c & 2)
+			xs_align |= BIT_ULL(i);
+	}
+	okvm_uabi_size = xstate_size(okvm_supported_xcr0, false);
+}
+
+/* --- CPUID --------------------------------------------------------------- */
+
+/**
+ * okvm_xsave_cpuid1_ecx() - CPUID.1:ECX bits that need guest XCR0
+ * @host_ecx: the host's CPUID.1:ECX
+ *
+ * Return: XSAVE, and AVX/FMA/F16C when YMM state is offered.
+ */
+u32 okvm_xsave_cpuid1_ecx(u32 host_ecx)
+{
+	u32 bits = 0;
+
+	if (!okvm_supported_xcr0)
+		return 0;
+	bits |= F1_ECX_XSAVE;
+	if (okvm_supported_xcr0 & XFEATURE_MASK_YMM)
+		bits |= F1_ECX_AVX | F1_ECX_FMA | F1_ECX_F16C;
+	return host_ecx & bits;
+}
+
+/**
+ * okvm_xsave_cpuid() - the leaf 0xD entries of KVM_GET_SUPPORTED_CPUID
+ * @e: where to put them
+ * @max: room in @e
+ *
+ * Return: the number of entries, or -E2BIG.
+ */
+int okvm_xsave_cpuid(struct kvm_cpuid_entry2 *e, int max)
+{
+	u32 a, b, c, d;
+	int n = 0, i;
+
+	if (!okvm_supported_xcr0)
+		return 0;
+	if (max < 2 + hweight64(okvm_supported_xcr0 >> 2))
+		return -E2BIG;
+	e[n++] = (struct kvm_cpuid_entry2){
+		.function = 0xd, .index = 0,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+		.eax = (u32)okvm_supported_xcr0,
+		.ebx = okvm_uabi_size, .ecx = okvm_uabi_size,
+		.edx = okvm_supported_xcr0 >> 32,
+	};
+	cpuid_count(0xd, 1, &a, &b, &c, &d);
+	/* XSAVEOPT, XSAVEC and XGETBV1 run natively on the guest's XCR0. */
+	a &= FD1_XSAVEOPT | FD1_XSAVEC | FD1_XGETBV1;
+	e[n++] = (struct kvm_cpuid_entry2){
+		.function = 0xd, .index = 1,
+		.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX, .eax = a,
+		.ebx = (a & FD1_XSAVEC) ?
+		       xstate_size(okvm_supported_xcr0, true) : 0,
+	};
+	for (i = 2; i < 64; i++) {
+		if (!(okvm_supported_xcr0 & BIT_ULL(i)))
+			continue;
+		e[n++] = (struct kvm_cpuid_entry2){
+			.function = 0xd, .index = i,
+			.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			.eax = xs_size[i], .ebx = xs_off[i],
+			.ecx = (xs_align & BIT_ULL(i)) ? 2 : 0,
+		};
+	}
+	return n;
+}
+
+/*
+ * Same matching as okvm_cpuid_lookup(): an entry without a significant
+ * index stands for every index.
+ */
+static struct kvm_cpuid_entry2 *find_entry(struct okvm_vcpu *vcpu, u32 fn,
+					   u32 idx)
+{
+	int i;
+
+	for (i = 0; i < vcpu->arch.cpuid_nent; i++) {
+		struct kvm_cpuid_entry2 *e = &vcpu->arch.cpuid[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == idx))
+			return e;
+	}
+	return NULL;
+}
+
+/**
+ * okvm_cpuid_runtime_update() - CPUID bits that follow CR4 and XCR0
+ * @vcpu: the vCPU, not running (its mutex held)
+ *
+ * As on real hardware and in KVM, CPUID.1:ECX.OSXSAVE mirrors CR4.OSXSAVE
+ * and CPUID.0xD's EBX sizes follow XCR0; the table that KVM_GET_CPUID2
+ * returns and the guest's CPUID read are updated in place.
+ */
+void okvm_cpuid_runtime_update(struct okvm_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	e = find_entry(vcpu, 1, 0);
+	if (e && okvm_supported_xcr0) {
+		e->ecx &= ~F1_ECX_OSXSAVE;
+		if (vcpu->arch.vmcb->save.cr4 & X86_CR4_OSXSAVE)
+			e->ecx |= F1_ECX_OSXSAVE;
+	}
+	if (!okvm_supported_xcr0)
+		return;
+	e = find_entry(vcpu, 0xd, 0);
+	if (e)
+		e->ebx = xstate_size(vcpu->arch.xcr0 & okvm_supported_xcr0, false);
+	e = find_entry(vcpu, 0xd, 1);
+	if (e && (e->eax & (FD1_XSAVEC | FD1_XSAVES)))
+		e->ebx = xstate_size(vcpu->arch.xcr0 & okvm_supported_xcr0, true);
+}
+
+static bool guest_has_xsave(struct okvm_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *e = find_entry(vcpu, 1, 0);
+
+	return okvm_supported_xcr0 && e && (e->ecx & F1_ECX_XSAVE);
+}
+
+/* What the vCPU's CPUID.0xD lets it enable, within what okvm supports. */
+static u64 guest_supported_xcr0(struct okvm_vcpu *vcpu)
+{
+	struct kvm_cpuid_entry2 *e = find_entry(vcpu, 0xd, 0);
+
+	if (!e)
+		return 0;
+	return (e->eax | (u64)e->edx << 32) & okvm_supported_xcr0;
+}
+
+/**
+ * okvm_xsave_cr4_bits() - CR4 bits that depend on the vCPU's CPUID here
+ * @vcpu: the vCPU
+ *
+ * Until KVM_SET_CPUID2 defines the vCPU model, KVM checks CR4 against what
+ * it supports only (upstream set_sregs_test relies on that).
+ *
+ * Return: X86_CR4_OSXSAVE if the vCPU's CPUID has XSAVE, else 0.
+ */
+u64 okvm_xsave_cr4_bits(struct okvm_vcpu *vcpu)
+{
+	if (!vcpu->arch.cpuid_set)
+		return okvm_supported_xcr0 ? X86_CR4_OSXSAVE : 0;
+	return guest_has_xsave(vcpu) ? X86_CR4_OSXSAVE : 0;
+}
+
+/* --- XCR0 ---------------------------------------------------------------- */
+
+/* KVM's checks on a new XCR0 (SDM vol. 1, 13.3). Return: 0, or 1 for #GP. */
+static int set_xcr(struct okvm_vcpu *vcpu, u32 index, u64 xcr0)
+{
+	u64 old = vcpu->arch.xcr0;
+
+	if (index != XCR_XFEATURE_ENABLED_MASK)
+		return 1;
+	if (!(xcr0 & XFEATURE_MASK_FP))
+		return 1;
+	if ((xcr0 & XFEATURE_MASK_YMM) && !(xcr0 & XFEATURE_MASK_SSE))
+		return 1;
+	/* x87 is always allowed, even without XSAVE in CPUID (reset value). */
+	if (xcr0 & ~(guest_supported_xcr0(vcpu) | XFEATURE_MASK_FP))
+		return 1;
+	if (!(xcr0 & XFEATURE_MASK_BNDREGS) != !(xcr0 & XFEATURE_MASK_BNDCSR))
+		return 1;
+	if ((xcr0 & XFEATURE_MASK_AVX512) &&
+	    (!(xcr0 & XFEATURE_MASK_YMM) ||
+	     (xcr0 & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512))
+		return 1;
+	vcpu->arch.xcr0 = xcr0;
+	if (xcr0 != old)
+		okvm_cpuid_runtime_update(vcpu);
+	return 0;
+}
+
+/**
+ * okvm_handle_xsetbv() - #VMEXIT(XSETBV)
+ * @vcpu: the vCPU
+ *
+ * Return: 1 (re-enter the guest).
+ */
+int okvm_handle_xsetbv(struct okvm_vcpu *vcpu)
+{
+	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	unsigned long *r = vcpu->arch.regs;
+	u64 v = (u64)(u32)r[OKVM_RDX] << 32 | (u32)r[OKVM_RAX];
+
+	/*
+	 * The #UD for CR4.OSXSAVE=0 has priority over the intercept; it is
+	 * checked again here as CR4 may come from KVM_SET_SREGS.
+	 */
+	if (!(s->cr4 & X86_CR4_OSXSAVE) || !guest_has_xsave(vcpu)) {
+		okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);
+		return 1;
+	}
+	if (s->cpl || set_xcr(vcpu, r[OKVM_RCX], v)) {
+		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	okvm_svm_skip_insn(vcpu, 3);	/* 0F 01 D1 */
+	return 1;
+}
+
+/* --- CR4 ----------------------------------------------------------------- */
+
+/* CR4 bits whose change invalidates cached translations (SDM 4.10.4.1). */
+#define CR4_PAGING_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |	\
+			 X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP |	\
+			 X86_CR4_PKE | X86_CR4_LA57)
+
+/* MOV to CR4 as KVM's kvm_set_cr4(). Return: 0, or 1 for #GP. */
+static int set_cr4(struct okvm_vcpu *vcpu, u64 cr4)
+{
+	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	u64 old = s->cr4;
+
+	if (!okvm_cr4_valid(vcpu, cr4))
+		return 1;
+	if (s->efer & EFER_LMA) {
+		/* Long mode cannot leave PAE, nor switch paging depth. */
+		if (!(cr4 & X86_CR4_PAE) || ((cr4 ^ old) & X86_CR4_LA57))
+			return 1;
+	}
+	/* PCIDE needs long mode and CR3[11:0] == 0 (not offered yet). */
+	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	    (!(s->efer & EFER_LMA) || (s->cr3 & 0xfff)))
+		return 1;
+	s->cr4 = cr4;
+	/*
+	 * The hardware would have flushed the guest's TLB on these changes;
+	 * okvm executed the write, so take a fresh ASID on the next entry.
+	 */
+	if ((cr4 ^ old) & CR4_PAGING_BITS)
+		vcpu->arch.asid_gen = 0;
+	if ((cr4 ^ old) & X86_CR4_OSXSAVE)
+		okvm_cpuid_runtime_update(vcpu);
+	return 0;
+}
+
+/**
+ * okvm_handle_cr4_write() - #VMEXIT(CR4 write)
+ * @vcpu: the vCPU
+ *
+ * Without decode assists the exit does not name the source register, so
+ * the MOV to CR4 at CS:RIP is fetched and decoded.
+ *
+ * Return: 1 to re-enter the guest, 0 with an internal-error exit.
+ */
+int okvm_handle_cr4_write(struct okvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct okvm_insn insn;
+	u64 v;
+	int r;
+
+	r = okvm_fetch_insn(vcpu, &insn);
+	if (r == 1)
+		return 1;	/* #PF on the fetch injected */
+	if (r || insn.op != OKVM_OP_MOV_TO_CR || insn.ctl.num != 4) {
+		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+		run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+		run->internal.ndata = 2;
+		run->internal.data[0] = SVM_EXIT_WRITE_CR4;
+		run->internal.data[1] = vcpu->arch.vmcb->save.rip;
+		return 0;
+	}
+	v = vcpu->arch.regs[insn.ctl.gpr];
+	if (insn.mode != OKVM_MODE_64)
+		v = (u32)v;
+	if (set_cr4(vcpu, v)) {
+		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	okvm_svm_skip_insn(vcpu, insn.len);
+	return 1;
+}
+
+/* --- KVM_GET/SET_XSAVE(2) -------------------------------------------------- */
+
+/* KVM_CAP_XSAVE2: what KVM_GET_XSAVE2 writes, never less than kvm_xsave. */
+static unsigned int xsave2_size(void)
+{
+	return max_t(unsigned int, okvm_uabi_size, sizeof(struct kvm_xsave));
+}
+
+/* The guest's state in KVM's uabi layout; @buf is @size zeroed bytes. */
+static void get_xsave(struct okvm_vcpu *vcpu, u8 *buf, unsigned int size)
+{
+	const u8 *img = vcpu->arch.fpu;
+	const struct okvm_xsave_hdr *ih = (const void *)(img + XSAVE_HDR);
+	struct okvm_xsave_hdr *h = (void *)(buf + XSAVE_HDR);
+	u64 xfeatures = ih->xstate_bv & okvm_supported_xcr0;
+	int i;
+
+	/* A component in its init state reads as its init values. */
+	if (xfeatures & XFEATURE_MASK_FP) {
+		memcpy(buf, img, FX_MXCSR);
+		memcpy(buf + FX_ST, img + FX_ST, FX_XMM - FX_ST);
+	} else {
+		*(u16 *)buf = 0x37f;	/* FCW */
+	}
+	if (xfeatures & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM))
+		memcpy(buf + FX_MXCSR, img + FX_MXCSR, 4);
+	else
+		*(u32 *)(buf + FX_MXCSR) = 0x1f80;
+	*(u32 *)(buf + FX_MXCSR + 4) = okvm_mxcsr_mask;
+	if (xfeatures & XFEATURE_MASK_SSE)
+		memcpy(buf + FX_XMM, img + FX_XMM, 256);
+	h->xstate_bv = xfeatures;
+	for (i = 2; i < 64; i++) {
+		if ((xfeatures & BIT_ULL(i)) && xs_off[i] + xs_size[i] <= size)
+			memcpy(buf + xs_off[i], img + xs_off[i], xs_size[i]);
+	}
+}
+
+/* Validate a uabi image as KVM does, then load it. */
+static int set_xsave(struct okvm_vcpu *vcpu, const u8 *buf)
+{
+	const struct okvm_xsave_hdr *h = (const void *)(buf + XSAVE_HDR);
+	u8 *img = vcpu->arch.fpu;
+	struct okvm_xsave_hdr *ih = (void *)(img + XSAVE_HDR);
+	u64 xfeatures = h->xstate_bv;
+	int i;
+
+	if (xfeatures & ~okvm_supported_xcr0)
+		return -EINVAL;
+	/* Userspace's images are never compacted. */
+	if (h->xcomp_bv || memchr_inv(h->reserved, 0, sizeof(h->reserved)))
+		return -EINVAL;
+	if ((xfeatures & (XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)) &&
+	    (*(u32 *)(buf + FX_MXCSR) & ~okvm_mxcsr_mask))
+		return -EINVAL;
+
+	if (xfeatures & XFEATURE_MASK_FP)
+		memcpy(img, buf, FX_XMM);	/* includes MXCSR */
+	else if (xfeatures & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM))
+		memcpy(img + FX_MXCSR, buf + FX_MXCSR, 8);
+	if (xfeatures & XFEATURE_MASK_SSE)
+		memcpy(img + FX_XMM, buf + FX_XMM, 256);
+	for (i = 2; i < 64; i++)
+		if (xfeatures & BIT_ULL(i))
+			memcpy(img + xs_off[i], buf + xs_off[i], xs_size[i]);
+	/* What is not in the header is restored to its init state. */
+	ih->xstate_bv = (ih->xstate_bv & ~okvm_supported_xcr0) | xfeatures;
+	return 0;
+}
+
+/* --- ioctls -------------------------------------------------------------- */
+
+/**
+ * okvm_xsave_check_extension() - the capabilities of this file
+ * @ext: KVM_CAP_XSAVE, KVM_CAP_XSAVE2, KVM_CAP_XCRS or KVM_CAP_DEBUGREGS
+ *
+ * Return: the capability's value.
+ */
+long okvm_xsave_check_extension(long ext)
+{
+	switch (ext) {
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return !!okvm_supported_xcr0;
+	case KVM_CAP_XSAVE2:
+		return okvm_supported_xcr0 ? xsave2_size() : 0;
+	case KVM_CAP_DEBUGREGS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long xsave_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			void __user *argp)
+{
+	unsigned int size;
+	long r = 0;
+	u8 *buf;
+
+	if (!okvm_supported_xcr0)
+		return -EINVAL;
+	if (ioctl == KVM_SET_XSAVE) {
+		/* KVM reads the uabi size, never less than struct kvm_xsave. */
+		buf = memdup_user(argp, xsave2_size());
+		if (IS_ERR(buf))
+			return PTR_ERR(buf);
+		r = set_xsave(vcpu, buf);
+		kfree(buf);
+		return r;
+	}
+	size = ioctl == KVM_GET_XSAVE2 ? xsave2_size() : sizeof(struct kvm_xsave);
+	if (okvm_uabi_size > size)
+		return -EINVAL;
+	buf = kzalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	get_xsave(vcpu, buf, size);
+	if (copy_to_user(argp, buf, size))
+		r = -EFAULT;
+	kfree(buf);
+	return r;
+}
+
+static long xcrs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+		       void __user *argp)
+{
+	struct kvm_xcrs *x;
+	long r = 0;
+	u32 i;
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	if (ioctl == KVM_GET_XCRS) {
+		if (okvm_supported_xcr0) {
+			x->nr_xcrs = 1;
+			x->xcrs[0].xcr = XCR_XFEATURE_ENABLED_MASK;
+			x->xcrs[0].value = vcpu->arch.xcr0;
+		}
+		if (copy_to_user(argp, x, sizeof(*x)))
+			r = -EFAULT;
+		goto out;
+	}
+	if (copy_from_user(x, argp, sizeof(*x))) {
+		r = -EFAULT;
+		goto out;
+	}
+	if (!okvm_supported_xcr0 || x->nr_xcrs > KVM_MAX_XCRS || x->flags) {
+		r = -EINVAL;
+		goto out;
+	}
+	/* Only XCR0 exists; other indices are ignored, as in KVM. */
+	for (i = 0; i < x->nr_xcrs; i++) {
+		if (x->xcrs[i].xcr == XCR_XFEATURE_ENABLED_MASK) {
+			if (set_xcr(vcpu, XCR_XFEATURE_ENABLED_MASK,
+				    x->xcrs[i].value))
+				r = -EINVAL;
+			break;
+		}
+	}
+out:
+	kfree(x);
+	return r;
+}
+
+static long debugregs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			    void __user *argp)
+{
+	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	struct kvm_debugregs d;
+	int i;
+
+	if (ioctl == KVM_GET_DEBUGREGS) {
+		memset(&d, 0, sizeof(d));
+		for (i = 0; i < 4; i++)
+			d.db[i] = vcpu->arch.db[i];
+		d.dr6 = s->dr6;
+		d.dr7 = s->dr7;
+		return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	/* Bits 63:32 of DR6 and DR7 are reserved (VMRUN would fail). */
+	if (d.flags || d.dr6 >> 32 || d.dr7 >> 32)
+		return -EINVAL;
+	for (i = 0; i < 4; i++)
+		vcpu->arch.db[i] = d.db[i];
+	s->dr6 = d.dr6;
+	s->dr7 = d.dr7;
+	return 0;
+}
+
+/**
+ * okvm_xsave_vcpu_ioctl() - KVM_GET/SET_XSAVE(2), _XCRS, _DEBUGREGS
+ * @vcpu: the vCPU, its mutex held
+ * @ioctl: the ioctl
+ * @argp: its argument
+ *
+ * Return: the ioctl's result, or -ENOIOCTLCMD if it is none of these.
+ */
+long okvm_xsave_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp)
+{
+	lockdep_assert_held(&vcpu->mutex);
+	switch (ioctl) {
+	case KVM_GET_XSAVE:
+	case KVM_GET_XSAVE2:
+	case KVM_SET_XSAVE:
+		return xsave_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return xcrs_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+		return debugregs_ioctl(vcpu, ioctl, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}

@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * XSAVE for guests: CR4.OSXSAVE and XCR0 written by the guest, the state
+ * ioctls KVM_GET/SET_XSAVE(2), KVM_GET/SET_XCRS and KVM_GET/SET_DEBUGREGS
+ * (a round trip from one VM into a fresh one, where the guest goes on with
+ * its AVX/SSE registers), and the errnos for what KVM refuses.
+ */
+#include <stdlib.h>
+
+#include "kselftest_harness.h"
+#include "lib/guest.h"
+#include "lib/guest_fixture.h"
+
+#define CR4_OSXSAVE	(1UL << 18)
+#define XFEATURE_FP	1ULL
+#define XFEATURE_SSE	2ULL
+#define XFEATURE_YMM	4ULL
+#define XSAVE_HDR	512	/* XSTATE_BV, XCOMP_BV, reserved */
+#define XSAVE_MXCSR	24
+
+static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *c, uint32_t fn,
+					  uint32_t idx)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == idx)
+			return &c->entries[i];
+	return NULL;
+}
+
+/* XCR0 bits KVM_GET_SUPPORTED_CPUID offers (leaf 0xD), 0 without XSAVE. */
+static uint64_t supported_xcr0(struct guest *g)
+{
+	struct kvm_cpuid_entry2 *e = find_leaf(g->cpuid, 1, 0);
+	struct kvm_cpuid_entry2 *d = find_leaf(g->cpuid, 0xd, 0);
+
+	if (!e || !(e->ecx & (1u << 26)) || !d)
+		return 0;
+	return d->eax | (uint64_t)d->edx << 32;
+}
+
+/*
+ * Turn on CR4.OSXSAVE (through R8: a REX-prefixed MOV to CR4), load YMM0
+ * and XMM1 from G_DATA (XCR0 was set with KVM_SET_XCRS: QEMU's TCG does
+ * not honour the XSETBV intercept, so a guest XSETBV would bypass both
+ * okvm and KVM there), and stop for the state to move to another VM;
+ * there, store them back with XCR0 and CR4.
+ */
+GUEST_CODE(xsave_guest, ".code64",
+	"mov %cr4, %r8\n"
+	"or $0x40000, %r8\n"
+	"mov %r8, %cr4\n"
+	"vmovdqu 0x100000, %ymm0\n"
+	"movdqu 0x100020, %xmm1\n"
+	"out %al, $0x10\n"
+	"vmovdqu %ymm0, 0x100100\n"
+	"movdqu %xmm1, 0x100120\n"
+	"xor %ecx, %ecx\n"
+	"xgetbv\n"
+	"mov %eax, 0x100140\n"
+	"mov %cr4, %rax\n"
+	"mov %rax, 0x100148\n"
+	"hlt\n");
+
+TEST_F(g, state_round_trip)
+{
+	struct guest g2 = { .kvm = -1, .vm = -1 };
+	struct kvm_debugregs dbg, dbg2;
+	struct kvm_cpuid2 *cpuid;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+	struct kvm_xcrs xcrs;
+	uint8_t pattern[48];
+	uint8_t *xs;
+	long size;
+	int i;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, xsave_guest,
+			     xsave_guest_end), 0);
+	if ((supported_xcr0(&self->g) & 7) != 7)
+		SKIP(return, "no x87/SSE/AVX in the supported XCR0");
+	size = okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	ASSERT_GE(size, (long)sizeof(struct kvm_xsave));
+	for (i = 0; i < 48; i++)
+		pattern[i] = 0x11 * (i % 15) + i;
+	memcpy(guest_ptr(&self->g, G_DATA), pattern, sizeof(pattern));
+	memset(&xcrs, 0, sizeof(xcrs));
+	xcrs.nr_xcrs = 1;
+	xcrs.xcrs[0].value = 7;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_XCRS, &xcrs), 0);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(self->g.vcpu[0].run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
+	/* Finish the OUT (RIP moves past it) before saving, as KVM wants. */
+	self->g.vcpu[0].run->immediate_exit = 1;
+	ASSERT_EQ(guest_run(&self->g, 0), -EINTR);
+	self->g.vcpu[0].run->immediate_exit = 0;
+
+	/* CPUID.1:ECX.OSXSAVE follows CR4 in the vCPU's table too. */
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
+	ASSERT_NE(cpuid, NULL);
+	cpuid->nent = 256;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_GET_CPUID2, cpuid), 0);
+	ASSERT_NE(find_leaf(cpuid, 1, 0), NULL);
+	EXPECT_NE(find_leaf(cpuid, 1, 0)->ecx & (1u << 27), 0);
+	free(cpuid);
+
+	/* DR0-3 and DR7 (no breakpoint enabled) go along with the rest. */
+	memset(&dbg, 0, sizeof(dbg));
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_GET_DEBUGREGS, &dbg), 0);
+	EXPECT_EQ(dbg.flags, 0);
+	dbg.db[0] = 0x1000;
+	dbg.db[3] = 0x7ffff000;
+	dbg.dr7 = 0x400 | (1 << 16);	/* R/W0 = write, L0 still clear */
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_DEBUGREGS, &dbg), 0);
+
+	xs = calloc(1, size);
+	ASSERT_NE(xs, NULL);
+	ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+	ASSERT_EQ(guest_get_sregs(&self->g, 0, &sregs), 0);
+	EXPECT_NE(sregs.cr4 & CR4_OSXSAVE, 0);
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_GET_XCRS, &xcrs), 0);
+	EXPECT_EQ(xcrs.nr_xcrs, 1);
+	EXPECT_EQ(xcrs.xcrs[0].xcr, 0);
+	EXPECT_EQ(xcrs.xcrs[0].value, 7);
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_GET_XSAVE2, xs), 0);
+	/* The upper half of YMM0 is live: XSTATE_BV has AVX. */
+	EXPECT_NE(*(uint64_t *)(xs + XSAVE_HDR) & XFEATURE_YMM, 0);
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_GET_DEBUGREGS, &dbg), 0);
+
+	/* A fresh VM with the same code; the state comes in as KVM's order. */
+	ASSERT_EQ(guest_init(&g2, G_MEM_DEFAULT, GUEST_LONG, xsave_guest,
+			     xsave_guest_end), 0);
+	ASSERT_EQ(guest_set_sregs(&g2, 0, &sregs), 0);
+	ASSERT_EQ(okvm_ioctl(g2.vcpu[0].fd, KVM_SET_XCRS, &xcrs), 0);
+	ASSERT_EQ(okvm_ioctl(g2.vcpu[0].fd, KVM_SET_XSAVE, xs), 0);
+	ASSERT_EQ(okvm_ioctl(g2.vcpu[0].fd, KVM_SET_DEBUGREGS, &dbg), 0);
+	ASSERT_EQ(guest_set_regs(&g2, 0, &regs), 0);
+	ASSERT_EQ(okvm_ioctl(g2.vcpu[0].fd, KVM_GET_DEBUGREGS, &dbg2), 0);
+	EXPECT_EQ(dbg2.db[0], 0x1000);
+	EXPECT_EQ(dbg2.db[3], 0x7ffff000);
+	EXPECT_EQ(dbg2.dr7, dbg.dr7);
+
+	ASSERT_EQ(guest_run(&g2, 0), 0);
+	ASSERT_EXIT(g2.vcpu[0].run, KVM_EXIT_HLT);
+	EXPECT_EQ(memcmp(guest_ptr(&g2, G_DATA + 0x100), pattern, 32), 0);
+	EXPECT_EQ(memcmp(guest_ptr(&g2, G_DATA + 0x120), pattern + 32, 16), 0);
+	EXPECT_EQ(*(uint32_t *)guest_ptr(&g2, G_DATA + 0x140), 7);
+	EXPECT_NE(*(uint64_t *)guest_ptr(&g2, G_DATA + 0x148) & CR4_OSXSAVE, 0);
+	ASSERT_EQ(okvm_ioctl(g2.vcpu[0].fd, KVM_GET_DEBUGREGS, &dbg2), 0);
+	EXPECT_EQ(dbg2.db[0], 0x1000);
+	free(xs);
+	guest_destroy(&g2);
+}
+
+/* The XCR0 set with KVM_SET_XCRS is the one the guest runs with. */
+GUEST_CODE(xgetbv_guest, ".code64",
+	"mov %cr4, %rax\n"
+	"or $0x40000, %rax\n"
+	"mov %rax, %cr4\n"
+	"xor %ecx, %ecx\n"
+	"xgetbv\n"
+	"out %eax, $0x10\n"
+	"xor %ecx, %ecx\n"
+	"xgetbv\n"
+	"out %eax, $0x10\n"
+	"hlt\n");
+
+TEST_F(g, xcr0_loaded)
+{
+	struct kvm_xcrs xcrs;
+	struct kvm_run *run;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, xgetbv_guest,
+			     xgetbv_guest_end), 0);
+	if ((supported_xcr0(&self->g) & 7) != 7)
+		SKIP(return, "no x87/SSE/AVX in the supported XCR0");
+	run = self->g.vcpu[0].run;
+	memset(&xcrs, 0, sizeof(xcrs));
+	xcrs.nr_xcrs = 1;
+	xcrs.xcrs[0].value = XFEATURE_FP | XFEATURE_SSE;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_XCRS, &xcrs), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 4, 1);
+	EXPECT_EQ(guest_out32(run), XFEATURE_FP | XFEATURE_SSE);
+	xcrs.xcrs[0].value = 7;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_XCRS, &xcrs), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 4, 1);
+	EXPECT_EQ(guest_out32(run), 7);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_HLT);
+}
+
+/* What KVM refuses in KVM_SET_XSAVE, KVM_SET_XCRS, KVM_SET_DEBUGREGS. */
+TEST_F(g, state_errnos)
+{
+	struct kvm_debugregs dbg, bad_dbg;
+	struct kvm_xcrs xcrs, bad;
+	uint8_t *xs, *b;
+	uint64_t sup;
+	long size;
+	int fd;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, xsave_guest,
+			     xsave_guest_end), 0);
+	fd = self->g.vcpu[0].fd;
+
+	/* DEBUGREGS: flags and DR6/DR7 bits 63:32. */
+	ASSERT_EQ(okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_DEBUGREGS), 1);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_DEBUGREGS, &dbg), 0);
+	bad_dbg = dbg;
+	bad_dbg.flags = 1;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_DEBUGREGS, &bad_dbg), -EINVAL);
+	bad_dbg = dbg;
+	bad_dbg.dr6 |= 1ULL << 32;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_DEBUGREGS, &bad_dbg), -EINVAL);
+	bad_dbg = dbg;
+	bad_dbg.dr7 |= 1ULL << 40;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_DEBUGREGS, &bad_dbg), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_DEBUGREGS, &dbg), 0);
+
+	sup = supported_xcr0(&self->g);
+	if (!okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE)) {
+		EXPECT_EQ(sup, 0);
+		SKIP(return, "no KVM_CAP_XSAVE");
+	}
+	ASSERT_NE(sup & XFEATURE_FP, 0);
+	ASSERT_EQ(okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_XCRS), 1);
+
+	/* XCRS: flags, too many entries, XCR0 values XSETBV would #GP on. */
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XCRS, &xcrs), 0);
+	ASSERT_EQ(xcrs.nr_xcrs, 1);
+	EXPECT_EQ(xcrs.xcrs[0].value, XFEATURE_FP);	/* the reset value */
+	bad = xcrs;
+	bad.flags = 1;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &bad), -EINVAL);
+	bad = xcrs;
+	bad.nr_xcrs = KVM_MAX_XCRS + 1;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &bad), -EINVAL);
+	bad = xcrs;
+	bad.xcrs[0].value = XFEATURE_SSE;		/* no x87 */
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &bad), -EINVAL);
+	bad.xcrs[0].value = XFEATURE_FP | (1ULL << 62);	/* not supported */
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &bad), -EINVAL);
+	if (sup & XFEATURE_YMM) {
+		bad.xcrs[0].value = XFEATURE_FP | XFEATURE_YMM;	/* AVX w/o SSE */
+		EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &bad), -EINVAL);
+	}
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XCRS, &bad), 0);
+	EXPECT_EQ(bad.xcrs[0].value, XFEATURE_FP);	/* nothing took effect */
+	bad = xcrs;
+	bad.xcrs[0].value = sup & 7;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &bad), 0);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XCRS, &bad), 0);
+	EXPECT_EQ(bad.xcrs[0].value, sup & 7);
+
+	/* XSAVE: unsupported XSTATE_BV, XCOMP_BV, reserved header, MXCSR. */
+	size = okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	ASSERT_GE(size, (long)sizeof(struct kvm_xsave));
+	xs = calloc(1, size);
+	b = calloc(1, size);
+	ASSERT_NE(xs, NULL);
+	ASSERT_NE(b, NULL);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XSAVE, xs), 0);
+	EXPECT_EQ(*(uint16_t *)xs, 0x37f);		/* FCW after reset */
+	EXPECT_EQ(*(uint32_t *)(xs + XSAVE_MXCSR), 0x1f80);
+	EXPECT_EQ(*(uint64_t *)(xs + XSAVE_HDR + 8), 0);	/* never compacted */
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XSAVE, xs), 0);
+
+	memcpy(b, xs, size);
+	*(uint64_t *)(b + XSAVE_HDR) |= 1ULL << 62;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XSAVE, b), -EINVAL);
+	memcpy(b, xs, size);
+	*(uint64_t *)(b + XSAVE_HDR + 8) = (1ULL << 63) | 3;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XSAVE, b), -EINVAL);
+	memcpy(b, xs, size);
+	*(uint64_t *)(b + XSAVE_HDR + 16) = 1;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XSAVE, b), -EINVAL);
+	memcpy(b, xs, size);
+	*(uint64_t *)(b + XSAVE_HDR) |= XFEATURE_FP | XFEATURE_SSE;
+	*(uint32_t *)(b + XSAVE_MXCSR) = 0x80001f80;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XSAVE, b), -EINVAL);
+	/* A good image with a new MXCSR is taken and read back. */
+	memcpy(b, xs, size);
+	*(uint64_t *)(b + XSAVE_HDR) |= XFEATURE_FP | XFEATURE_SSE;
+	*(uint32_t *)(b + XSAVE_MXCSR) = 0x1fc0;
+	EXPECT_EQ(okvm_ioctl(fd, KVM_SET_XSAVE, b), 0);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XSAVE2, xs), 0);
+	EXPECT_EQ(*(uint32_t *)(xs + XSAVE_MXCSR), 0x1fc0);
+	free(xs);
+	free(b);
+}
+
+/* CR4.OSXSAVE is reserved without XSAVE in the vCPU's CPUID. */
+GUEST_CODE(osxsave_guest, ".code64",
+	"mov %cr4, %rax\n"
+	"or $0x40000, %rax\n"
+	"out %al, $0x10\n"
+	"mov %rax, %cr4\n"		/* #GP; no IDT: triple fault */
+	"out %al, $0x11\n"
+	"hlt\n");
+
+TEST_F(g, osxsave_needs_xsave)
+{
+	struct kvm_cpuid_entry2 *e;
+	struct kvm_sregs s;
+	struct kvm_run *run;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, osxsave_guest,
+			     osxsave_guest_end), 0);
+	run = self->g.vcpu[0].run;
+	e = find_leaf(self->g.cpuid, 1, 0);
+	ASSERT_NE(e, NULL);
+	e->ecx &= ~((1u << 26) | (1u << 27) | (1u << 28));	/* XSAVE, AVX */
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_CPUID2, self->g.cpuid), 0);
+	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
+	s.cr4 |= CR4_OSXSAVE;
+	EXPECT_EQ(guest_set_sregs(&self->g, 0, &s), -EINVAL);
+	s.cr4 &= ~CR4_OSXSAVE;
+	s.idt.base = 0;
+	s.idt.limit = 0;
+	ASSERT_EQ(guest_set_sregs(&self->g, 0, &s), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_SHUTDOWN);
+}
+
+TEST_HARNESS_MAIN
