@@ -13,6 +13,7 @@ struct okvm_vm;
 struct okvm_vcpu;
 struct okvm_pt_fmt;
 struct page;
+struct kvm_enable_cap;
 
 int okvm_arch_init(void);
 void okvm_arch_exit(void);

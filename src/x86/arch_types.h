@@ -39,6 +39,7 @@ struct okvm_vm_tsc {
 	u32 last_khz;
 	bool user_set;		/* userspace wrote a TSC at least once */
 };
+struct okvm_coalesced;
 
 struct okvm_vm_arch {
 	u32 bsp_vcpu_id;
@@ -65,6 +66,9 @@ struct okvm_vm_arch {
 	s64 kvmclock_offset;
 	u32 kvmclock_gen;		/* bumped by KVM_SET_CLOCK */
 	u64 wall_clock_msr;
+	struct okvm_coalesced *coalesced;	/* zones and ring (coalesced.c) */
+	unsigned long n_requested_mmu_pages;	/* KVM_SET_NR_MMU_PAGES, or 0 */
+	bool exit_on_emulation_error;		/* KVM_CAP_EXIT_ON_EMULATION_FAILURE */
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -85,8 +89,11 @@ struct okvm_pending_io {
 	u64 next_rip;
 };
 
-/* kvm_run plus the page for port I/O data (KVM_PIO_PAGE_OFFSET). */
-#define OKVM_ARCH_VCPU_MMAP_PAGES	2
+/*
+ * kvm_run, the page for port I/O data (KVM_PIO_PAGE_OFFSET) and the VM's
+ * coalesced MMIO ring (KVM_COALESCED_MMIO_PAGE_OFFSET).
+ */
+#define OKVM_ARCH_VCPU_MMAP_PAGES	3
 
 struct okvm_vcpu_arch {
 	struct vmcb *vmcb;
@@ -134,6 +141,10 @@ struct okvm_vcpu_arch {
 	 */
 	u8 mmio_off, mmio_len;
 	u8 mmio_ram[8];
+
+	/* The bytes the last fetch_decode() read, for emulation failures. */
+	u8 insn_bytes[OKVM_MAX_INSN_LEN];
+	u8 insn_len;
 
 	struct okvm_vcpu_irq irq;
 

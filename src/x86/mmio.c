@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 #include <asm/processor-flags.h>
 
+#include "coalesced.h"
 #include "mmu/gwalk.h"
 #include "svm.h"
 
@@ -135,15 +136,46 @@ static void inject_page_fault(struct okvm_vcpu *vcpu,
 	okvm_svm_inject_exception(vcpu, PF_VECTOR, true, res->error_code);
 }
 
-static int emulation_error(struct okvm_vcpu *vcpu, u64 d0)
+/*
+ * An instruction okvm cannot emulate: KVM_EXIT_INTERNAL_ERROR laid out as
+ * KVM's emulation failures are (kvm_run.emulation_failure): flags, the
+ * instruction bytes fetched if any, then the exit code, EXITINFO1/2,
+ * EXITINTINFO and its error code. The instruction is not retired.
+ *
+ * Unlike KVM, okvm never queues a #UD for it, with or without
+ * KVM_CAP_EXIT_ON_EMULATION_FAILURE: okvm's emulator is much smaller than
+ * KVM's, so what it cannot emulate is usually a valid instruction that
+ * the guest must not see fault. It always exits, which is what the
+ * capability asks for.
+ */
+static int emulation_error(struct okvm_vcpu *vcpu)
 {
+	const struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
 	struct kvm_run *run = vcpu->run;
+	u64 info[5] = {
+		c->exit_code, c->exit_info_1, c->exit_info_2,
+		(u32)c->exit_int_info,
+		(c->exit_int_info & SVM_EXITINTINFO_VALID) &&
+		(c->exit_int_info & SVM_EXITINTINFO_VALID_ERR) ?
+			(u32)c->exit_int_info_err : 0,
+	};
+	unsigned int start = 1;
 
 	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-	run->internal.ndata = 2;
-	run->internal.data[0] = d0;
-	run->internal.data[1] = vcpu->arch.vmcb->save.rip;
+	run->emulation_failure.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->emulation_failure.flags = 0;
+	if (vcpu->arch.insn_len) {
+		run->emulation_failure.flags =
+			KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
+		run->emulation_failure.insn_size = vcpu->arch.insn_len;
+		memset(run->emulation_failure.insn_bytes, 0x90,
+		       sizeof(run->emulation_failure.insn_bytes));
+		memcpy(run->emulation_failure.insn_bytes, vcpu->arch.insn_bytes,
+		       vcpu->arch.insn_len);
+		start += 2;	/* insn_size and insn_bytes take data[1..2] */
+	}
+	memcpy(&run->internal.data[start], info, sizeof(info));
+	run->emulation_failure.ndata = start + ARRAY_SIZE(info);
 	return 0;
 }
 
@@ -178,20 +210,26 @@ static int fetch_decode(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 	/* Fetch to the end of the page first: the next may not be mapped. */
 	n = min_t(unsigned int, sizeof(bytes), PAGE_SIZE - (la & ~PAGE_MASK));
 
+	vcpu->arch.insn_len = 0;
 	idx = srcu_read_lock(&vcpu->vm->srcu);
 	vcpu_gwalk_mode(vcpu, &mode);
 	r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, bytes, n,
 				 access, &res);
 	if (!r) {
+		vcpu->arch.insn_len = n;
 		r = okvm_decode(bytes, n, cm, insn);
 		if (r == -ENODATA && n < sizeof(bytes)) {
 			n = sizeof(bytes);
 			r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la,
 						 bytes, n, access, &res);
-			if (!r)
+			if (!r) {
+				vcpu->arch.insn_len = n;
 				r = okvm_decode(bytes, n, cm, insn);
+			}
 		}
 	}
+	/* What was fetched, for an emulation-failure exit (as KVM's). */
+	memcpy(vcpu->arch.insn_bytes, bytes, vcpu->arch.insn_len);
 	if (r == 1)
 		inject_page_fault(vcpu, &res);
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
@@ -238,7 +276,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 	if (r == 1)
 		return 1;
 	if (r || insn->op != OKVM_OP_MOV_MEM)
-		return emulation_error(vcpu, gpa);
+		return emulation_error(vcpu);
 	size = len = insn->mmio.size;
 	if (insn->mmio.dir == OKVM_MMIO_WRITE)
 		okvm_insn_write_value(insn, gprs, &val);
@@ -280,7 +318,7 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 			return 1;
 		}
 		if (r)	/* both sides MMIO: not emulated */
-			return emulation_error(vcpu, gpa);
+			return emulation_error(vcpu);
 	}
 
 	/* The in-kernel APIC and I/O APIC take whole accesses only. */
@@ -289,6 +327,14 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 			      size, &val)) {
 		if (insn->mmio.dir == OKVM_MMIO_READ)
 			okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, val);
+		vcpu->arch.vmcb->save.rip = s->rip + insn->len;
+		okvm_svm_skip_insn(vcpu, 0);
+		return 1;
+	}
+
+	/* A whole write inside a coalesced zone goes to the ring instead. */
+	if (len == size && insn->mmio.dir == OKVM_MMIO_WRITE &&
+	    okvm_coalesced_write(vcpu->vm, false, gpa, size, &val, 1)) {
 		vcpu->arch.vmcb->save.rip = s->rip + insn->len;
 		okvm_svm_skip_insn(vcpu, 0);
 		return 1;
@@ -382,7 +428,7 @@ int okvm_string_io(struct okvm_vcpu *vcpu)
 	if (r == 1)
 		return 1;
 	if (r || (insn.op != OKVM_OP_INS && insn.op != OKVM_OP_OUTS))
-		return emulation_error(vcpu, info);
+		return emulation_error(vcpu);
 	asize = insn.ad_bytes;
 	count = rep ? regs[OKVM_RCX] & amask(asize) : 1;
 	if (!count) {
@@ -422,7 +468,18 @@ int okvm_string_io(struct okvm_vcpu *vcpu)
 			return 1;
 		}
 		if (r)
-			return emulation_error(vcpu, la);
+			return emulation_error(vcpu);
+		/* All of it into the coalesced ring, or an exit as usual. */
+		if (okvm_coalesced_write(vcpu->vm, true, info >> 16, size, data,
+					 count)) {
+			vcpu->arch.pio = (struct okvm_pending_io) {
+				.string = true, .rep = rep, .size = size,
+				.addr_size = asize, .count = count, .la = la,
+				.next_rip = vmcb->control.exit_info_2,
+			};
+			r = okvm_complete_string_io(vcpu);
+			return r < 0 ? r : 1;
+		}
 	}
 
 	run->exit_reason = KVM_EXIT_IO;

@@ -28,6 +28,7 @@
 #include <asm/processor.h>
 
 #include "arch.h"
+#include "coalesced.h"
 #include "kvmclock.h"
 #include "msr.h"
 #include "pv.h"
@@ -712,6 +713,13 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 		return okvm_string_io(vcpu);
 	if (okvm_irqchip_pio(vcpu, info >> 16, info & OKVM_IOIO_IN, size,
 			     &vcpu->arch.regs[OKVM_RAX])) {
+		vcpu->arch.vmcb->save.rip = c->exit_info_2;
+		okvm_svm_skip_insn(vcpu, 0);
+		return 1;
+	}
+	if (!(info & OKVM_IOIO_IN) &&
+	    okvm_coalesced_write(vcpu->vm, true, info >> 16, size,
+				 &vcpu->arch.regs[OKVM_RAX], 1)) {
 		vcpu->arch.vmcb->save.rip = c->exit_info_2;
 		okvm_svm_skip_insn(vcpu, 0);
 		return 1;

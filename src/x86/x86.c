@@ -12,6 +12,7 @@
 #include <asm/tsc.h>
 
 #include "arch.h"
+#include "coalesced.h"
 #include "events.h"
 #include "irq_routing.h"
 #include "kvmclock.h"
@@ -183,6 +184,13 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
+	case KVM_CAP_COALESCED_PIO:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_EXIT_ON_EMULATION_FAILURE:
+		return 1;
+	case KVM_CAP_COALESCED_MMIO:
+		/* Where the ring sits in the vCPU mapping, in pages. */
+		return KVM_COALESCED_MMIO_PAGE_OFFSET;
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XSAVE2:
 	case KVM_CAP_XCRS:
@@ -222,7 +230,7 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	okvm_tsc_vm_init(vm);
 	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
 	okvm_kvmclock_vm_init(vm);
-	return 0;
+	return okvm_coalesced_init(vm);
 }
 
 int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
@@ -257,6 +265,11 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 			vm->arch.apic_bus_cycle_ns = cap->args[0];
 		mutex_unlock(&vm->lock);
 		return r;
+	case KVM_CAP_EXIT_ON_EMULATION_FAILURE:
+		if (cap->args[0] & ~1ULL)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.exit_on_emulation_error, cap->args[0]);
+		return 0;
 	default:
 		r = okvm_msr_vm_enable_cap(vm, cap);
 		if (r != -ENOIOCTLCMD)
@@ -270,6 +283,48 @@ void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
 	okvm_irqchip_vm_free(vm);
 	okvm_msr_vm_free(vm);
+	okvm_coalesced_free(vm);
+}
+
+/* KVM's KVM_MIN_ALLOC_MMU_PAGES and KVM_PERMILLE_MMU_PAGES. */
+#define OKVM_MIN_MMU_PAGES	64
+#define OKVM_PERMILLE_MMU_PAGES	20
+
+/*
+ * KVM_GET_NR_MMU_PAGES: KVM's shadow-page budget. okvm only uses nested
+ * paging, where KVM ignores the budget too, but reports it as KVM does:
+ * the value userspace set, else 2% of the memslots' pages, 64 at least.
+ * KVM recomputes the default when a memslot is created or deleted; a move
+ * or a flags change keeps the total, so computing it here is the same.
+ */
+static long okvm_get_nr_mmu_pages(struct okvm_vm *vm)
+{
+	unsigned long n;
+
+	mutex_lock(&vm->slots_lock);
+	n = vm->arch.n_requested_mmu_pages;
+	if (!n)
+		n = max_t(unsigned long, OKVM_MIN_MMU_PAGES,
+			  okvm_memslots(vm)->nr_pages * OKVM_PERMILLE_MMU_PAGES / 1000);
+	mutex_unlock(&vm->slots_lock);
+	return n;
+}
+
+/* KVM_SET_BOOT_CPU_ID: KVM's checks, including its "> max" (not ">="). */
+static long okvm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id)
+{
+	long r = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus)
+		r = -EBUSY;	/* the BSP flag was already given out */
+	else if (id > OKVM_MAX_VCPU_IDS ||
+		 (vm->max_vcpu_ids && id > vm->max_vcpu_ids))
+		r = -EINVAL;
+	else
+		vm->arch.bsp_vcpu_id = id;
+	mutex_unlock(&vm->lock);
+	return r;
 }
 
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
@@ -281,6 +336,20 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 	case KVM_GET_TSC_KHZ:
 		/* The frequency new vCPUs get: the host's (no TSC scaling). */
 		return tsc_khz ? tsc_khz : -EIO;
+	case KVM_SET_BOOT_CPU_ID:
+		return okvm_set_boot_cpu_id(vm, arg);
+	case KVM_SET_NR_MMU_PAGES:
+		if (arg < OKVM_MIN_MMU_PAGES)
+			return -EINVAL;
+		mutex_lock(&vm->slots_lock);
+		vm->arch.n_requested_mmu_pages = arg;
+		mutex_unlock(&vm->slots_lock);
+		return 0;
+	case KVM_GET_NR_MMU_PAGES:
+		return okvm_get_nr_mmu_pages(vm);
+	case KVM_REGISTER_COALESCED_MMIO:
+	case KVM_UNREGISTER_COALESCED_MMIO:
+		return okvm_coalesced_vm_ioctl(vm, ioctl, (void __user *)arg);
 	default:
 		r = okvm_msr_vm_ioctl(vm, ioctl, (void __user *)arg);
 		if (r != -ENOIOCTLCMD)
@@ -306,6 +375,8 @@ void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm)
 
 struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff)
 {
+	if (pgoff == KVM_COALESCED_MMIO_PAGE_OFFSET)
+		return okvm_coalesced_ring_page(vcpu->vm);
 	return pgoff == KVM_PIO_PAGE_OFFSET ? vcpu->arch.pio_page : NULL;
 }
 
