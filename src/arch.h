@@ -32,6 +32,8 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type);
 int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 			    const struct kvm_enable_cap *cap);
 void okvm_arch_vm_destroy(struct okvm_vm *vm);
+/* May KVM_CAP_MAX_VCPU_ID become @max_ids? Called with vm->lock held. */
+bool okvm_arch_max_vcpu_ids_ok(struct okvm_vm *vm, u64 max_ids);
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg);
 

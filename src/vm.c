@@ -143,9 +143,14 @@ static int okvm_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *c
 	case KVM_CAP_MAX_VCPU_ID:
 		if (cap->args[0] > OKVM_MAX_VCPU_IDS)
 			return -EINVAL;
-		/* Set once; repeating the same value is not an error. */
+		/*
+		 * Set once; repeating the same value is not an error. Never
+		 * below an id the arch already relies on (x86: the boot CPU).
+		 */
 		mutex_lock(&vm->lock);
-		if (vm->max_vcpu_ids == cap->args[0]) {
+		if (!okvm_arch_max_vcpu_ids_ok(vm, cap->args[0])) {
+			r = -EINVAL;
+		} else if (vm->max_vcpu_ids == cap->args[0]) {
 			r = 0;
 		} else if (!vm->max_vcpu_ids) {
 			vm->max_vcpu_ids = cap->args[0];

@@ -279,6 +279,13 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 	}
 }
 
+bool okvm_arch_max_vcpu_ids_ok(struct okvm_vm *vm, u64 max_ids)
+{
+	lockdep_assert_held(&vm->lock);
+	/* As KVM: not below the id KVM_SET_BOOT_CPU_ID chose. */
+	return vm->arch.bsp_vcpu_id <= max_ids;
+}
+
 void okvm_arch_vm_destroy(struct okvm_vm *vm)
 {
 	okvm_irqchip_vm_free(vm);
