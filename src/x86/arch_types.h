@@ -176,6 +176,9 @@ struct okvm_vcpu_arch {
 	int kvmclock_cpu;		/* where the page's TSC was read */
 	u32 kvmclock_gen;		/* the VM's kvmclock_gen in the page */
 	bool kvmclock_update;		/* the MSR changed: rewrite the page */
+	/* steal.c: MSR_KVM_STEAL_TIME, run_delay at the last update */
+	u64 steal_msr;
+	u64 steal_last;
 };
 
 #endif /* OKVM_X86_ARCH_TYPES_H */

@@ -21,6 +21,7 @@
 #include "kvmclock.h"
 #include "memslot.h"
 #include "msr.h"
+#include "steal.h"
 #include "svm.h"
 #include "tsc.h"
 
@@ -207,6 +208,8 @@ int okvm_kvmclock_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
 	case MSR_KVM_WALL_CLOCK_NEW:
 		*data = vcpu->vm->arch.wall_clock_msr;
 		break;
+	case MSR_KVM_STEAL_TIME:
+		return okvm_steal_msr(vcpu, data, false, host);
 	default:
 		return OKVM_MSR_UNSUPPORTED;
 	}
@@ -223,6 +226,8 @@ int okvm_kvmclock_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_WALL_CLOCK_NEW:
 		break;
+	case MSR_KVM_STEAL_TIME:
+		return okvm_steal_msr(vcpu, &data, true, host);
 	default:
 		return OKVM_MSR_UNSUPPORTED;
 	}

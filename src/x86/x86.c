@@ -19,6 +19,7 @@
 #include "lapic.h"
 #include "msr.h"
 #include "pv.h"
+#include "steal.h"
 #include "svm.h"
 #include "tsc.h"
 #include "userirq.h"
@@ -462,8 +463,10 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 {
 	int r = okvm_sync_regs_in(vcpu);
 
-	if (!r)
+	if (!r) {
+		okvm_steal_time_update(vcpu);
 		r = okvm_svm_run(vcpu);
+	}
 	/* As KVM's store_regs() and post_kvm_run_save(), whatever the outcome. */
 	okvm_sync_regs_out(vcpu);
 	okvm_userirq_post_run(vcpu);

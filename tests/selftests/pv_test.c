@@ -180,4 +180,29 @@ TEST_F(pv, kvmclock_msr_outside_memslots)
 	EXPECT_EQ(m.e[0].data, (1ULL << 40) | 1);
 }
 
+/*
+ * MSR_KVM_STEAL_TIME: bits 1-5 are reserved (the record is 64-byte
+ * aligned), so a value with any of them is refused; a valid one, even
+ * outside every memslot, reads back unchanged.
+ */
+TEST_F(pv, steal_time_msr)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e[1];
+	} m = { .h.nmsrs = 1 };
+
+	if (!find(&self->sup, 0x40000001) ||
+	    !(find(&self->sup, 0x40000001)->eax & (1u << KVM_FEATURE_STEAL_TIME)))
+		SKIP(return, "steal time not offered");
+	m.e[0].index = MSR_KVM_STEAL_TIME;
+	m.e[0].data = (1ULL << 40) | 0x20 | KVM_MSR_ENABLED;
+	EXPECT_EQ(okvm_ioctl(self->vcpu, KVM_SET_MSRS, &m), 0);
+	m.e[0].data = (1ULL << 40) | 0x40 | KVM_MSR_ENABLED;
+	ASSERT_EQ(okvm_ioctl(self->vcpu, KVM_SET_MSRS, &m), 1);
+	m.e[0].data = 0;
+	ASSERT_EQ(okvm_ioctl(self->vcpu, KVM_GET_MSRS, &m), 1);
+	EXPECT_EQ(m.e[0].data, (1ULL << 40) | 0x40 | KVM_MSR_ENABLED);
+}
+
 TEST_HARNESS_MAIN
