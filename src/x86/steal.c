@@ -68,7 +68,7 @@ void okvm_steal_time_update(struct okvm_vcpu *vcpu)
 	if (put_user(steal, &st->steal) || put_user(0, &st->flags) ||
 	    put_user(0, &st->preempted))
 		goto out;
-	smp_wmb();
+	smp_wmb();	/* the data before the even version */
 	put_user(version + 1, &st->version);
 	if (slot->dirty_bitmap)
 		set_bit_le((vcpu->arch.steal_msr >> PAGE_SHIFT) - slot->base_gfn,
