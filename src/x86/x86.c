@@ -160,6 +160,17 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 		return okvm_get_supported_cpuid((void __user *)arg);
 	case KVM_GET_MSR_INDEX_LIST:
 		return okvm_get_msr_index_list((void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED: {
+		/*
+		 * No machine-check architecture for guests (KVM_CAP_MCE is 0):
+		 * no MCG_CAP bit and no bank is supported. Said rather than
+		 * refused, so that a client asking learns exactly that.
+		 */
+		u64 none = 0;
+
+		return copy_to_user((void __user *)arg, &none, sizeof(none)) ?
+		       -EFAULT : 0;
+	}
 	default:
 		return -EINVAL;
 	}
