@@ -72,29 +72,10 @@ static long feature_index_list(struct kvm_msr_list __user *u)
 			    sizeof(okvm_feature_msrs)) ? -EFAULT : 0;
 }
 
-/* KVM_GET_MSRS on /dev/kvm: stop at the first unknown MSR, return the count. */
-static long feature_msrs_get(struct kvm_msrs __user *u)
+/* KVM_GET_MSRS on /dev/kvm: one feature MSR. */
+static int feature_msr_entry(void *ctx, struct kvm_msr_entry *e)
 {
-	struct kvm_msr_entry *e;
-	struct kvm_msrs hdr;
-	long r;
-	u32 i;
-
-	if (copy_from_user(&hdr, u, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nmsrs >= 0x10000)	/* KVM's MAX_IO_MSRS */
-		return -E2BIG;
-	e = vmemdup_user(u->entries, (size_t)hdr.nmsrs * sizeof(*e));
-	if (IS_ERR(e))
-		return PTR_ERR(e);
-	for (i = 0; i < hdr.nmsrs; i++)
-		if (feature_msr_get(e[i].index, &e[i].data))
-			break;
-	r = i;
-	if (copy_to_user(u->entries, e, (size_t)i * sizeof(*e)))
-		r = -EFAULT;
-	kvfree(e);
-	return r;
+	return feature_msr_get(e->index, &e->data);
 }
 
 /**
@@ -110,7 +91,7 @@ long okvm_msr_dev_ioctl(unsigned int ioctl, void __user *argp)
 	case KVM_GET_MSR_FEATURE_INDEX_LIST:
 		return feature_index_list(argp);
 	case KVM_GET_MSRS:
-		return feature_msrs_get(argp);
+		return okvm_msrs_loop(argp, true, feature_msr_entry, NULL);
 	default:
 		return -ENOIOCTLCMD;
 	}

@@ -380,14 +380,23 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return 0;
 }
 
-/* KVM_GET_MSRS / KVM_SET_MSRS: stop at the first failure, return the count. */
-static long msrs_ioctl(struct okvm_vcpu *vcpu, struct kvm_msrs __user *u,
-		       bool set)
+/**
+ * okvm_msrs_loop() - the loop of KVM's KVM_GET_MSRS and KVM_SET_MSRS
+ * @u: struct kvm_msrs from userspace
+ * @copy_back: a read: the entries done go back to userspace
+ * @one: the access of one entry (nonzero stops the loop)
+ * @ctx: passed to @one
+ *
+ * Used for vCPUs and for the feature MSRs of /dev/kvm.
+ * Return: the number of entries done, or -E2BIG/-EFAULT/-ENOMEM.
+ */
+long okvm_msrs_loop(struct kvm_msrs __user *u, bool copy_back,
+		    int (*one)(void *ctx, struct kvm_msr_entry *e), void *ctx)
 {
 	struct kvm_msr_entry *e;
 	struct kvm_msrs hdr;
-	u32 i;
 	long r;
+	u32 i;
 
 	if (copy_from_user(&hdr, u, sizeof(hdr)))
 		return -EFAULT;
@@ -396,17 +405,24 @@ static long msrs_ioctl(struct okvm_vcpu *vcpu, struct kvm_msrs __user *u,
 	e = vmemdup_user(u->entries, (size_t)hdr.nmsrs * sizeof(*e));
 	if (IS_ERR(e))
 		return PTR_ERR(e);
-	for (i = 0; i < hdr.nmsrs; i++) {
-		r = set ? okvm_msr_set(vcpu, e[i].index, e[i].data, true) :
-			  okvm_msr_get(vcpu, e[i].index, &e[i].data, true);
-		if (r)
+	for (i = 0; i < hdr.nmsrs; i++)
+		if (one(ctx, &e[i]))
 			break;
-	}
 	r = i;
-	if (!set && copy_to_user(u->entries, e, (size_t)i * sizeof(*e)))
+	if (copy_back && copy_to_user(u->entries, e, (size_t)i * sizeof(*e)))
 		r = -EFAULT;
 	kvfree(e);
 	return r;
+}
+
+static int vcpu_msr_get(void *vcpu, struct kvm_msr_entry *e)
+{
+	return okvm_msr_get(vcpu, e->index, &e->data, true);
+}
+
+static int vcpu_msr_set(void *vcpu, struct kvm_msr_entry *e)
+{
+	return okvm_msr_set(vcpu, e->index, e->data, true);
 }
 
 /**
@@ -664,9 +680,9 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_CPUID2:
 		return get_cpuid2(vcpu, argp);
 	case KVM_GET_MSRS:
-		return msrs_ioctl(vcpu, argp, false);
+		return okvm_msrs_loop(argp, true, vcpu_msr_get, vcpu);
 	case KVM_SET_MSRS:
-		return msrs_ioctl(vcpu, argp, true);
+		return okvm_msrs_loop(argp, false, vcpu_msr_set, vcpu);
 	case KVM_GET_REGS: case KVM_SET_REGS: case KVM_GET_SREGS:
 	case KVM_SET_SREGS: case KVM_GET_FPU: case KVM_SET_FPU:
 		break;

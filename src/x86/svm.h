@@ -48,6 +48,8 @@ long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 long okvm_get_msr_index_list(void __user *argp);
 void okvm_fpu_init(struct okvm_vcpu *vcpu);
 bool okvm_cr4_valid(struct okvm_vcpu *vcpu, u64 cr4);
+long okvm_msrs_loop(struct kvm_msrs __user *u, bool copy_back,
+		    int (*one)(void *ctx, struct kvm_msr_entry *e), void *ctx);
 /* The REGS/SREGS state ioctls' halves, for sync regs (src/x86/events.c). */
 void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k);
 void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k);

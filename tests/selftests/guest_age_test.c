@@ -51,23 +51,13 @@ static int write_file(const char *path, const char *val)
 
 static long read_ulong(const char *fmt, ...)
 {
-	char path[256], buf[64];
+	char path[256];
 	va_list ap;
-	ssize_t n;
-	int fd;
 
 	va_start(ap, fmt);
 	vsnprintf(path, sizeof(path), fmt, ap);
 	va_end(ap);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = 0;
-	return strtoul(buf, NULL, 0);
+	return okvm_read_number(path);
 }
 
 struct age_vcpu {

@@ -64,17 +64,13 @@ static inline long okvm_set_region1(int vm, unsigned int slot, unsigned int flag
 	return okvm_ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r);
 }
 
-/*
- * okvm's live-object counters (debugfs okvm/): the leak check compares
- * them before and after. Returns -1 where they do not exist (KVM).
- */
-static inline long okvm_debugfs_counter(const char *name)
+/* The number a small text file (sysfs, debugfs) holds, or -1. */
+static inline long okvm_read_number(const char *path)
 {
-	char path[128], buf[32];
+	char buf[32];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/okvm/%s", name);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
 		return -1;
@@ -83,7 +79,19 @@ static inline long okvm_debugfs_counter(const char *name)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	return strtol(buf, NULL, 10);
+	return strtol(buf, NULL, 0);
+}
+
+/*
+ * okvm's live-object counters (debugfs okvm/): the leak check compares
+ * them before and after. Returns -1 where they do not exist (KVM).
+ */
+static inline long okvm_debugfs_counter(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/okvm/%s", name);
+	return okvm_read_number(path);
 }
 
 #endif /* OKVM_UTIL_H */
