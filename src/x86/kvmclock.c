@@ -48,31 +48,24 @@ static s64 vm_clock_ns(struct okvm_vm *vm, u64 boot_ns)
 	return boot_ns + READ_ONCE(vm->arch.kvmclock_offset);
 }
 
-/* Copy @len bytes to guest-physical @gpa, inside one page. */
-static int write_gpa(struct okvm_vcpu *vcpu, u64 gpa, const void *buf,
-		     unsigned int len)
+/*
+ * Publish a pvclock record (its u32 version first) with the version
+ * protocol: odd while the body changes, even after. @ctr is the vCPU's
+ * count for this record.
+ */
+static void write_versioned(struct okvm_vcpu *vcpu, u64 gpa, void *rec,
+			    unsigned int len, u32 *ctr)
 {
-	struct okvm_vm *vm = vcpu->vm;
-	const struct okvm_memslot *slot;
-	unsigned long hva;
-	int idx, r = -EFAULT;
+	u32 *version = rec;
 
-	if ((gpa & ~PAGE_MASK) + len > PAGE_SIZE)
-		return -EINVAL;
-	idx = srcu_read_lock(&vm->srcu);
-	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu),
-				  gpa >> PAGE_SHIFT);
-	if (slot && !(slot->flags & KVM_MEM_READONLY)) {
-		hva = okvm_memslot_gfn_to_hva(slot, gpa >> PAGE_SHIFT) +
-		      (gpa & ~PAGE_MASK);
-		r = copy_to_user((void __user *)hva, buf, len) ? -EFAULT : 0;
-		/* A host write the dirty log must show (src/dirty.c). */
-		if (!r && slot->dirty_bitmap)
-			set_bit_le((gpa >> PAGE_SHIFT) - slot->base_gfn,
-				   slot->dirty_bitmap);
-	}
-	srcu_read_unlock(&vm->srcu, idx);
-	return r;
+	*version = ++*ctr | 1;
+	if (okvm_write_guest(vcpu->vm, gpa, version, sizeof(*version)))
+		return;
+	smp_wmb();	/* odd version visible before the body changes */
+	okvm_write_guest(vcpu->vm, gpa, rec, len);
+	smp_wmb();	/* body visible before the version is even again */
+	*version = ++*ctr;
+	okvm_write_guest(vcpu->vm, gpa, version, sizeof(*version));
 }
 
 /*
@@ -132,14 +125,7 @@ void okvm_kvmclock_before_entry(struct okvm_vcpu *vcpu)
 	 */
 	ti.flags = 0;
 
-	ti.version = ++vcpu->arch.kvmclock_version | 1;
-	if (write_gpa(vcpu, gpa, &ti.version, sizeof(ti.version)))
-		return;
-	smp_wmb();	/* odd version visible before the body changes */
-	write_gpa(vcpu, gpa, &ti, sizeof(ti));
-	smp_wmb();	/* body visible before the version is even again */
-	ti.version = ++vcpu->arch.kvmclock_version;
-	write_gpa(vcpu, gpa, &ti.version, sizeof(ti.version));
+	write_versioned(vcpu, gpa, &ti, sizeof(ti), &vcpu->arch.kvmclock_version);
 }
 
 /**
@@ -168,14 +154,8 @@ static void write_wall_clock(struct okvm_vcpu *vcpu, u64 gpa)
 	boot_wall = h.real_ns - vm_clock_ns(vcpu->vm, h.boot_ns);
 	wc.sec = div_u64_rem(boot_wall, NSEC_PER_SEC, &rem);
 	wc.nsec = rem;
-	wc.version = ++vcpu->arch.wall_clock_version | 1;
-	if (write_gpa(vcpu, gpa, &wc.version, sizeof(wc.version)))
-		return;
-	smp_wmb();	/* odd version visible before the body changes */
-	write_gpa(vcpu, gpa, &wc, sizeof(wc));
-	smp_wmb();	/* body visible before the version is even again */
-	wc.version = ++vcpu->arch.wall_clock_version;
-	write_gpa(vcpu, gpa, &wc.version, sizeof(wc.version));
+	write_versioned(vcpu, gpa, &wc, sizeof(wc),
+			&vcpu->arch.wall_clock_version);
 }
 
 static bool pv_allowed(struct okvm_vcpu *vcpu, u32 index)

@@ -12,29 +12,11 @@
  */
 #include <linux/kvm.h>
 #include <linux/sched.h>
-#include <linux/uaccess.h>
 #include <asm/kvm_para.h>
 
 #include "kvmclock.h"
 #include "msr.h"
 #include "steal.h"
-
-/* The record's GPA (64-byte aligned) and its host address, or 0. */
-static unsigned long steal_hva(struct okvm_vcpu *vcpu,
-			       const struct okvm_memslot **slotp)
-{
-	struct okvm_vm *vm = vcpu->vm;
-	u64 gpa = vcpu->arch.steal_msr & KVM_STEAL_VALID_BITS;
-	const struct okvm_memslot *slot;
-
-	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu),
-				  gpa >> PAGE_SHIFT);
-	if (!slot || (slot->flags & KVM_MEM_READONLY))
-		return 0;
-	*slotp = slot;
-	return okvm_memslot_gfn_to_hva(slot, gpa >> PAGE_SHIFT) +
-	       (gpa & ~PAGE_MASK);
-}
 
 /**
  * okvm_steal_time_update() - add the time the vCPU waited to its record
@@ -45,36 +27,28 @@ static unsigned long steal_hva(struct okvm_vcpu *vcpu,
 void okvm_steal_time_update(struct okvm_vcpu *vcpu)
 {
 #ifdef CONFIG_SCHED_INFO
-	struct kvm_steal_time __user *st;
-	const struct okvm_memslot *slot;
-	u64 delay = current->sched_info.run_delay, steal;
-	u32 version;
-	int idx;
+	u64 delay = current->sched_info.run_delay;
+	u64 gpa = vcpu->arch.steal_msr & KVM_STEAL_VALID_BITS;
+	u64 vgpa = gpa + offsetof(struct kvm_steal_time, version);
+	struct okvm_vm *vm = vcpu->vm;
+	struct kvm_steal_time st;
 
-	if (!(vcpu->arch.steal_msr & KVM_MSR_ENABLED))
+	if (!(vcpu->arch.steal_msr & KVM_MSR_ENABLED) ||
+	    okvm_read_guest(vm, gpa, &st, sizeof(st)))
 		return;
-	idx = srcu_read_lock(&vcpu->vm->srcu);
-	st = (struct kvm_steal_time __user *)steal_hva(vcpu, &slot);
-	if (!st || get_user(version, &st->version) ||
-	    get_user(steal, &st->steal))
-		goto out;
 	/* An odd version from the guest (say, junk) starts a new sequence. */
-	version += (version & 1) + 1;
-	if (put_user(version, &st->version))
-		goto out;
+	st.version += (st.version & 1) + 1;
+	if (okvm_write_guest(vm, vgpa, &st.version, sizeof(st.version)))
+		return;
 	smp_wmb();	/* odd version before the data, as the guest reads */
-	steal += delay - vcpu->arch.steal_last;
+	st.steal += delay - vcpu->arch.steal_last;
 	vcpu->arch.steal_last = delay;
-	if (put_user(steal, &st->steal) || put_user(0, &st->flags) ||
-	    put_user(0, &st->preempted))
-		goto out;
+	st.flags = 0;
+	st.preempted = 0;
+	okvm_write_guest(vm, gpa, &st, sizeof(st));
 	smp_wmb();	/* the data before the even version */
-	put_user(version + 1, &st->version);
-	if (slot->dirty_bitmap)
-		set_bit_le((vcpu->arch.steal_msr >> PAGE_SHIFT) - slot->base_gfn,
-			   slot->dirty_bitmap);
-out:
-	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	st.version++;
+	okvm_write_guest(vm, vgpa, &st.version, sizeof(st.version));
 #endif
 }
 
