@@ -77,6 +77,17 @@ void okvm_dirty_log_free_all(struct okvm_memslots *slots)
 }
 
 /**
+ * okvm_slot_mark_dirty() - log a write okvm made to a page of @slot
+ * @slot: the slot, from okvm_guest_hva() (vm->srcu held)
+ * @gfn: the page written
+ */
+void okvm_slot_mark_dirty(const struct okvm_memslot *slot, u64 gfn)
+{
+	if (slot->dirty_bitmap)
+		set_bit_le(gfn - slot->base_gfn, slot->dirty_bitmap);
+}
+
+/**
  * okvm_mark_page_dirty() - log a write okvm made to guest memory
  * @vm: the VM
  * @gfn: the page written
@@ -92,17 +103,24 @@ void okvm_mark_page_dirty(struct okvm_vm *vm, u64 gfn)
 	idx = srcu_read_lock(&vm->srcu);
 	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu),
 				  gfn);
-	if (slot && slot->dirty_bitmap)
-		set_bit_le(gfn - slot->base_gfn, slot->dirty_bitmap);
+	if (slot)
+		okvm_slot_mark_dirty(slot, gfn);
 	srcu_read_unlock(&vm->srcu, idx);
 }
 
-/*
- * The host address of [@gpa, @gpa + @len), inside one page of a slot, or 0.
- * @write refuses read-only slots. Caller holds vm->srcu.
+/**
+ * okvm_guest_hva() - the host address of guest memory okvm accesses itself
+ * @vm: the VM
+ * @gpa: guest-physical address
+ * @len: bytes, within one page
+ * @write: refuse read-only slots
+ * @slotp: the slot found (for okvm_slot_mark_dirty())
+ *
+ * The caller holds vm->srcu.
+ * Return: the host address of [@gpa, @gpa + @len), or 0.
  */
-static unsigned long guest_hva(struct okvm_vm *vm, u64 gpa, unsigned int len,
-			       bool write, const struct okvm_memslot **slotp)
+unsigned long okvm_guest_hva(struct okvm_vm *vm, u64 gpa, unsigned int len,
+			     bool write, const struct okvm_memslot **slotp)
 {
 	const struct okvm_memslot *slot;
 
@@ -133,7 +151,7 @@ int okvm_read_guest(struct okvm_vm *vm, u64 gpa, void *buf, unsigned int len)
 	int idx, r = -EFAULT;
 
 	idx = srcu_read_lock(&vm->srcu);
-	hva = guest_hva(vm, gpa, len, false, &slot);
+	hva = okvm_guest_hva(vm, gpa, len, false, &slot);
 	if (hva && !copy_from_user(buf, (void __user *)hva, len))
 		r = 0;
 	srcu_read_unlock(&vm->srcu, idx);
@@ -160,12 +178,10 @@ int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
 	int idx, r = -EFAULT;
 
 	idx = srcu_read_lock(&vm->srcu);
-	hva = guest_hva(vm, gpa, len, true, &slot);
+	hva = okvm_guest_hva(vm, gpa, len, true, &slot);
 	if (hva && !copy_to_user((void __user *)hva, buf, len)) {
 		r = 0;
-		if (slot->dirty_bitmap)
-			set_bit_le((gpa >> PAGE_SHIFT) - slot->base_gfn,
-				   slot->dirty_bitmap);
+		okvm_slot_mark_dirty(slot, gpa >> PAGE_SHIFT);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;

@@ -37,6 +37,7 @@
 enum okvm_seg {
 	OKVM_SEG_ES, OKVM_SEG_CS, OKVM_SEG_SS, OKVM_SEG_DS,
 	OKVM_SEG_FS, OKVM_SEG_GS,
+	OKVM_SEG_TR, OKVM_SEG_LDTR,	/* system segments (vendor.h) */
 	OKVM_SEG_NONE = 0xff,	/* no (effective) override */
 };
 

@@ -20,9 +20,8 @@
 
 #include "kvmclock.h"
 #include "memslot.h"
-#include "msr.h"
+#include "x86.h"
 #include "steal.h"
-#include "svm.h"
 #include "tsc.h"
 
 /* The host's clocks, read together. */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * AMD SVM: per-CPU enablement, VMCBs, the run loop and exit handling.
+ * AMD SVM, the backend of struct okvm_x86_ops: per-CPU enablement, VMCBs,
+ * the world switch, event encoding (EVENTINJ/EXITINTINFO) and NMI blocking.
+ * Exits are decoded in exit.c.
  *
  * okvm owns SVM on every online CPU from module load to unload (EFER.SVME
  * and the host save area). If SVM is already enabled on a CPU, someone else
@@ -27,16 +29,8 @@
 #include <asm/msr.h>
 #include <asm/processor.h>
 
-#include "arch.h"
-#include "coalesced.h"
-#include "kvmclock.h"
-#include "msr.h"
-#include "pv.h"
 #include "svm.h"
-#include "userirq.h"
 #include "xsave.h"
-
-void okvm_svm_vmrun(u64 vmcb_pa, unsigned long *regs, u64 host_save_pa);
 
 /* Architectural reset values of DR6 and DR7. */
 #define OKVM_DR6_INIT	0xffff0ff0UL
@@ -176,7 +170,7 @@ static void okvm_svm_free_cpus(void)
 }
 
 /**
- * okvm_svm_init() - check for SVM with nested paging and enable it
+ * okvm_svm_hardware_setup() - check for SVM with nested paging and enable it
  *
  * Verify that: the CPU has SVM and NPT, firmware did not lock SVM off,
  * and no other hypervisor has SVM enabled on any CPU.
@@ -184,7 +178,7 @@ static void okvm_svm_free_cpus(void)
  * Return: 0, -ENODEV on a CPU that cannot run okvm (one log line), -EBUSY
  * if SVM is in use, -ENOMEM.
  */
-int okvm_svm_init(void)
+static int okvm_svm_hardware_setup(void)
 {
 	u64 vm_cr;
 	int r;
@@ -211,7 +205,6 @@ int okvm_svm_init(void)
 	okvm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			   boot_cpu_has(X86_FEATURE_RDPID);
 	okvm_has_pkru = boot_cpu_has(X86_FEATURE_OSPKE);
-	okvm_xsave_setup();
 
 	okvm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
 	okvm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
@@ -238,7 +231,7 @@ err_free:
 	return r;
 }
 
-void okvm_svm_exit(void)
+static void okvm_svm_hardware_unsetup(void)
 {
 	okvm_unregister_syscore(&okvm_svm_syscore);
 	unregister_reboot_notifier(&okvm_svm_reboot_nb);
@@ -255,6 +248,11 @@ static void set_intercept(struct vmcb *vmcb, unsigned int bit)
 	vmcb->control.intercepts[bit / 32] |= 1U << (bit % 32);
 }
 
+static void clr_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~(1U << (bit % 32));
+}
+
 static void init_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit,
 		     u64 base)
 {
@@ -267,19 +265,18 @@ static void init_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit,
 /* Attribute bits of a VMCB segment: type, S, DPL, P, AVL, L, D/B, G. */
 #define SEG_P		(1 << 7)
 #define SEG_S		(1 << 4)
+#define SEG_L		(1 << 9)
 #define SEG_CODE	(SEG_P | SEG_S | 0xb)	/* exec/read, accessed */
 #define SEG_DATA	(SEG_P | SEG_S | 0x3)	/* read/write, accessed */
 
-/**
- * okvm_svm_vcpu_reset() - put a vCPU in the x86 RESET state
- * @vcpu: the vCPU, not running
- *
- * Real mode at F000:FFF0 as after a power-on RESET, with okvm's intercepts
- * and nested paging set up in the VMCB.
+/*
+ * The VMCB of a RESET: real mode at F000:FFF0, okvm's intercepts and
+ * nested paging. The common state (GPRs, FPU, events) is regs.c's.
  */
-void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
+static void svm_vcpu_reset(struct okvm_vcpu *vcpu)
 {
-	struct vmcb *vmcb = vcpu->arch.vmcb;
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
 	struct vmcb_save_area *s = &vmcb->save;
 	struct okvm_vm *vm = vcpu->vm;
@@ -319,6 +316,8 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	c->int_ctl = V_INTR_MASKING_MASK;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = __pa(vm->mmu.direct.spt);
+	if (READ_ONCE(vm->arch.hlt_in_guest))
+		clr_intercept(vmcb, INTERCEPT_HLT);
 
 	init_seg(&s->cs, 0xf000, SEG_CODE, 0xffff, 0xffff0000);
 	init_seg(&s->ds, 0, SEG_DATA, 0xffff, 0);
@@ -339,65 +338,38 @@ void okvm_svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	s->rip = 0xfff0;
 	s->g_pat = 0x0007040600070406ULL;
 
-	memset(vcpu->arch.regs, 0, sizeof(vcpu->arch.regs));
-	vcpu->arch.regs[OKVM_RDX] = 0x600;	/* the RESET signature in EDX */
-	memset(vcpu->arch.db, 0, sizeof(vcpu->arch.db));
-	vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
-			       (vcpu->vcpu_id == vm->arch.bsp_vcpu_id ?
-				MSR_IA32_APICBASE_BSP : 0);
-	vcpu->arch.misc_enable = 0;
-	vcpu->arch.hwcr = 0;
-	vcpu->arch.tsc_aux = 0;
-	vcpu->arch.pio_pending = false;
+	svm->nmi_masked = false;
+	svm->awaiting_iret_completion = false;
+	svm->nmi_singlestep = false;
 	/* Force a fresh ASID on the next entry. */
-	vcpu->arch.asid_gen = 0;
-	okvm_fpu_init(vcpu);
-	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
-	okvm_cpuid_runtime_update(vcpu);
+	svm->asid_gen = 0;
 }
 
-/**
- * okvm_svm_vcpu_alloc() - allocate a vCPU's VMCB, PIO page and FPU image
- * @vcpu: the vCPU being created
- *
- * Return: 0 or -ENOMEM, with nothing left allocated on failure.
- */
-int okvm_svm_vcpu_alloc(struct okvm_vcpu *vcpu)
+/* A VMCB page and the PIO page; the FPU image is common (regs.c). */
+static int svm_vcpu_create(struct okvm_vcpu *vcpu)
 {
-	struct page *vmcb, *pio;
-	unsigned int size = 512;
+	struct okvm_svm_vcpu *svm;
+	struct page *vmcb;
 
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		size = cpuid_ebx(0xd);		/* for the host's XCR0 */
+	svm = kzalloc(sizeof(*svm), GFP_KERNEL_ACCOUNT);
 	vmcb = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	pio = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	/* XSAVE needs 64-byte alignment: whole pages give it. */
-	vcpu->arch.fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
-						  get_order(size));
-	if (!vmcb || !pio || !vcpu->arch.fpu) {
+	if (!svm || !vmcb) {
+		kfree(svm);
 		if (vmcb)
 			__free_page(vmcb);
-		if (pio)
-			__free_page(pio);
-		free_pages((unsigned long)vcpu->arch.fpu, get_order(size));
-		vcpu->arch.fpu = NULL;
 		return -ENOMEM;
 	}
-	atomic_long_add(2 + (1 << get_order(size)), &okvm_live_pages);
-	vcpu->arch.fpu_size = size;
-	vcpu->arch.vmcb = page_address(vmcb);
-	vcpu->arch.vmcb_pa = page_to_phys(vmcb);
-	vcpu->arch.pio_page = pio;
-	vcpu->arch.mode = OKVM_OUTSIDE_GUEST_MODE;
-	vcpu->arch.cpu = -1;
-	vcpu->arch.last_cpu = -1;
-	okvm_svm_vcpu_reset(vcpu);
+	atomic_long_inc(&okvm_live_pages);
+	svm->vmcb = page_address(vmcb);
+	svm->vmcb_pa = page_to_phys(vmcb);
+	svm->last_cpu = -1;
+	vcpu->arch.vendor = svm;
 	return 0;
 }
 
-void okvm_svm_vcpu_free(struct okvm_vcpu *vcpu)
+static void svm_vcpu_free(struct okvm_vcpu *vcpu)
 {
-	unsigned int order = get_order(vcpu->arch.fpu_size);
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
 	int cpu;
 
 	/*
@@ -405,94 +377,445 @@ void okvm_svm_vcpu_free(struct okvm_vcpu *vcpu)
 	 * or that vCPU would skip its IBPB on a CPU where this one ran.
 	 */
 	for_each_possible_cpu(cpu)
-		cmpxchg(&per_cpu(okvm_svm_cpu, cpu).current_vmcb,
-			vcpu->arch.vmcb, NULL);
-	__free_page(virt_to_page(vcpu->arch.vmcb));
-	__free_page(vcpu->arch.pio_page);
-	free_pages((unsigned long)vcpu->arch.fpu, order);
-	atomic_long_sub(2 + (1 << order), &okvm_live_pages);
+		cmpxchg(&per_cpu(okvm_svm_cpu, cpu).current_vmcb, svm->vmcb,
+			NULL);
+	__free_page(virt_to_page(svm->vmcb));
+	atomic_long_dec(&okvm_live_pages);
+	kfree(svm);
+	vcpu->arch.vendor = NULL;
 }
 
-/* --- events and instruction skipping -------------------------------------- */
+/* --- registers -------------------------------------------------------------- */
 
-void okvm_svm_inject_exception(struct okvm_vcpu *vcpu, u8 vector,
-			       bool has_error, u32 error)
+static u64 svm_get_rip(struct okvm_vcpu *vcpu)
 {
-	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
-
-	c->event_inj = vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
-		       (has_error ? SVM_EVTINJ_VALID_ERR : 0);
-	c->event_inj_err = error;
+	return to_vmcb(vcpu)->save.rip;
 }
 
-/*
- * Step over an emulated instruction of @len bytes. Its interrupt shadow
- * (STI, MOV SS) ends with it.
- */
-void okvm_svm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len)
+static void svm_set_rip(struct okvm_vcpu *vcpu, u64 rip)
 {
-	struct vmcb *vmcb = vcpu->arch.vmcb;
-
-	vmcb->save.rip += len;
-	if (!(vmcb->save.efer & EFER_LMA) || !(vmcb->save.cs.attrib & (1 << 9)))
-		vmcb->save.rip = (u32)vmcb->save.rip;
-	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+	to_vmcb(vcpu)->save.rip = rip;
 }
 
-/* --- TLB ----------------------------------------------------------------- */
-
-static void okvm_noop_ipi(void *unused)
+static u64 svm_get_rflags(struct okvm_vcpu *vcpu)
 {
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+	u64 rflags = svm->vmcb->save.rflags;
+
+	/* The single step over an IRET is okvm's: show the guest's TF/RF. */
+	if (svm->nmi_singlestep)
+		rflags = (rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_RF)) |
+			 (svm->nmi_singlestep_guest_rflags &
+			  (X86_EFLAGS_TF | X86_EFLAGS_RF));
+	return rflags;
+}
+
+static void svm_set_rflags(struct okvm_vcpu *vcpu, u64 rflags)
+{
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+
+	if (svm->nmi_singlestep) {
+		svm->nmi_singlestep_guest_rflags = rflags;
+		rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
+	}
+	svm->vmcb->save.rflags = rflags;
+}
+
+static struct vmcb_seg *svm_seg(struct vmcb_save_area *s, int seg)
+{
+	switch (seg) {
+	case OKVM_SEG_ES: return &s->es;
+	case OKVM_SEG_CS: return &s->cs;
+	case OKVM_SEG_SS: return &s->ss;
+	case OKVM_SEG_DS: return &s->ds;
+	case OKVM_SEG_FS: return &s->fs;
+	case OKVM_SEG_GS: return &s->gs;
+	case OKVM_SEG_TR: return &s->tr;
+	default: return &s->ldtr;
+	}
+}
+
+static void svm_get_segment(struct okvm_vcpu *vcpu, struct kvm_segment *k,
+			    int seg)
+{
+	const struct vmcb_seg *s = svm_seg(&to_vmcb(vcpu)->save, seg);
+
+	memset(k, 0, sizeof(*k));
+	k->base = s->base;
+	k->limit = s->limit;
+	k->selector = s->selector;
+	k->type = s->attrib & 0xf;
+	k->s = (s->attrib >> 4) & 1;
+	k->dpl = (s->attrib >> 5) & 3;
+	k->present = (s->attrib >> 7) & 1;
+	k->avl = (s->attrib >> 8) & 1;
+	k->l = (s->attrib >> 9) & 1;
+	k->db = (s->attrib >> 10) & 1;
+	k->g = (s->attrib >> 11) & 1;
+	k->unusable = !k->present;
+}
+
+static void svm_set_segment(struct okvm_vcpu *vcpu, const struct kvm_segment *k,
+			    int seg)
+{
+	struct vmcb_save_area *sa = &to_vmcb(vcpu)->save;
+	struct vmcb_seg *s = svm_seg(sa, seg);
+
+	s->base = k->base;
+	s->limit = k->limit;
+	s->selector = k->selector;
+	/* An unusable segment is not present to the hardware. */
+	s->attrib = k->unusable ? 0 :
+		    (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
+		    (k->present & 1) << 7 | (k->avl & 1) << 8 |
+		    (k->l & 1) << 9 | (k->db & 1) << 10 | (k->g & 1) << 11;
+	/* The VMCB keeps CPL apart; SS.DPL is the architectural one (APM). */
+	if (seg == OKVM_SEG_CS)
+		sa->cpl = (s->attrib >> 5) & 3;
+}
+
+static void svm_get_dtable(struct okvm_vcpu *vcpu, struct kvm_dtable *dt,
+			   bool idt)
+{
+	const struct vmcb_save_area *s = &to_vmcb(vcpu)->save;
+	const struct vmcb_seg *d = idt ? &s->idtr : &s->gdtr;
+
+	memset(dt, 0, sizeof(*dt));
+	dt->base = d->base;
+	dt->limit = d->limit;
+}
+
+static void svm_set_dtable(struct okvm_vcpu *vcpu, const struct kvm_dtable *dt,
+			   bool idt)
+{
+	struct vmcb_save_area *s = &to_vmcb(vcpu)->save;
+	struct vmcb_seg *d = idt ? &s->idtr : &s->gdtr;
+
+	d->base = dt->base;
+	d->limit = dt->limit;
+}
+
+static int svm_get_cpl(struct okvm_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->save.cpl;
+}
+
+static u64 svm_get_cr(struct okvm_vcpu *vcpu, enum okvm_cr cr)
+{
+	const struct vmcb *vmcb = to_vmcb(vcpu);
+
+	switch (cr) {
+	case OKVM_CR0: return vmcb->save.cr0;
+	case OKVM_CR2: return vmcb->save.cr2;
+	case OKVM_CR3: return vmcb->save.cr3;
+	case OKVM_CR4: return vmcb->save.cr4;
+	case OKVM_CR8: return vmcb->control.int_ctl & V_TPR_MASK;
+	}
+	return 0;
+}
+
+static void svm_set_cr(struct okvm_vcpu *vcpu, enum okvm_cr cr, u64 val)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	switch (cr) {
+	case OKVM_CR0:
+		vmcb->save.cr0 = val;
+		break;
+	case OKVM_CR2:
+		vmcb->save.cr2 = val;
+		break;
+	case OKVM_CR3:
+		vmcb->save.cr3 = val;
+		break;
+	case OKVM_CR4:
+		vmcb->save.cr4 = val;
+		break;
+	case OKVM_CR8:
+		/* The guest's TPR lives in V_TPR while it runs. */
+		vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
+					(val & V_TPR_MASK);
+		break;
+	}
+}
+
+static u64 svm_get_efer(struct okvm_vcpu *vcpu)
+{
+	/* SVME is okvm's (VMRUN needs it): the guest never sees it. */
+	return to_vmcb(vcpu)->save.efer & ~EFER_SVME;
+}
+
+static void svm_set_efer(struct okvm_vcpu *vcpu, u64 efer)
+{
+	to_vmcb(vcpu)->save.efer = efer | EFER_SVME;
+}
+
+static u64 svm_get_dr(struct okvm_vcpu *vcpu, int dr)
+{
+	return dr == 6 ? to_vmcb(vcpu)->save.dr6 : to_vmcb(vcpu)->save.dr7;
+}
+
+static void svm_set_dr(struct okvm_vcpu *vcpu, int dr, u64 val)
+{
+	if (dr == 6)
+		to_vmcb(vcpu)->save.dr6 = val;
+	else
+		to_vmcb(vcpu)->save.dr7 = val;
+}
+
+/* The MSRs VMLOAD/VMSAVE and VMRUN switch from the VMCB. */
+static u64 *svm_msr_slot(struct vmcb_save_area *s, u32 index)
+{
+	switch (index) {
+	case MSR_STAR:			return &s->star;
+	case MSR_LSTAR:			return &s->lstar;
+	case MSR_CSTAR:			return &s->cstar;
+	case MSR_SYSCALL_MASK:		return &s->sfmask;
+	case MSR_KERNEL_GS_BASE:	return &s->kernel_gs_base;
+	case MSR_IA32_SYSENTER_CS:	return &s->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:	return &s->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:	return &s->sysenter_eip;
+	case MSR_IA32_CR_PAT:		return &s->g_pat;
+	case MSR_FS_BASE:		return &s->fs.base;
+	case MSR_GS_BASE:		return &s->gs.base;
+	default:			return NULL;
+	}
+}
+
+static bool svm_get_msr(struct okvm_vcpu *vcpu, u32 index, u64 *data)
+{
+	u64 *slot = svm_msr_slot(&to_vmcb(vcpu)->save, index);
+
+	if (slot)
+		*data = *slot;
+	return slot;
+}
+
+static bool svm_set_msr(struct okvm_vcpu *vcpu, u32 index, u64 data)
+{
+	u64 *slot = svm_msr_slot(&to_vmcb(vcpu)->save, index);
+
+	if (slot)
+		*slot = data;
+	return slot;
+}
+
+static u32 svm_get_interrupt_shadow(struct okvm_vcpu *vcpu)
+{
+	return to_vmcb(vcpu)->control.int_state & SVM_INTERRUPT_SHADOW_MASK ?
+	       OKVM_SHADOW_STI | OKVM_SHADOW_MOV_SS : 0;
+}
+
+static void svm_set_interrupt_shadow(struct okvm_vcpu *vcpu, u32 mask)
+{
+	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
+
+	if (mask)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+static void svm_write_tsc_offset(struct okvm_vcpu *vcpu, u64 offset)
+{
+	to_vmcb(vcpu)->control.tsc_offset = offset;
+}
+
+static void svm_set_hlt_exiting(struct okvm_vcpu *vcpu, bool exiting)
+{
+	if (exiting)
+		set_intercept(to_vmcb(vcpu), INTERCEPT_HLT);
+	else
+		clr_intercept(to_vmcb(vcpu), INTERCEPT_HLT);
+}
+
+static void svm_flush_guest_tlb(struct okvm_vcpu *vcpu)
+{
+	/* A fresh ASID on the next entry: nothing cached for it. */
+	to_svm(vcpu)->asid_gen = 0;
+}
+
+/* --- events ------------------------------------------------------------------ */
+
+static void svm_inject_exception(struct okvm_vcpu *vcpu)
+{
+	const struct okvm_queued_exception *ex = &vcpu->arch.ev.exc;
+	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
+
+	c->event_inj = ex->vector | SVM_EVTINJ_TYPE_EXEPT | SVM_EVTINJ_VALID |
+		       (ex->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
+	c->event_inj_err = ex->error_code;
+}
+
+static void svm_set_iret_intercept(struct okvm_svm_vcpu *svm, bool on)
+{
+	if (on)
+		set_intercept(svm->vmcb, INTERCEPT_IRET);
+	else
+		clr_intercept(svm->vmcb, INTERCEPT_IRET);
+}
+
+static void svm_inject_nmi(struct okvm_vcpu *vcpu)
+{
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI |
+				       X86_TRAP_NMI;
+	/* Blocked from now until the handler's IRET has completed. */
+	svm->nmi_masked = true;
+	svm_set_iret_intercept(svm, true);
+}
+
+static void svm_inject_irq(struct okvm_vcpu *vcpu)
+{
+	const struct okvm_event_queue *ev = &vcpu->arch.ev;
+
+	to_vmcb(vcpu)->control.event_inj = ev->irq.nr | SVM_EVTINJ_VALID |
+		(ev->irq.soft ? SVM_EVTINJ_TYPE_SOFT : SVM_EVTINJ_TYPE_INTR);
+}
+
+static bool svm_get_nmi_mask(struct okvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked;
+}
+
+static void svm_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked)
+{
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+
+	svm->nmi_masked = masked;
+	svm->awaiting_iret_completion = false;
+	svm_set_iret_intercept(svm, masked);
+}
+
+static bool svm_nmi_blocked(struct okvm_vcpu *vcpu)
+{
+	return to_svm(vcpu)->nmi_masked ||
+	       (to_vmcb(vcpu)->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+static bool svm_interrupt_blocked(struct okvm_vcpu *vcpu)
+{
+	const struct vmcb *vmcb = to_vmcb(vcpu);
+
+	return !(vmcb->save.rflags & X86_EFLAGS_IF) ||
+	       (vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK);
+}
+
+static void svm_enable_irq_window(struct okvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	/*
+	 * A virtual interrupt the guest takes as soon as it can: its VINTR
+	 * exit opens the window (the virtual interrupt itself is dropped).
+	 */
+	vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+				 (0xf << V_INTR_PRIO_SHIFT);
+	set_intercept(vmcb, INTERCEPT_VINTR);
+}
+
+static void svm_enable_nmi_window(struct okvm_vcpu *vcpu)
+{
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+
+	/* Masked, IRET not seen yet: its intercept will exit. */
+	if (svm->nmi_masked && !svm->awaiting_iret_completion)
+		return;
+	if (svm->nmi_singlestep)
+		return;
+	/*
+	 * The IRET (or an interrupt shadow) is about to end: single-step
+	 * over it and let the #DB intercept open the window.
+	 */
+	svm->nmi_singlestep_guest_rflags = svm->vmcb->save.rflags;
+	svm->nmi_singlestep = true;
+	svm->vmcb->save.rflags |= X86_EFLAGS_TF | X86_EFLAGS_RF;
 }
 
 /**
- * okvm_svm_flush_remote_tlbs() - make every vCPU drop its guest TLB
- * @vm: the VM
- *
- * Each vCPU takes a fresh ASID on its next entry; vCPUs in the guest now
- * are forced out by an IPI and this waits for them to be out. Pairs with
- * the mode/tlb_gen ordering in okvm_svm_enter(). Does not sleep.
+ * okvm_svm_disable_nmi_singlestep() - the step over IRET is done
+ * @vcpu: the vCPU, after the #DB it caused
  */
-void okvm_svm_flush_remote_tlbs(struct okvm_vm *vm)
+void okvm_svm_disable_nmi_singlestep(struct okvm_vcpu *vcpu)
 {
-	struct okvm_vcpu *vcpu;
-	cpumask_var_t cpus;
-	unsigned long i;
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
 
-	vm->stat.remote_tlb_flush_requests++;
-	atomic64_inc(&vm->arch.tlb_gen);
-	/* The new generation before the modes: pairs with okvm_svm_enter(). */
-	smp_mb__after_atomic();
-	if (!zalloc_cpumask_var(&cpus, GFP_ATOMIC)) {
-		/* Without a mask, interrupt every CPU: rare and still correct. */
-		on_each_cpu(okvm_noop_ipi, NULL, 1);
-		vm->stat.remote_tlb_flush++;
-		return;
-	}
-	/* RCU: a vCPU whose creation failed is freed after a grace period. */
-	rcu_read_lock();
-	xa_for_each(&vm->vcpu_array, i, vcpu) {
-		int cpu = READ_ONCE(vcpu->arch.cpu);
-
-		if (READ_ONCE(vcpu->arch.mode) == OKVM_IN_GUEST_MODE &&
-		    cpu >= 0 && cpu < nr_cpu_ids)
-			cpumask_set_cpu(cpu, cpus);
-	}
-	rcu_read_unlock();
-	preempt_disable();
-	cpumask_clear_cpu(smp_processor_id(), cpus);
-	if (!cpumask_empty(cpus))
-		smp_call_function_many(cpus, okvm_noop_ipi, NULL, true);
-	preempt_enable();
-	free_cpumask_var(cpus);
-	vm->stat.remote_tlb_flush++;
+	svm->nmi_singlestep = false;
+	if (!(svm->nmi_singlestep_guest_rflags & X86_EFLAGS_TF))
+		svm->vmcb->save.rflags &= ~X86_EFLAGS_TF;
+	if (!(svm->nmi_singlestep_guest_rflags & X86_EFLAGS_RF))
+		svm->vmcb->save.rflags &= ~X86_EFLAGS_RF;
 }
 
-/* --- the run loop ---------------------------------------------------------- */
+/*
+ * After #VMEXIT: the injected events were delivered, except the one
+ * EXITINTINFO names, whose delivery the exit interrupted: it goes back
+ * into the queue as injected. Software interrupts and INT3/INTO are not:
+ * without next-RIP saving RIP still points at the instruction, which
+ * simply runs again.
+ */
+static void svm_complete_interrupts(struct okvm_vcpu *vcpu)
+{
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	struct okvm_event_queue *ev = &vcpu->arch.ev;
+	u32 info = c->exit_int_info;
+	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
+
+	/* Progress since the IRET intercept: the IRET ran, NMIs unblock. */
+	if (svm->awaiting_iret_completion &&
+	    svm->vmcb->save.rip != svm->nmi_iret_rip) {
+		svm->awaiting_iret_completion = false;
+		svm->nmi_masked = false;
+	}
+
+	ev->nmi_injected = false;
+	ev->exc.injected = false;
+	ev->irq.injected = false;
+	if (!(info & SVM_EXITINTINFO_VALID))
+		return;
+
+	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
+	case SVM_EXITINTINFO_TYPE_NMI:
+		ev->nmi_injected = true;
+		break;
+	case SVM_EXITINTINFO_TYPE_EXEPT:
+		if (vector == BP_VECTOR || vector == OF_VECTOR)
+			break;
+		ev->exc.injected = true;
+		ev->exc.pending = false;
+		ev->exc.vector = vector;
+		ev->exc.has_error_code = info & SVM_EXITINTINFO_VALID_ERR;
+		ev->exc.error_code = c->exit_int_info_err;
+		ev->exc.has_payload = false;
+		break;
+	case SVM_EXITINTINFO_TYPE_INTR:
+		ev->irq.injected = true;
+		ev->irq.soft = false;
+		ev->irq.nr = vector;
+		break;
+	default:
+		break;
+	}
+}
+
+static void svm_cancel_injection(struct okvm_vcpu *vcpu)
+{
+	struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
+
+	/* As if an exit had interrupted the delivery right away. */
+	c->exit_int_info = c->event_inj;
+	c->exit_int_info_err = c->event_inj_err;
+	c->event_inj = 0;
+	svm_complete_interrupts(vcpu);
+}
+
+/* --- the world switch -------------------------------------------------------- */
 
 /*
  * Every component but PKRU: the kernel does not restore a task's PKRU on
- * return to user mode, so PKRU is switched by hand (okvm_svm_enter()).
+ * return to user mode, so PKRU is switched by hand (svm_vcpu_run()).
  */
 #define OKVM_XSAVE_LO	(~(u32)BIT(9))	/* XFEATURE_PKRU */
 
@@ -514,9 +837,9 @@ static inline void okvm_xrstor(void *buf)
 		asm volatile("fxrstor64 (%0)" : : "r" (buf) : "memory");
 }
 
-static void okvm_svm_new_asid(struct okvm_vcpu *vcpu, struct okvm_svm_cpu *sd)
+static void okvm_svm_new_asid(struct okvm_svm_vcpu *svm, struct okvm_svm_cpu *sd)
 {
-	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
+	struct vmcb_control_area *c = &svm->vmcb->control;
 
 	if (sd->next_asid > okvm_max_asid) {
 		/* Every ASID of the old generation may be stale: flush all. */
@@ -524,16 +847,11 @@ static void okvm_svm_new_asid(struct okvm_vcpu *vcpu, struct okvm_svm_cpu *sd)
 		sd->next_asid = 1;
 		c->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 	}
-	vcpu->arch.asid = sd->next_asid++;
-	vcpu->arch.asid_gen = sd->asid_gen;
-	c->asid = vcpu->arch.asid;
+	svm->asid = sd->next_asid++;
+	svm->asid_gen = sd->asid_gen;
+	c->asid = svm->asid;
 }
 
-/*
- * One trip into the guest and back. Interrupts are off from before the
- * vCPU announces IN_GUEST_MODE until after #VMEXIT, so a TLB-flush or kick
- * IPI sent meanwhile is taken as an immediate #VMEXIT(INTR).
- */
 /*
  * A machine check that hit the guest became a #VMEXIT: hand it to the
  * host's handler, on this CPU, as if it had interrupted user mode.
@@ -548,9 +866,15 @@ static void okvm_svm_machine_check(void)
 	do_machine_check(&regs);
 }
 
-static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
+/*
+ * One trip into the guest and back. Interrupts are off from before the
+ * vCPU announces IN_GUEST_MODE until after #VMEXIT, so a TLB-flush or kick
+ * IPI sent meanwhile is taken as an immediate #VMEXIT(INTR).
+ */
+static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 {
-	struct vmcb *vmcb = vcpu->arch.vmcb;
+	struct okvm_svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb *vmcb = svm->vmcb;
 	unsigned long host_db[4], host_dr6, host_dr7;
 	u32 host_pkru = 0;
 	bool guest_xcr0;
@@ -566,32 +890,26 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	if (unlikely(!sd->enabled)) {
 		local_irq_enable();
 		kernel_fpu_end();
-		vcpu->arch.svm_off = true;
-		return false;
+		return OKVM_RUN_HOST_OFF;
 	}
 
 	WRITE_ONCE(vcpu->arch.cpu, cpu);
 	WRITE_ONCE(vcpu->arch.mode, OKVM_IN_GUEST_MODE);
-	smp_mb();	/* mode before tlb_gen: see okvm_svm_flush_remote_tlbs() */
-	if (okvm_irqchip_entry_aborted(vcpu) || signal_pending(current) ||
-	    need_resched() || okvm_kvmclock_stale(vcpu, cpu)) {
-		/*
-		 * An interrupt arrived after the irqchip was evaluated, or a
-		 * signal or reschedule IPI was taken before interrupts went off.
-		 */
+	smp_mb();	/* mode before tlb_gen: see okvm_x86_flush_remote_tlbs() */
+	if (okvm_x86_entry_cancelled(vcpu, cpu)) {
 		WRITE_ONCE(vcpu->arch.mode, OKVM_OUTSIDE_GUEST_MODE);
 		local_irq_enable();
 		kernel_fpu_end();
-		return false;
+		return OKVM_RUN_CANCELLED;
 	}
 	tlb_gen = atomic64_read(&vcpu->vm->arch.tlb_gen);
-	if (vcpu->arch.asid_gen != sd->asid_gen ||
-	    vcpu->arch.tlb_gen_seen != tlb_gen || vcpu->arch.asid == 0 ||
-	    vcpu->arch.last_cpu != cpu) {
+	if (svm->asid_gen != sd->asid_gen ||
+	    vcpu->arch.tlb_gen_seen != tlb_gen || svm->asid == 0 ||
+	    svm->last_cpu != cpu) {
 		vcpu->arch.tlb_gen_seen = tlb_gen;
-		okvm_svm_new_asid(vcpu, sd);
+		okvm_svm_new_asid(svm, sd);
 	}
-	vcpu->arch.last_cpu = cpu;
+	svm->last_cpu = cpu;
 	/*
 	 * A different VMCB ran on this CPU last: an IBPB keeps that guest's
 	 * indirect-branch training from steering this one, unless the kernel
@@ -641,7 +959,7 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	if (guest_xcr0 && vcpu->arch.xcr0 != okvm_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->arch.xcr0);
 	clgi();
-	okvm_svm_vmrun(vcpu->arch.vmcb_pa, vcpu->arch.regs,
+	okvm_svm_vmrun(svm->vmcb_pa, vcpu->arch.regs,
 		       page_to_phys(sd->host_save));
 	/*
 	 * Read back rather than trust: a CPU model that ignores the XSETBV
@@ -678,318 +996,70 @@ static bool okvm_svm_enter(struct okvm_vcpu *vcpu)
 	stgi();
 	local_irq_enable();
 	kernel_fpu_end();
-	return true;
+
+	/* The windows opened for this entry close with it. */
+	vmcb->control.int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK |
+				   V_INTR_PRIO_MASK);
+	clr_intercept(vmcb, INTERCEPT_VINTR);
+	vmcb->control.event_inj = 0;
+	if (vmcb->control.exit_code != SVM_EXIT_ERR)
+		svm_complete_interrupts(vcpu);
+	return OKVM_RUN_EXITED;
 }
 
-/* --- exits ----------------------------------------------------------------- */
-
-static int okvm_internal_error(struct okvm_vcpu *vcpu, u32 suberror,
-			       u64 d0, u64 d1)
+static void svm_get_exit_info(struct okvm_vcpu *vcpu, struct okvm_exit_info *info)
 {
-	struct kvm_run *run = vcpu->run;
+	const struct vmcb_control_area *c = &to_vmcb(vcpu)->control;
 
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = suberror;
-	run->internal.ndata = 3;
-	run->internal.data[0] = d0;
-	run->internal.data[1] = d1;
-	run->internal.data[2] = vcpu->arch.vmcb->save.rip;
-	return 0;
+	info->reason = c->exit_code;
+	info->info1 = c->exit_info_1;
+	info->info2 = c->exit_info_2;
+	info->intr_info = c->exit_int_info;
+	info->error_code = (c->exit_int_info & SVM_EXITINTINFO_VALID) &&
+			   (c->exit_int_info & SVM_EXITINTINFO_VALID_ERR) ?
+			   c->exit_int_info_err : 0;
 }
 
-/* NPF error code: the access was a write (APM vol. 2, 15.25.6). */
-#define OKVM_NPF_WRITE	BIT_ULL(1)
-
-
-static int okvm_handle_io(struct okvm_vcpu *vcpu)
-{
-	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
-	struct kvm_run *run = vcpu->run;
-	u32 info = c->exit_info_1;
-	u8 size = (info >> OKVM_IOIO_SIZE_SHIFT) & 7;	/* 1, 2 or 4 */
-	void *data = page_address(vcpu->arch.pio_page);
-
-	if (info & OKVM_IOIO_STR)
-		return okvm_string_io(vcpu);
-	if (okvm_irqchip_pio(vcpu, info >> 16, info & OKVM_IOIO_IN, size,
-			     &vcpu->arch.regs[OKVM_RAX])) {
-		vcpu->arch.vmcb->save.rip = c->exit_info_2;
-		okvm_svm_skip_insn(vcpu, 0);
-		return 1;
-	}
-	if (!(info & OKVM_IOIO_IN) &&
-	    okvm_coalesced_write(vcpu->vm, true, info >> 16, size,
-				 &vcpu->arch.regs[OKVM_RAX], 1)) {
-		vcpu->arch.vmcb->save.rip = c->exit_info_2;
-		okvm_svm_skip_insn(vcpu, 0);
-		return 1;
-	}
-
-	run->exit_reason = KVM_EXIT_IO;
-	run->io.direction = (info & OKVM_IOIO_IN) ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
-	run->io.size = size;
-	run->io.port = info >> 16;
-	run->io.count = 1;
-	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
-	if (!(info & OKVM_IOIO_IN))
-		memcpy(data, &vcpu->arch.regs[OKVM_RAX], size);
-
-	/* EXITINFO2 is the next RIP for IOIO even without NRIP save. */
-	vcpu->arch.pio = (struct okvm_pending_io) {
-		.in = info & OKVM_IOIO_IN,
-		.size = size,
-		.next_rip = c->exit_info_2,
-	};
-	vcpu->arch.pio_pending = true;
-	vcpu->stat.io_exits++;
-	return 0;
-}
-
-/* Finish the port access userspace just served (KVM_RUN after KVM_EXIT_IO). */
-static int okvm_complete_io(struct okvm_vcpu *vcpu)
-{
-	struct okvm_pending_io *p = &vcpu->arch.pio;
-	unsigned long *rax = &vcpu->arch.regs[OKVM_RAX];
-	u64 v = 0;
-
-	if (p->string)
-		return okvm_complete_string_io(vcpu);
-
-	if (p->in) {
-		memcpy(&v, page_address(vcpu->arch.pio_page), p->size);
-		if (p->size == 4)	/* a 32-bit destination zero-extends */
-			*rax = v;
-		else
-			*rax = (*rax & ~((1UL << (p->size * 8)) - 1)) | v;
-	}
-	vcpu->arch.vmcb->save.rip = p->next_rip;
-	vcpu->arch.vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-	vcpu->arch.pio_pending = false;
-	return 0;
-}
-
-static int okvm_handle_cpuid(struct okvm_vcpu *vcpu)
-{
-	unsigned long *r = vcpu->arch.regs;
-	u32 a, b, c, d;
-
-	okvm_cpuid_lookup(vcpu, r[OKVM_RAX], r[OKVM_RCX], &a, &b, &c, &d);
-	r[OKVM_RAX] = a;
-	r[OKVM_RBX] = b;
-	r[OKVM_RCX] = c;
-	r[OKVM_RDX] = d;
-	okvm_svm_skip_insn(vcpu, 2);	/* 0F A2 */
-	return 1;
-}
-
-static int okvm_handle_npf(struct okvm_vcpu *vcpu)
-{
-	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
-	u64 gpa = c->exit_info_2, err = c->exit_info_1;
-	int r;
-
-	r = okvm_mmu_page_fault(vcpu, gpa, err & OKVM_NPF_WRITE);
-	/*
-	 * MMIO while an event was being delivered (an IDT or stack in MMIO):
-	 * the instruction at RIP did not make the access. KVM reports it so.
-	 */
-	if (r == OKVM_FAULT_MMIO && (c->exit_int_info & SVM_EXITINTINFO_VALID)) {
-		c->event_inj = 0;
-		return okvm_internal_error(vcpu, KVM_INTERNAL_ERROR_DELIVERY_EV,
-					   gpa, c->exit_int_info);
-	}
-	if (r == OKVM_FAULT_MMIO)
-		return okvm_emulate_mmio(vcpu, gpa);
-	return r;
-}
-
-/*
- * An event (interrupt, NMI, exception) that was being delivered when the
- * exit happened is delivered again on the next entry. Software interrupts
- * are not: their RIP is still the INTn, which simply runs again.
- */
-static void okvm_reinject(struct okvm_vcpu *vcpu)
-{
-	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
-	u32 info = c->exit_int_info;
-
-	if (!(info & SVM_EXITINTINFO_VALID))
-		return;
-	/*
-	 * #BP and #OF from INT3/INTO are reported as exceptions but are
-	 * traps of an instruction: without NRIP save the return address
-	 * would be wrong, and RIP still points at the instruction, which
-	 * simply runs again.
-	 */
-	if ((info & SVM_EXITINTINFO_TYPE_MASK) == SVM_EXITINTINFO_TYPE_EXEPT &&
-	    ((info & SVM_EXITINTINFO_VEC_MASK) == BP_VECTOR ||
-	     (info & SVM_EXITINTINFO_VEC_MASK) == OF_VECTOR))
-		return;
-	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
-	case SVM_EXITINTINFO_TYPE_INTR:
-	case SVM_EXITINTINFO_TYPE_NMI:
-	case SVM_EXITINTINFO_TYPE_EXEPT:
-		c->event_inj = info;
-		c->event_inj_err = c->exit_int_info_err;
-		break;
-	}
-}
-
-/* Return: 1 to re-enter the guest, 0 to return to userspace, or -errno. */
-static int okvm_handle_exit(struct okvm_vcpu *vcpu)
-{
-	struct vmcb *vmcb = vcpu->arch.vmcb;
-	struct kvm_run *run = vcpu->run;
-	u32 code = vmcb->control.exit_code;
-
-	vcpu->stat.exits++;
-	if (code != SVM_EXIT_ERR)
-		okvm_reinject(vcpu);
-
-	switch (code) {
-	case SVM_EXIT_INTR:
-		vcpu->stat.irq_exits++;
-		return 1;
-	case SVM_EXIT_NMI:
-	case SVM_EXIT_SMI:
-		/* Taken by the host once GIF is set again. */
-		return 1;
-	case SVM_EXIT_EXCP_BASE + MC_VECTOR:
-		/* Handled by the host in okvm_svm_enter(); not the guest's. */
-		return 1;
-	case SVM_EXIT_EXCP_BASE + AC_VECTOR:
-		okvm_svm_inject_exception(vcpu, AC_VECTOR, true, 0);
-		return 1;
-	case SVM_EXIT_EXCP_BASE + UD_VECTOR:
-		return okvm_pv_handle_ud(vcpu);
-	case SVM_EXIT_VMMCALL:
-		return okvm_pv_hypercall(vcpu);
-	case SVM_EXIT_EXCP_BASE + DB_VECTOR:
-		/* DR6 was updated in the VMCB; deliver the #DB itself. */
-		okvm_svm_inject_exception(vcpu, DB_VECTOR, false, 0);
-		return 1;
-	case SVM_EXIT_RDPMC:
-		/* No virtual PMU. */
-		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return 1;
-	case SVM_EXIT_WBINVD:
-		/* Not the guest's to flush the host's caches. */
-		okvm_svm_skip_insn(vcpu, 2);
-		return 1;
-	case SVM_EXIT_NPF:
-		return okvm_handle_npf(vcpu);
-	case SVM_EXIT_IOIO:
-		return okvm_handle_io(vcpu);
-	case SVM_EXIT_CPUID:
-		return okvm_handle_cpuid(vcpu);
-	case SVM_EXIT_MSR:
-		return okvm_msr_exit(vcpu);
-	case SVM_EXIT_XSETBV:
-		return okvm_handle_xsetbv(vcpu);
-	case SVM_EXIT_WRITE_CR4:
-		return okvm_handle_cr4_write(vcpu);
-	case SVM_EXIT_HLT:
-		okvm_svm_skip_insn(vcpu, 1);
-		vcpu->stat.halt_exits++;
-		if (vcpu->arch.irq.apic) {
-			/* Blocks in the kernel until an interrupt can wake it. */
-			vcpu->arch.irq.mp_state = KVM_MP_STATE_HALTED;
-			return 1;
-		}
-		run->exit_reason = KVM_EXIT_HLT;
-		return 0;
-	case SVM_EXIT_VINTR:
-		/* The interrupt window opened: inject on the next entry. */
-		return 1;
-	case SVM_EXIT_INVD:
-		/* Never let a guest throw away host-dirty cache lines. */
-		okvm_svm_skip_insn(vcpu, 2);
-		return 1;
-	case SVM_EXIT_SHUTDOWN:
-		/* The VMCB is undefined after a shutdown: start over. */
-		okvm_svm_vcpu_reset(vcpu);
-		run->exit_reason = KVM_EXIT_SHUTDOWN;
-		return 0;
-	case SVM_EXIT_VMRUN:
-	case SVM_EXIT_VMLOAD:
-	case SVM_EXIT_VMSAVE:
-	case SVM_EXIT_STGI:
-	case SVM_EXIT_CLGI:
-	case SVM_EXIT_SKINIT:
-	case SVM_EXIT_INVLPGA:
-	case SVM_EXIT_MONITOR:
-	case SVM_EXIT_MWAIT:
-	case SVM_EXIT_RDPRU:
-		/* Not offered to guests (no nested SVM). */
-		okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);
-		return 1;
-	case SVM_EXIT_ERR:
-		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
-		run->fail_entry.hardware_entry_failure_reason = code;
-		run->fail_entry.cpu = vcpu->arch.cpu;
-		return 0;
-	default:
-		return okvm_internal_error(vcpu,
-					   KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
-					   code, vmcb->control.exit_info_1);
-	}
-}
-
-/**
- * okvm_svm_run() - KVM_RUN on x86
- * @vcpu: the vCPU, its mutex held
- *
- * Completes a pending port access first (as KVM does, even with
- * immediate_exit), then runs the guest until an exit userspace must see.
- *
- * Return: 0 with run->exit_reason set, -EINTR (signal or immediate_exit),
- * or another negative errno.
- */
-int okvm_svm_run(struct okvm_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	int r;
-
-	if (vcpu->arch.pio_pending) {
-		r = okvm_complete_io(vcpu);
-		if (r < 0)
-			return r;
-	}
-	if (vcpu->arch.mmio_pending)
-		okvm_complete_mmio(vcpu);
-	if (vcpu->arch.msr_exit)
-		okvm_msr_complete_user(vcpu);
-	if (!vcpu->wants_to_run)
-		return -EINTR;
-
-	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = KVM_EXIT_INTR;
-			vcpu->stat.signal_exits++;
-			return -EINTR;
-		}
-		cond_resched();
-		okvm_userirq_before_entry(vcpu);
-		if (!okvm_irqchip_before_entry(vcpu)) {
-			/* Halted, or an AP waiting for SIPI. */
-			r = okvm_irqchip_hlt(vcpu);
-			if (r < 0)
-				return r;
-			continue;
-		}
-		okvm_pv_before_entry(vcpu);
-		if (!okvm_svm_enter(vcpu)) {
-			if (unlikely(vcpu->arch.svm_off))
-				return -EIO;	/* the host is going down */
-			continue;
-		}
-		vcpu->arch.ran = true;
-		okvm_irqchip_after_exit(vcpu);
-		okvm_userirq_after_exit(vcpu);
-		r = okvm_handle_exit(vcpu);
-		if (r <= 0)
-			return r;
-		if (okvm_userirq_window_exit(vcpu))
-			return 0;
-	}
-}
+const struct okvm_x86_ops okvm_svm_ops = {
+	.name = "svm",
+	.hardware_setup = okvm_svm_hardware_setup,
+	.hardware_unsetup = okvm_svm_hardware_unsetup,
+	.vcpu_create = svm_vcpu_create,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_reset = svm_vcpu_reset,
+	.get_rip = svm_get_rip,
+	.set_rip = svm_set_rip,
+	.get_rflags = svm_get_rflags,
+	.set_rflags = svm_set_rflags,
+	.get_segment = svm_get_segment,
+	.set_segment = svm_set_segment,
+	.get_dtable = svm_get_dtable,
+	.set_dtable = svm_set_dtable,
+	.get_cpl = svm_get_cpl,
+	.get_cr = svm_get_cr,
+	.set_cr = svm_set_cr,
+	.get_efer = svm_get_efer,
+	.set_efer = svm_set_efer,
+	.get_dr = svm_get_dr,
+	.set_dr = svm_set_dr,
+	.get_msr = svm_get_msr,
+	.set_msr = svm_set_msr,
+	.get_interrupt_shadow = svm_get_interrupt_shadow,
+	.set_interrupt_shadow = svm_set_interrupt_shadow,
+	.write_tsc_offset = svm_write_tsc_offset,
+	.set_hlt_exiting = svm_set_hlt_exiting,
+	.flush_guest_tlb = svm_flush_guest_tlb,
+	.inject_exception = svm_inject_exception,
+	.inject_nmi = svm_inject_nmi,
+	.inject_irq = svm_inject_irq,
+	.cancel_injection = svm_cancel_injection,
+	.get_nmi_mask = svm_get_nmi_mask,
+	.set_nmi_mask = svm_set_nmi_mask,
+	.nmi_blocked = svm_nmi_blocked,
+	.interrupt_blocked = svm_interrupt_blocked,
+	.enable_nmi_window = svm_enable_nmi_window,
+	.enable_irq_window = svm_enable_irq_window,
+	.vcpu_run = svm_vcpu_run,
+	.handle_exit = okvm_svm_handle_exit,
+	.get_exit_info = svm_get_exit_info,
+};

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * okvm_arch_* for x86: the x86 ioctls that need no guest execution.
- * Guest execution (SVM, NPT) comes in src/x86/svm*.c.
+ * okvm_arch_* for x86: module init (the backend chosen here), VM and vCPU
+ * creation, KVM_CHECK_EXTENSION and KVM_ENABLE_CAP, and one ioctl table
+ * per fd (system, VM, vCPU) that names the home of each x86 ioctl.
+ * KVM_RUN is run.c's.
  */
 #include <linux/kvm.h>
 #include <linux/moduleparam.h>
@@ -13,16 +15,13 @@
 
 #include "arch.h"
 #include "coalesced.h"
-#include "events.h"
+#include "guest_mem.h"
 #include "irq_routing.h"
+#include "irqchip.h"
 #include "kvmclock.h"
-#include "lapic.h"
-#include "msr.h"
 #include "pv.h"
-#include "steal.h"
-#include "svm.h"
 #include "tsc.h"
-#include "userirq.h"
+#include "x86.h"
 #include "xsave.h"
 
 /*
@@ -41,139 +40,85 @@ static bool avic;
 module_param(avic, bool, 0444);
 MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
 
-/* CPUID bits okvm lets a guest see (APM vol. 3 / SDM vol. 2, CPUID). */
-#define F1_EDX	(BIT(0) /* FPU */ | BIT(2) /* DE */ | BIT(3) /* PSE */ |	\
-		 BIT(4) /* TSC */ | BIT(6) /* PAE */ | BIT(8) /* CX8 */ |	\
-		 BIT(15) /* CMOV */ | BIT(17) /* PSE36 */ |			\
-		 BIT(19) /* CLFLUSH */ | BIT(23) /* MMX */ |			\
-		 BIT(24) /* FXSR */ | BIT(25) /* SSE */ | BIT(26) /* SSE2 */)
-#define F1_ECX	(BIT(0) /* SSE3 */ | BIT(1) /* PCLMULQDQ */ |			\
-		 BIT(9) /* SSSE3 */ | BIT(13) /* CX16 */ |			\
-		 BIT(19) /* SSE4.1 */ | BIT(20) /* SSE4.2 */ |			\
-		 BIT(23) /* POPCNT */ | BIT(25) /* AES */)
-/* The in-kernel APIC: emulated whatever the host has (KVM does the same). */
-#define F1_ECX_EMUL	(BIT(21) /* x2APIC */ | BIT(24) /* TSC-deadline */)
-#define F1_EDX_EMUL	BIT(9) /* APIC */
-#define F81_EDX	(BIT(11) /* SYSCALL */ | BIT(20) /* NX */ |			\
-		 BIT(27) /* RDTSCP: TSC_AUX is switched */ | BIT(29) /* LM */)
-#define F81_ECX	(BIT(0) /* LAHF/SAHF in 64-bit mode */)
-#define F7_0_EBX_EMUL	BIT(1) /* TSC_ADJUST: emulated whatever the host has */
-
-/*
- * The CPUID table KVM_GET_SUPPORTED_CPUID reports: the host's values masked
- * down to what a guest can use without help okvm does not give yet (no
- * leaf 7 extensions; XSAVE and leaf 0xD from xsave.c). Features are added here only with
- * the code that virtualizes them.
- */
-static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
-{
-	u32 a, b, c, d, ext_max;
-	int n = 0, r;
-
-	if (max < 8)
-		return -E2BIG;
-
-	cpuid_count(0, 0, &a, &b, &c, &d);
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0,
-					    .eax = okvm_supported_xcr0 ? 0xd : 7,
-					    .ebx = b, .ecx = c, .edx = d };
-	cpuid_count(1, 0, &a, &b, &c, &d);
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
-					    .ebx = b & 0xff00, /* CLFLUSH size */
-					    .ecx = (c & F1_ECX) | F1_ECX_EMUL |
-						   okvm_xsave_cpuid1_ecx(c),
-					    .edx = (d & F1_EDX) | F1_EDX_EMUL };
-	/* Leaf 7.0: only IA32_TSC_ADJUST, which tsc.c emulates. */
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 7, .index = 0,
-					    .flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
-					    .ebx = F7_0_EBX_EMUL };
-	r = okvm_xsave_cpuid(e + n, max - n - 5);	/* leaf 0xD */
-	if (r < 0)
-		return r;
-	n += r;
-	/* The KVM leaves 0x40000000 and 0x40000001 (pv.c). */
-	n += okvm_pv_supported_cpuid(&e[n], max - n - 3);
-
-	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
-	if (ext_max < 0x80000008)
-		return n;
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000000,
-					    .eax = 0x80000008,
-					    .ebx = b, .ecx = c, .edx = d };
-	cpuid_count(0x80000001, 0, &a, &b, &c, &d);
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000001, .eax = a,
-					    .ecx = c & F81_ECX, .edx = d & F81_EDX };
-	cpuid_count(0x80000008, 0, &a, &b, &c, &d);
-	/* Physical and linear address widths only (EAX 15:0). */
-	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000008,
-					    .eax = a & 0xffff };
-	return n;
-}
-
-static long okvm_get_supported_cpuid(struct kvm_cpuid2 __user *ucpuid)
-{
-	const int max = 80;	/* leaf 0xD has up to 64 subleaves */
-	struct kvm_cpuid_entry2 *e;
-	struct kvm_cpuid2 cpuid;
-	int n, r = 0;
-
-	if (copy_from_user(&cpuid, ucpuid, sizeof(cpuid)))
-		return -EFAULT;
-	e = kcalloc(max, sizeof(*e), GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	n = okvm_supported_cpuid(e, max);
-	if (n < 0)
-		r = n;
-	else if (cpuid.nent < n)
-		r = -E2BIG;
-	else if (copy_to_user(ucpuid->entries, e, n * sizeof(e[0])))
-		r = -EFAULT;
-	kfree(e);
-	if (r)
-		return r;
-	cpuid.nent = n;
-	if (copy_to_user(ucpuid, &cpuid, sizeof(cpuid)))
-		return -EFAULT;
-	return 0;
-}
+/* The backend in use (vendor.h). */
+struct okvm_x86_ops okvm_x86_ops __read_mostly;
 
 int okvm_arch_init(void)
 {
-	return okvm_svm_init();
+	okvm_xsave_setup();
+	okvm_x86_ops = okvm_svm_ops;
+	return okvm_x86_ops.hardware_setup();
 }
 
 void okvm_arch_exit(void)
 {
-	okvm_svm_exit();
+	okvm_x86_ops.hardware_unsetup();
 }
+
+/*
+ * One row of an ioctl table: the ioctl and the handler that owns it. A
+ * handler sees only its own ioctls, so none probes and passes on.
+ */
+struct okvm_dev_ioctl {
+	unsigned int ioctl;
+	long (*fn)(unsigned int ioctl, void __user *argp);
+};
+
+struct okvm_vm_ioctl {
+	unsigned int ioctl;
+	long (*fn)(struct okvm_vm *vm, unsigned int ioctl, void __user *argp);
+};
+
+struct okvm_vcpu_ioctl {
+	unsigned int ioctl;
+	long (*fn)(struct okvm_vcpu *vcpu, unsigned int ioctl,
+		   void __user *argp);
+};
+
+#define OKVM_IOCTL(nr, handler)	{ .ioctl = nr, .fn = handler }
+
+/* Look @ioctl up in @table (an array of rows with an .ioctl member). */
+#define okvm_ioctl_find(table, nr)					\
+({									\
+	typeof(&(table)[0]) __row = NULL;				\
+	unsigned int __i;						\
+									\
+	for (__i = 0; __i < ARRAY_SIZE(table); __i++) {			\
+		if ((table)[__i].ioctl == (nr)) {			\
+			__row = &(table)[__i];				\
+			break;						\
+		}							\
+	}								\
+	__row;								\
+})
+
+/* --- the system fd ------------------------------------------------------------- */
+
+/*
+ * No machine-check architecture for guests (KVM_CAP_MCE is 0): no MCG_CAP
+ * bit and no bank is supported. Said rather than refused, so that a client
+ * asking learns exactly that.
+ */
+static long get_mce_cap_supported(unsigned int ioctl, void __user *argp)
+{
+	u64 none = 0;
+
+	return copy_to_user(argp, &none, sizeof(none)) ? -EFAULT : 0;
+}
+
+static const struct okvm_dev_ioctl okvm_dev_ioctls[] = {
+	OKVM_IOCTL(KVM_GET_SUPPORTED_CPUID, okvm_cpuid_dev_ioctl),
+	OKVM_IOCTL(KVM_GET_MSR_INDEX_LIST, okvm_msr_dev_ioctl),
+	OKVM_IOCTL(KVM_GET_MSR_FEATURE_INDEX_LIST, okvm_msr_dev_ioctl),
+	OKVM_IOCTL(KVM_GET_MSRS, okvm_msr_dev_ioctl),
+	OKVM_IOCTL(KVM_X86_GET_MCE_CAP_SUPPORTED, get_mce_cap_supported),
+};
 
 long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 {
-	long r;
+	const struct okvm_dev_ioctl *row = okvm_ioctl_find(okvm_dev_ioctls, ioctl);
 
-	r = okvm_msr_dev_ioctl(ioctl, (void __user *)arg);
-	if (r != -ENOIOCTLCMD)
-		return r;
-	switch (ioctl) {
-	case KVM_GET_SUPPORTED_CPUID:
-		return okvm_get_supported_cpuid((void __user *)arg);
-	case KVM_GET_MSR_INDEX_LIST:
-		return okvm_get_msr_index_list((void __user *)arg);
-	case KVM_X86_GET_MCE_CAP_SUPPORTED: {
-		/*
-		 * No machine-check architecture for guests (KVM_CAP_MCE is 0):
-		 * no MCG_CAP bit and no bank is supported. Said rather than
-		 * refused, so that a client asking learns exactly that.
-		 */
-		u64 none = 0;
-
-		return copy_to_user((void __user *)arg, &none, sizeof(none)) ?
-		       -EFAULT : 0;
-	}
-	default:
-		return -EINVAL;
-	}
+	return row ? row->fn(ioctl, (void __user *)arg) : -EINVAL;
 }
 
 long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
@@ -193,6 +138,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_X86_MSR_FILTER:
 	case KVM_CAP_VCPU_ATTRIBUTES:		/* tsc.c: KVM_VCPU_TSC_OFFSET */
 	case KVM_CAP_VCPU_EVENTS:		/* events.c */
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_EXCEPTION_PAYLOAD:
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return KVM_SYNC_X86_VALID_FIELDS;
@@ -282,12 +229,18 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 			return -EINVAL;
 		WRITE_ONCE(vm->arch.exit_on_emulation_error, cap->args[0]);
 		return 0;
-	default:
-		r = okvm_msr_vm_enable_cap(vm, cap);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		/* pv.c: quirks, exits disabled; -EINVAL for the rest. */
+	case KVM_CAP_EXCEPTION_PAYLOAD:
+		/* As KVM: a one-way switch, no lock, read at each use. */
+		WRITE_ONCE(vm->arch.exception_payload, cap->args[0]);
+		return 0;
+	case KVM_CAP_MSR_PLATFORM_INFO:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+		return okvm_msr_vm_enable_cap(vm, cap);
+	case KVM_CAP_DISABLE_QUIRKS2:
+	case KVM_CAP_X86_DISABLE_EXITS:
 		return okvm_pv_vm_enable_cap(vm, cap);
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -346,39 +299,63 @@ static long okvm_set_boot_cpu_id(struct okvm_vm *vm, unsigned long id)
 	return r;
 }
 
+static long vm_get_tsc_khz(struct okvm_vm *vm, unsigned int ioctl,
+			   void __user *argp)
+{
+	/* The frequency new vCPUs get: the host's (no TSC scaling). */
+	return tsc_khz ? tsc_khz : -EIO;
+}
+
+static long vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned int ioctl,
+			       void __user *argp)
+{
+	return okvm_set_boot_cpu_id(vm, (unsigned long)argp);
+}
+
+static long vm_set_nr_mmu_pages(struct okvm_vm *vm, unsigned int ioctl,
+				void __user *argp)
+{
+	unsigned long arg = (unsigned long)argp;
+
+	if (arg < OKVM_MIN_MMU_PAGES)
+		return -EINVAL;
+	mutex_lock(&vm->slots_lock);
+	vm->arch.n_requested_mmu_pages = arg;
+	mutex_unlock(&vm->slots_lock);
+	return 0;
+}
+
+static long vm_get_nr_mmu_pages(struct okvm_vm *vm, unsigned int ioctl,
+				void __user *argp)
+{
+	return okvm_get_nr_mmu_pages(vm);
+}
+
+static const struct okvm_vm_ioctl okvm_vm_ioctls[] = {
+	OKVM_IOCTL(KVM_GET_TSC_KHZ, vm_get_tsc_khz),
+	OKVM_IOCTL(KVM_SET_BOOT_CPU_ID, vm_set_boot_cpu_id),
+	OKVM_IOCTL(KVM_SET_NR_MMU_PAGES, vm_set_nr_mmu_pages),
+	OKVM_IOCTL(KVM_GET_NR_MMU_PAGES, vm_get_nr_mmu_pages),
+	OKVM_IOCTL(KVM_REGISTER_COALESCED_MMIO, okvm_coalesced_vm_ioctl),
+	OKVM_IOCTL(KVM_UNREGISTER_COALESCED_MMIO, okvm_coalesced_vm_ioctl),
+	OKVM_IOCTL(KVM_X86_SET_MSR_FILTER, okvm_msr_vm_ioctl),
+	OKVM_IOCTL(KVM_GET_CLOCK, okvm_kvmclock_vm_ioctl),
+	OKVM_IOCTL(KVM_SET_CLOCK, okvm_kvmclock_vm_ioctl),
+	OKVM_IOCTL(KVM_CREATE_IRQCHIP, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_SET_GSI_ROUTING, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_IRQ_LINE, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_IRQ_LINE_STATUS, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_GET_IRQCHIP, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_SET_IRQCHIP, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_SIGNAL_MSI, okvm_irqchip_vm_ioctl),
+};
+
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg)
 {
-	long r;
+	const struct okvm_vm_ioctl *row = okvm_ioctl_find(okvm_vm_ioctls, ioctl);
 
-	switch (ioctl) {
-	case KVM_GET_TSC_KHZ:
-		/* The frequency new vCPUs get: the host's (no TSC scaling). */
-		return tsc_khz ? tsc_khz : -EIO;
-	case KVM_SET_BOOT_CPU_ID:
-		return okvm_set_boot_cpu_id(vm, arg);
-	case KVM_SET_NR_MMU_PAGES:
-		if (arg < OKVM_MIN_MMU_PAGES)
-			return -EINVAL;
-		mutex_lock(&vm->slots_lock);
-		vm->arch.n_requested_mmu_pages = arg;
-		mutex_unlock(&vm->slots_lock);
-		return 0;
-	case KVM_GET_NR_MMU_PAGES:
-		return okvm_get_nr_mmu_pages(vm);
-	case KVM_REGISTER_COALESCED_MMIO:
-	case KVM_UNREGISTER_COALESCED_MMIO:
-		return okvm_coalesced_vm_ioctl(vm, ioctl, (void __user *)arg);
-	default:
-		r = okvm_msr_vm_ioctl(vm, ioctl, (void __user *)arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		r = okvm_kvmclock_vm_ioctl(vm, ioctl, (void __user *)arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		r = okvm_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
-		return r == -ENOIOCTLCMD ? -ENOTTY : r;
-	}
+	return row ? row->fn(vm, ioctl, (void __user *)arg) : -ENOTTY;
 }
 
 const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
@@ -389,7 +366,7 @@ const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
 
 void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm)
 {
-	okvm_svm_flush_remote_tlbs(vm);
+	okvm_x86_flush_remote_tlbs(vm);
 }
 
 struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff)
@@ -399,87 +376,133 @@ struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff)
 	return pgoff == KVM_PIO_PAGE_OFFSET ? vcpu->arch.pio_page : NULL;
 }
 
+/* The FPU image and the PIO page (the second page of the vCPU mapping). */
+static int vcpu_alloc(struct okvm_vcpu *vcpu)
+{
+	unsigned int size = 512;
+	struct page *pio;
+
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		size = cpuid_ebx(0xd);		/* for the host's XCR0 */
+	pio = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	/* XSAVE needs 64-byte alignment: whole pages give it. */
+	vcpu->arch.fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+						  get_order(size));
+	if (!pio || !vcpu->arch.fpu) {
+		if (pio)
+			__free_page(pio);
+		free_pages((unsigned long)vcpu->arch.fpu, get_order(size));
+		vcpu->arch.fpu = NULL;
+		return -ENOMEM;
+	}
+	atomic_long_add(1 + (1 << get_order(size)), &okvm_live_pages);
+	vcpu->arch.fpu_size = size;
+	vcpu->arch.pio_page = pio;
+	vcpu->arch.mode = OKVM_OUTSIDE_GUEST_MODE;
+	vcpu->arch.cpu = -1;
+	return 0;
+}
+
+static void vcpu_free(struct okvm_vcpu *vcpu)
+{
+	unsigned int order = get_order(vcpu->arch.fpu_size);
+
+	__free_page(vcpu->arch.pio_page);
+	free_pages((unsigned long)vcpu->arch.fpu, order);
+	atomic_long_sub(1 + (1 << order), &okvm_live_pages);
+}
+
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 {
 	int r;
 
 	vcpu->arch.tsc_khz = tsc_khz;
-	r = okvm_svm_vcpu_alloc(vcpu);
+	r = vcpu_alloc(vcpu);
 	if (r)
 		return r;
+	r = okvm_x86_ops.vcpu_create(vcpu);
+	if (r)
+		goto err_free;
+	okvm_vcpu_reset(vcpu);
 	r = okvm_irqchip_vcpu_init(vcpu);
-	if (r) {
-		okvm_svm_vcpu_free(vcpu);
-		return r;
-	}
+	if (r)
+		goto err_vendor;
 	okvm_msr_vcpu_init(vcpu);
 	/* Last: the VM's TSC history records only vCPUs that exist. */
 	okvm_tsc_vcpu_init(vcpu);
 	return 0;
+
+err_vendor:
+	okvm_x86_ops.vcpu_free(vcpu);
+err_free:
+	vcpu_free(vcpu);
+	return r;
 }
 
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu)
 {
 	okvm_irqchip_vcpu_free(vcpu);
-	okvm_svm_vcpu_free(vcpu);
+	okvm_x86_ops.vcpu_free(vcpu);
+	vcpu_free(vcpu);
 	kvfree(vcpu->arch.cpuid);
 }
+
+static long vcpu_get_tsc_khz(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			     void __user *argp)
+{
+	return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
+}
+
+static long vcpu_enable_cap(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			    void __user *argp)
+{
+	struct kvm_enable_cap cap;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	return okvm_pv_vcpu_enable_cap(vcpu, &cap);
+}
+
+/* Every x86 vCPU ioctl and its home; the core handles KVM_RUN and the rest. */
+static const struct okvm_vcpu_ioctl okvm_vcpu_ioctls[] = {
+	OKVM_IOCTL(KVM_GET_REGS, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_SET_REGS, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_GET_SREGS, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_SET_SREGS, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_GET_FPU, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_SET_FPU, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_GET_DEBUGREGS, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_SET_DEBUGREGS, okvm_regs_ioctl),
+	OKVM_IOCTL(KVM_GET_XSAVE, okvm_xsave_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_XSAVE2, okvm_xsave_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_XSAVE, okvm_xsave_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_XCRS, okvm_xsave_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_XCRS, okvm_xsave_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_CPUID2, okvm_cpuid_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_CPUID2, okvm_cpuid_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_MSRS, okvm_msr_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_MSRS, okvm_msr_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_VCPU_EVENTS, okvm_events_ioctl),
+	OKVM_IOCTL(KVM_SET_VCPU_EVENTS, okvm_events_ioctl),
+	OKVM_IOCTL(KVM_NMI, okvm_events_ioctl),
+	OKVM_IOCTL(KVM_INTERRUPT, okvm_events_ioctl),
+	OKVM_IOCTL(KVM_GET_MP_STATE, okvm_irqchip_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_MP_STATE, okvm_irqchip_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_LAPIC, okvm_irqchip_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_LAPIC, okvm_irqchip_vcpu_ioctl),
+	OKVM_IOCTL(KVM_GET_TSC_KHZ, vcpu_get_tsc_khz),
+	OKVM_IOCTL(KVM_HAS_DEVICE_ATTR, okvm_tsc_attr_ioctl),
+	OKVM_IOCTL(KVM_GET_DEVICE_ATTR, okvm_tsc_attr_ioctl),
+	OKVM_IOCTL(KVM_SET_DEVICE_ATTR, okvm_tsc_attr_ioctl),
+	OKVM_IOCTL(KVM_ENABLE_CAP, vcpu_enable_cap),
+	OKVM_IOCTL(KVM_TRANSLATE, okvm_translate),
+};
 
 long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			  unsigned long arg)
 {
-	long r;
+	const struct okvm_vcpu_ioctl *row;
 
-	switch (ioctl) {
-	case KVM_GET_TSC_KHZ:
-		return vcpu->arch.tsc_khz ? vcpu->arch.tsc_khz : -EIO;
-	case KVM_HAS_DEVICE_ATTR:
-	case KVM_GET_DEVICE_ATTR:
-	case KVM_SET_DEVICE_ATTR:
-		return okvm_tsc_attr_ioctl(vcpu, ioctl, (void __user *)arg);
-	case KVM_ENABLE_CAP: {
-		struct kvm_enable_cap cap;
-
-		if (copy_from_user(&cap, (void __user *)arg, sizeof(cap)))
-			return -EFAULT;
-		return okvm_pv_vcpu_enable_cap(vcpu, &cap);
-	}
-	case KVM_TRANSLATE: {
-		struct kvm_translation tr;
-
-		if (copy_from_user(&tr, (void __user *)arg, sizeof(tr)))
-			return -EFAULT;
-		okvm_translate(vcpu, &tr);
-		return copy_to_user((void __user *)arg, &tr, sizeof(tr)) ? -EFAULT : 0;
-	}
-	default:
-		r = okvm_irqchip_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		r = okvm_xsave_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		r = okvm_userirq_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		r = okvm_events_vcpu_ioctl(vcpu, ioctl, (void __user *)arg);
-		if (r != -ENOIOCTLCMD)
-			return r;
-		r = okvm_x86_vcpu_state_ioctl(vcpu, ioctl, (void __user *)arg);
-		return r == -ENOIOCTLCMD ? -EINVAL : r;
-	}
-}
-
-int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
-{
-	int r = okvm_sync_regs_in(vcpu);
-
-	if (!r) {
-		okvm_steal_time_update(vcpu);
-		r = okvm_svm_run(vcpu);
-	}
-	/* As KVM's store_regs() and post_kvm_run_save(), whatever the outcome. */
-	okvm_sync_regs_out(vcpu);
-	okvm_userirq_post_run(vcpu);
-	return r;
+	row = okvm_ioctl_find(okvm_vcpu_ioctls, ioctl);
+	return row ? row->fn(vcpu, ioctl, (void __user *)arg) : -EINVAL;
 }
