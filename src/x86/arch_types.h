@@ -139,7 +139,7 @@ struct okvm_event_queue {
  * read and written through okvm_x86_ops (vendor.h).
  */
 struct okvm_vcpu_arch {
-	void *vendor;			/* the backend's vCPU (svm/svm.h) */
+	void *vendor;			/* the backend's own vCPU state */
 	struct page *pio_page;		/* second page of the kvm_run mapping */
 	unsigned long regs[OKVM_NR_VCPU_GPRS];
 

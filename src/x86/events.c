@@ -21,8 +21,9 @@
  */
 #include <linux/kvm.h>
 #include <linux/uaccess.h>
-#include <asm/trapnr.h>
 
+#include "irqchip.h"
+#include "userirq.h"
 #include "x86.h"
 
 #define EVENTS_VALID_FLAGS (KVM_VCPUEVENT_VALID_NMI_PENDING |		\
@@ -46,13 +47,13 @@ enum exception_class {
 static enum exception_class exception_class(u8 vector)
 {
 	switch (vector) {
-	case X86_TRAP_PF:
+	case PF_VECTOR:
 		return EXC_PF;
-	case X86_TRAP_DE:
-	case X86_TRAP_TS:
-	case X86_TRAP_NP:
-	case X86_TRAP_SS:
-	case X86_TRAP_GP:
+	case DE_VECTOR:
+	case TS_VECTOR:
+	case NP_VECTOR:
+	case SS_VECTOR:
+	case GP_VECTOR:
 		return EXC_CONTRIBUTORY;
 	default:
 		return EXC_BENIGN;
@@ -62,7 +63,7 @@ static enum exception_class exception_class(u8 vector)
 /* INT3 and INTO: traps of an instruction, reported as software events. */
 static bool exception_is_soft(u8 vector)
 {
-	return vector == X86_TRAP_BP || vector == X86_TRAP_OF;
+	return vector == BP_VECTOR || vector == OF_VECTOR;
 }
 
 static void queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
@@ -72,7 +73,7 @@ static void queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
 	enum exception_class prev, next;
 
 	if (ex->pending || ex->injected) {
-		if (ex->vector == X86_TRAP_DF) {
+		if (ex->vector == DF_VECTOR) {
 			/* A fault while delivering #DF: shutdown. */
 			vcpu->arch.ev.triple_fault = true;
 			ex->pending = false;
@@ -84,7 +85,7 @@ static void queue_exception(struct okvm_vcpu *vcpu, u8 vector, bool has_error,
 		if ((prev == EXC_CONTRIBUTORY && next == EXC_CONTRIBUTORY) ||
 		    (prev == EXC_PF && next != EXC_BENIGN)) {
 			/* The first one is lost; #DF, error code 0, instead. */
-			vector = X86_TRAP_DF;
+			vector = DF_VECTOR;
 			has_error = true;
 			error = 0;
 			has_payload = false;
@@ -129,7 +130,7 @@ void okvm_queue_exception_e(struct okvm_vcpu *vcpu, u8 vector, u32 error)
 /**
  * okvm_queue_exception_p() - raise an exception with a payload
  * @vcpu: the vCPU, out of the guest
- * @vector: X86_TRAP_DB (payload: DR6 bits) or X86_TRAP_PF (use
+ * @vector: DB_VECTOR (payload: DR6 bits) or PF_VECTOR (use
  *	okvm_queue_page_fault())
  * @payload: applied when the exception is delivered
  */
@@ -146,7 +147,7 @@ void okvm_queue_exception_p(struct okvm_vcpu *vcpu, u8 vector, u64 payload)
  */
 void okvm_queue_page_fault(struct okvm_vcpu *vcpu, u64 addr, u32 error)
 {
-	queue_exception(vcpu, X86_TRAP_PF, true, error, true, addr);
+	queue_exception(vcpu, PF_VECTOR, true, error, true, addr);
 }
 
 /**
@@ -163,10 +164,10 @@ void okvm_deliver_exception_payload(struct okvm_vcpu *vcpu)
 	if (!ex->has_payload)
 		return;
 	switch (ex->vector) {
-	case X86_TRAP_PF:
+	case PF_VECTOR:
 		okvm_x86_ops.set_cr(vcpu, OKVM_CR2, ex->payload);
 		break;
-	case X86_TRAP_DB:
+	case DB_VECTOR:
 		dr6 = okvm_x86_ops.get_dr(vcpu, 6);
 		dr6 &= ~DR6_TRAP_BITS;
 		dr6 &= ~(ex->payload & DR6_ACTIVE_LOW);
@@ -246,6 +247,70 @@ void okvm_clear_events(struct okvm_vcpu *vcpu)
 	okvm_x86_ops.set_nmi_mask(vcpu, false);
 }
 
+/* --- injection ------------------------------------------------------------------ */
+
+/**
+ * okvm_inject_pending_events() - hand the next event to the backend
+ * @vcpu: the vCPU, about to enter
+ *
+ * In the architectural order (docs/design.md, "Events"): an event whose
+ * delivery an exit interrupted goes first and alone, unless an exception
+ * is pending (raised by that delivery, or while it was in the queue: it
+ * comes first); a pending exception next; then an NMI if not blocked,
+ * else its window; then an external interrupt if the guest can take one,
+ * else its window.
+ */
+void okvm_inject_pending_events(struct okvm_vcpu *vcpu)
+{
+	struct okvm_event_queue *ev = &vcpu->arch.ev;
+	bool can_inject;
+	int v;
+
+	if (ev->exc.injected)
+		okvm_x86_ops.inject_exception(vcpu);
+	else if (ev->exc.pending)
+		;	/* the exception first; the event it interrupted later */
+	else if (ev->nmi_injected)
+		okvm_x86_ops.inject_nmi(vcpu);
+	else if (ev->irq.injected)
+		okvm_x86_ops.inject_irq(vcpu);
+	can_inject = !okvm_event_injected(vcpu);
+
+	if (ev->exc.pending) {
+		okvm_deliver_exception_payload(vcpu);
+		ev->exc.pending = false;
+		ev->exc.injected = true;
+		okvm_x86_ops.inject_exception(vcpu);
+		can_inject = false;
+	}
+
+	if (ev->nmi_pending) {
+		if (can_inject && !okvm_x86_ops.nmi_blocked(vcpu)) {
+			ev->nmi_pending--;
+			ev->nmi_injected = true;
+			okvm_x86_ops.inject_nmi(vcpu);
+			can_inject = false;
+		}
+		if (ev->nmi_pending)
+			okvm_x86_ops.enable_nmi_window(vcpu);
+	}
+
+	if (okvm_irqchip_has_interrupt(vcpu)) {
+		if (can_inject && !okvm_x86_ops.interrupt_blocked(vcpu)) {
+			v = okvm_irqchip_ack_interrupt(vcpu);
+			if (v >= 0) {
+				okvm_queue_interrupt(vcpu, v, false);
+				okvm_x86_ops.inject_irq(vcpu);
+			}
+		}
+		if (okvm_irqchip_has_interrupt(vcpu))
+			okvm_x86_ops.enable_irq_window(vcpu);
+	}
+	/* KVM_RUN's request_interrupt_window (userspace irqchip). */
+	if (okvm_userirq_wants_window(vcpu))
+		okvm_x86_ops.enable_irq_window(vcpu);
+}
+
 /* --- KVM_GET/SET_VCPU_EVENTS, KVM_NMI ------------------------------------------ */
 
 /**
@@ -320,7 +385,7 @@ int okvm_set_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 		e->exception_has_payload = 0;
 	}
 	if ((e->exception.injected || e->exception.pending) &&
-	    (e->exception.nr > 31 || e->exception.nr == X86_TRAP_NMI))
+	    (e->exception.nr > 31 || e->exception.nr == OKVM_NMI_VECTOR))
 		return -EINVAL;
 	if ((e->flags & KVM_VCPUEVENT_VALID_SMM) &&
 	    (e->smi.smm || e->smi.pending || e->smi.smm_inside_nmi))

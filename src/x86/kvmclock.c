@@ -269,18 +269,13 @@ static long set_clock(struct okvm_vm *vm, void __user *argp)
 	return 0;
 }
 
-/* Return: the result, or -ENOIOCTLCMD if @ioctl is not kvmclock's. */
+/* KVM_GET_CLOCK or KVM_SET_CLOCK (x86.c's VM ioctl table). */
 long okvm_kvmclock_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			    void __user *argp)
 {
-	switch (ioctl) {
-	case KVM_GET_CLOCK:
+	if (ioctl == KVM_GET_CLOCK)
 		return get_clock(vm, argp);
-	case KVM_SET_CLOCK:
-		return set_clock(vm, argp);
-	default:
-		return -ENOIOCTLCMD;
-	}
+	return set_clock(vm, argp);
 }
 
 /* A new VM's clock starts at zero. */

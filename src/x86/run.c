@@ -191,64 +191,6 @@ static bool vcpu_runnable(struct okvm_vcpu *vcpu)
 }
 
 /*
- * Deliver what the queue holds, in the architectural order (docs/design.md,
- * "Events"): an event whose delivery an exit interrupted goes first and
- * alone; a pending exception next; then an NMI if not blocked, else its
- * window; then an external interrupt if the guest can take one, else its
- * window.
- */
-static void inject_pending_events(struct okvm_vcpu *vcpu)
-{
-	struct okvm_event_queue *ev = &vcpu->arch.ev;
-	bool can_inject;
-	int v;
-
-	if (ev->exc.injected)
-		okvm_x86_ops.inject_exception(vcpu);
-	else if (ev->exc.pending)
-		;	/* the exception first; the event it interrupted later */
-	else if (ev->nmi_injected)
-		okvm_x86_ops.inject_nmi(vcpu);
-	else if (ev->irq.injected)
-		okvm_x86_ops.inject_irq(vcpu);
-	can_inject = !okvm_event_injected(vcpu);
-
-	if (ev->exc.pending) {
-		okvm_deliver_exception_payload(vcpu);
-		ev->exc.pending = false;
-		ev->exc.injected = true;
-		okvm_x86_ops.inject_exception(vcpu);
-		can_inject = false;
-	}
-
-	if (ev->nmi_pending) {
-		if (can_inject && !okvm_x86_ops.nmi_blocked(vcpu)) {
-			ev->nmi_pending--;
-			ev->nmi_injected = true;
-			okvm_x86_ops.inject_nmi(vcpu);
-			can_inject = false;
-		}
-		if (ev->nmi_pending)
-			okvm_x86_ops.enable_nmi_window(vcpu);
-	}
-
-	if (okvm_irqchip_has_interrupt(vcpu)) {
-		if (can_inject && !okvm_x86_ops.interrupt_blocked(vcpu)) {
-			v = okvm_irqchip_ack_interrupt(vcpu);
-			if (v >= 0) {
-				okvm_queue_interrupt(vcpu, v, false);
-				okvm_x86_ops.inject_irq(vcpu);
-			}
-		}
-		if (okvm_irqchip_has_interrupt(vcpu))
-			okvm_x86_ops.enable_irq_window(vcpu);
-	}
-	/* KVM_RUN's request_interrupt_window (userspace irqchip). */
-	if (okvm_userirq_wants_window(vcpu))
-		okvm_x86_ops.enable_irq_window(vcpu);
-}
-
-/*
  * One entry and its exit. Return: as okvm_x86_ops.handle_exit (1 to go
  * round again, 0 or -errno to return to userspace).
  */
@@ -257,7 +199,7 @@ static int vcpu_enter_guest(struct okvm_vcpu *vcpu)
 	enum okvm_run_result res;
 
 	okvm_irqchip_tpr_to_guest(vcpu);
-	inject_pending_events(vcpu);
+	okvm_inject_pending_events(vcpu);
 	okvm_pv_before_entry(vcpu);
 
 	res = okvm_x86_ops.vcpu_run(vcpu);

@@ -660,7 +660,7 @@ static void svm_inject_nmi(struct okvm_vcpu *vcpu)
 	struct okvm_svm_vcpu *svm = to_svm(vcpu);
 
 	svm->vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_NMI |
-				       X86_TRAP_NMI;
+				       OKVM_NMI_VECTOR;
 	/* Blocked from now until the handler's IRET has completed. */
 	svm->nmi_masked = true;
 	svm_set_iret_intercept(svm, true);

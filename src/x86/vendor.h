@@ -65,6 +65,7 @@ struct okvm_exit_info {
  */
 struct okvm_x86_ops {
 	const char *name;
+	/* Every member below is a function pointer (okvm_x86_vendor_init()). */
 
 	/* Module load and unload: check the CPU, enable it on every CPU. */
 	int (*hardware_setup)(void);
@@ -149,6 +150,7 @@ struct okvm_x86_ops {
 
 /* The backend in use, copied from the backend's table at module init. */
 extern struct okvm_x86_ops okvm_x86_ops;
+int okvm_x86_vendor_init(const struct okvm_x86_ops *ops);
 
 /* The backends okvm has (src/x86/svm/). */
 extern const struct okvm_x86_ops okvm_svm_ops;

@@ -40,13 +40,14 @@ static bool avic;
 module_param(avic, bool, 0444);
 MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
 
-/* The backend in use (vendor.h). */
-struct okvm_x86_ops okvm_x86_ops __read_mostly;
-
 int okvm_arch_init(void)
 {
+	int r;
+
 	okvm_xsave_setup();
-	okvm_x86_ops = okvm_svm_ops;
+	r = okvm_x86_vendor_init(&okvm_svm_ops);
+	if (r)
+		return r;
 	return okvm_x86_ops.hardware_setup();
 }
 

@@ -9,7 +9,6 @@
 
 #include <linux/kvm.h>
 #include <asm/processor-flags.h>
-#include <asm/trapnr.h>
 
 #include "okvm.h"
 #include "vendor.h"
@@ -73,6 +72,9 @@ long okvm_regs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 
 /* --- the event queue (events.c) --------------------------------------------- */
 
+/* The NMI's vector (the exceptions' are <asm/kvm.h>'s *_VECTOR). */
+#define OKVM_NMI_VECTOR		2
+
 void okvm_queue_exception(struct okvm_vcpu *vcpu, u8 vector);
 void okvm_queue_exception_e(struct okvm_vcpu *vcpu, u8 vector, u32 error);
 void okvm_queue_exception_p(struct okvm_vcpu *vcpu, u8 vector, u64 payload);
@@ -83,15 +85,16 @@ void okvm_clear_events(struct okvm_vcpu *vcpu);
 void okvm_drop_injected_event(struct okvm_vcpu *vcpu);
 void okvm_deliver_exception_payload(struct okvm_vcpu *vcpu);
 bool okvm_event_injected(struct okvm_vcpu *vcpu);
+void okvm_inject_pending_events(struct okvm_vcpu *vcpu);
 
 static inline void okvm_inject_gp(struct okvm_vcpu *vcpu)
 {
-	okvm_queue_exception_e(vcpu, X86_TRAP_GP, 0);
+	okvm_queue_exception_e(vcpu, GP_VECTOR, 0);
 }
 
 static inline void okvm_inject_ud(struct okvm_vcpu *vcpu)
 {
-	okvm_queue_exception(vcpu, X86_TRAP_UD);
+	okvm_queue_exception(vcpu, UD_VECTOR);
 }
 
 void okvm_get_vcpu_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e);
