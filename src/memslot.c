@@ -92,15 +92,18 @@ static bool overlaps(const struct okvm_memslots *slots, u16 skip_id,
  * @slots: the current set of the request's address space
  * @mem: the request (a v1 request is passed zero-extended)
  * @valid_flags: the flags this VM accepts
+ * @max_gfn: the largest GFN the VM's MMU maps (okvm_vm_max_gfn())
  * @chg: filled with what the request changes on success
  *
  * Return: 0 and @chg->change (OKVM_MR_NONE when nothing changes), or
- * -EINVAL for a malformed or disallowed request, -EEXIST for a slot that
- * would overlap another. Has no side effects.
+ * -EINVAL for a malformed or disallowed request (a created or moved slot
+ * that ends past @max_gfn included), -EEXIST for a slot that would overlap
+ * another. Has no side effects.
  */
 int okvm_memslot_check(const struct okvm_memslots *slots,
 		       const struct kvm_userspace_memory_region2 *mem,
-		       u32 valid_flags, struct okvm_memslot_change *chg)
+		       u32 valid_flags, u64 max_gfn,
+		       struct okvm_memslot_change *chg)
 {
 	u16 as_id = mem->slot >> 16, id = (u16)mem->slot;
 	const struct okvm_memslot *old;
@@ -171,9 +174,16 @@ int okvm_memslot_check(const struct okvm_memslots *slots,
 			return 0;	/* OKVM_MR_NONE */
 	}
 
-	if ((chg->change == OKVM_MR_CREATE || chg->change == OKVM_MR_MOVE) &&
-	    overlaps(slots, id, base_gfn, base_gfn + npages))
+	if (chg->change != OKVM_MR_CREATE && chg->change != OKVM_MR_MOVE)
+		return 0;
+	if (overlaps(slots, id, base_gfn, base_gfn + npages))
 		return -EEXIST;
+	/*
+	 * After the overlap check, as KVM (its arch hook runs last): a slot
+	 * the MMU cannot map to its end could never be unmapped there.
+	 */
+	if (base_gfn + npages - 1 > max_gfn)
+		return -EINVAL;
 	return 0;
 }
 

@@ -77,7 +77,8 @@ struct okvm_memslot_change {
 
 int okvm_memslot_check(const struct okvm_memslots *slots,
 		       const struct kvm_userspace_memory_region2 *mem,
-		       u32 valid_flags, struct okvm_memslot_change *chg);
+		       u32 valid_flags, u64 max_gfn,
+		       struct okvm_memslot_change *chg);
 struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
 					  const struct okvm_memslot_change *chg);
 struct okvm_memslots *okvm_memslots_alloc_empty(void);

@@ -73,6 +73,15 @@ static int okvm_vm_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/*
+ * The largest GFN a memslot may end at: what the MMU's tables can map and
+ * what the arch lets a guest reach (x86: the host's MAXPHYADDR).
+ */
+static u64 okvm_vm_max_gfn(struct okvm_vm *vm)
+{
+	return min(okvm_arch_max_gfn(vm), okvm_mmu_max_gfn(&vm->mmu));
+}
+
 /**
  * okvm_vm_set_memory_region() - create, delete, move or re-flag a memslot
  * @vm: the VM; called with no okvm lock held
@@ -91,7 +100,7 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 
 	mutex_lock(&vm->slots_lock);
 	old = okvm_memslots(vm);
-	r = okvm_memslot_check(old, mem, valid, &chg);
+	r = okvm_memslot_check(old, mem, valid, okvm_vm_max_gfn(vm), &chg);
 	if (r || chg.change == OKVM_MR_NONE)
 		goto out;
 
