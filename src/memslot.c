@@ -58,17 +58,35 @@ static int gfn_cmp(const void *key, const void *elt)
 }
 
 /**
- * okvm_memslots_find() - the slot that contains @gfn, or NULL
+ * okvm_memslots_find_any() - the slot that contains @gfn, or NULL
  * @slots: the set (sorted, non-overlapping)
  * @gfn: guest frame number
  *
+ * Also returns a slot marked OKVM_MEMSLOT_INVALID: for the fault path,
+ * which must retry on such a slot rather than treat its GFNs as MMIO.
  * O(log n); safe for any reader that keeps @slots alive (SRCU).
+ */
+const struct okvm_memslot *okvm_memslots_find_any(const struct okvm_memslots *slots,
+						  u64 gfn)
+{
+	return bsearch(&gfn, slots->slots, slots->nr, sizeof(slots->slots[0]),
+		       gfn_cmp);
+}
+
+/**
+ * okvm_memslots_find() - the usable slot that contains @gfn, or NULL
+ * @slots: the set (sorted, non-overlapping)
+ * @gfn: guest frame number
+ *
+ * A slot being deleted or moved (OKVM_MEMSLOT_INVALID) is not usable: as
+ * in KVM, okvm's own accesses to guest memory fail there.
  */
 const struct okvm_memslot *okvm_memslots_find(const struct okvm_memslots *slots,
 					      u64 gfn)
 {
-	return bsearch(&gfn, slots->slots, slots->nr, sizeof(slots->slots[0]),
-		       gfn_cmp);
+	const struct okvm_memslot *s = okvm_memslots_find_any(slots, gfn);
+
+	return s && !(s->flags & OKVM_MEMSLOT_INVALID) ? s : NULL;
 }
 
 static bool overlaps(const struct okvm_memslots *slots, u16 skip_id,
@@ -240,5 +258,30 @@ struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
 		kvfree(new);
 		return NULL;
 	}
+	return new;
+}
+
+/**
+ * okvm_memslots_invalidate() - @old with one slot marked invalid
+ * @old: the current set, unchanged by this call
+ * @id: the slot about to be deleted or moved; must be in @old
+ *
+ * Return: a copy of @old, generation @old->generation + 1, in which slot
+ * @id carries OKVM_MEMSLOT_INVALID; NULL if out of memory.
+ */
+struct okvm_memslots *okvm_memslots_invalidate(const struct okvm_memslots *old,
+					       u16 id)
+{
+	struct okvm_memslots *new;
+	unsigned int i;
+
+	new = kvmalloc(struct_size(old, slots, old->nr), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return NULL;
+	memcpy(new, old, struct_size(old, slots, old->nr));
+	new->generation = old->generation + 1;
+	for (i = 0; i < new->nr; i++)
+		if (new->slots[i].id == id)
+			new->slots[i].flags |= OKVM_MEMSLOT_INVALID;
 	return new;
 }

@@ -294,6 +294,47 @@ static void memslot_max_gfn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->slots->nr, 0u);
 }
 
+/*
+ * The set a delete or move publishes first: every slot as it was, the
+ * changing one marked invalid, which only okvm_memslots_find_any() finds.
+ */
+static void memslot_invalidate(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+	struct okvm_memslots *inval;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, set_region(test, region(1, 0, 0x100000, 0x2000,
+						      UADDR)), 0);
+	KUNIT_ASSERT_EQ(test, set_region(test, region(2, KVM_MEM_READONLY,
+						      0x200000, 0x1000,
+						      UADDR + 0x10000)), 0);
+	inval = okvm_memslots_invalidate(ctx->slots, 1);
+	KUNIT_ASSERT_NOT_NULL(test, inval);
+	KUNIT_EXPECT_EQ(test, inval->generation, ctx->slots->generation + 1);
+	KUNIT_EXPECT_EQ(test, inval->nr, ctx->slots->nr);
+	KUNIT_EXPECT_EQ(test, inval->nr_pages, ctx->slots->nr_pages);
+	for (i = 0; i < inval->nr; i++) {
+		const struct okvm_memslot *a = &ctx->slots->slots[i];
+		const struct okvm_memslot *b = &inval->slots[i];
+
+		KUNIT_EXPECT_EQ(test, a->base_gfn, b->base_gfn);
+		KUNIT_EXPECT_EQ(test, a->npages, b->npages);
+		KUNIT_EXPECT_EQ(test, a->userspace_addr, b->userspace_addr);
+		KUNIT_EXPECT_EQ(test, b->flags, a->flags |
+				(a->id == 1 ? OKVM_MEMSLOT_INVALID : 0));
+	}
+	KUNIT_EXPECT_NULL(test, okvm_memslots_find(inval, 0x101));
+	KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find_any(inval, 0x101),
+			    okvm_memslots_find_id(inval, 1));
+	KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find(inval, 0x200),
+			    okvm_memslots_find_id(inval, 2));
+	/* The original set is untouched. */
+	KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find(ctx->slots, 0x101),
+			    okvm_memslots_find_id(ctx->slots, 1));
+	okvm_memslots_free(inval);
+}
+
 static void memslot_gfn_to_hva(struct kunit *test)
 {
 	struct okvm_memslot s = { .base_gfn = 0x100, .npages = 16,
@@ -310,6 +351,7 @@ static struct kunit_case memslot_cases[] = {
 	KUNIT_CASE(memslot_fill_to_limit),
 	KUNIT_CASE(memslot_random_differential),
 	KUNIT_CASE(memslot_max_gfn),
+	KUNIT_CASE(memslot_invalidate),
 	KUNIT_CASE(memslot_gfn_to_hva),
 	{}
 };
