@@ -168,8 +168,9 @@ struct okvm_vcpu_arch {
 
 	/*
 	 * An exit userspace serves (KVM_EXIT_IO, _MMIO, _X86_RDMSR/WRMSR):
-	 * the next KVM_RUN finishes the instruction with this, then clears it.
-	 * Return: 0, 1 if that raised an exception instead, or -errno.
+	 * the next KVM_RUN finishes the instruction with this (cleared first).
+	 * Return: 1 to go on into the guest (also when it queued an
+	 * exception instead), 0 with a new exit in kvm_run, or -errno.
 	 */
 	int (*complete_userspace_io)(struct okvm_vcpu *vcpu);
 

@@ -62,8 +62,17 @@ static const struct okvm_gwalk_mem_ops okvm_gmem_ops = {
 	.cmpxchg_gpa = gmem_cmpxchg,
 };
 
-/* The paging mode the walker needs, from the vCPU's registers and CPUID. */
-static void vcpu_gwalk_mode(struct okvm_vcpu *vcpu, struct okvm_gwalk_mode *mode)
+/*
+ * The walk mode of the vCPU's paging state. KVM_SET_CPUID2 takes any
+ * MAXPHYADDR (KVM checks only the linear width), so clamp it to what an
+ * x86 CPU can have (32..52). LMA without PAE cannot be reached:
+ * KVM_SET_SREGS refuses it, KVM_SET_MSRS leaves LMA alone and a guest's
+ * CR4 write cannot clear PAE in long mode. A failure would leave @mode
+ * unspecified: callers must not walk with it.
+ * Return: 0, or -EINVAL.
+ */
+static int __must_check vcpu_gwalk_mode(struct okvm_vcpu *vcpu,
+					struct okvm_gwalk_mode *mode)
 {
 	struct okvm_gwalk_regs regs = {
 		.cr0 = okvm_cr_read(vcpu, OKVM_CR0),
@@ -76,10 +85,11 @@ static void vcpu_gwalk_mode(struct okvm_vcpu *vcpu, struct okvm_gwalk_mode *mode
 
 	/* What the guest's CPUID table promises: MAXPHYADDR, 1G pages. */
 	okvm_cpuid_lookup(vcpu, 0x80000008, 0, &a, &b, &c, &d);
-	regs.maxphyaddr = (a & 0xff) ?: boot_cpu_data.x86_phys_bits;
+	regs.maxphyaddr = clamp_t(u8, (a & 0xff) ?: boot_cpu_data.x86_phys_bits,
+				  32, 52);
 	okvm_cpuid_lookup(vcpu, 0x80000001, 0, &a, &b, &c, &d);
 	regs.gbpages = d & BIT(26);
-	okvm_gwalk_mode_from_regs(mode, &regs);
+	return WARN_ON_ONCE(okvm_gwalk_mode_from_regs(mode, &regs)) ? -EINVAL : 0;
 }
 
 /**
@@ -112,9 +122,10 @@ int okvm_read_gva(struct okvm_vcpu *vcpu, u64 la, void *buf, unsigned int len,
 	int idx, r;
 
 	idx = srcu_read_lock(&vcpu->vm->srcu);
-	vcpu_gwalk_mode(vcpu, &mode);
-	r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, buf, len,
-				 access, res);
+	r = vcpu_gwalk_mode(vcpu, &mode);
+	if (!r)
+		r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, buf,
+					 len, access, res);
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	return r;
 }
@@ -138,8 +149,8 @@ int okvm_write_gva(struct okvm_vcpu *vcpu, u64 la, const void *buf,
 	int idx, r = 0;
 
 	idx = srcu_read_lock(&vcpu->vm->srcu);
-	vcpu_gwalk_mode(vcpu, &mode);
-	while (len) {
+	r = vcpu_gwalk_mode(vcpu, &mode);
+	while (!r && len) {
 		unsigned int n = min_t(unsigned int, len,
 				       PAGE_SIZE - (la & ~PAGE_MASK));
 
@@ -188,8 +199,8 @@ long okvm_translate(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	if (copy_from_user(&tr, argp, sizeof(tr)))
 		return -EFAULT;
 	idx = srcu_read_lock(&vcpu->vm->srcu);
-	vcpu_gwalk_mode(vcpu, &mode);
-	tr.valid = okvm_gwalk_translate(&mode, &okvm_gmem_ops, vcpu,
+	tr.valid = !vcpu_gwalk_mode(vcpu, &mode) &&
+		   okvm_gwalk_translate(&mode, &okvm_gmem_ops, vcpu,
 					tr.linear_address, &gpa);
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	tr.physical_address = tr.valid ? gpa : OKVM_GWALK_INVALID_GPA;

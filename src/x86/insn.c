@@ -152,6 +152,31 @@ int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 }
 
 /**
+ * okvm_skip_decoded_insn() - step over the instruction at CS:RIP
+ * @vcpu: the vCPU, after okvm carried out an intercepted instruction
+ *
+ * Without NRIP save the exit does not say where the instruction ends,
+ * and prefixes (66, REP, segment, REX) make its length vary: decode it.
+ * A #PF on the fetch (another vCPU unmapped the code meanwhile) leaves
+ * RIP on the instruction, which runs again after the guest's handler.
+ *
+ * Return: 1 to re-enter the guest, or 0 with an emulation-failure exit if
+ * the bytes do not decode.
+ */
+int okvm_skip_decoded_insn(struct okvm_vcpu *vcpu)
+{
+	struct okvm_insn insn;
+	int r = okvm_fetch_insn(vcpu, &insn);
+
+	if (r == 1)
+		return 1;
+	if (r)
+		return okvm_emulation_failure(vcpu);
+	okvm_skip_insn(vcpu, insn.len);
+	return 1;
+}
+
+/**
  * okvm_rewrite_at_rip() - replace the instruction bytes at CS:RIP
  * @vcpu: the vCPU
  * @old: the bytes expected there

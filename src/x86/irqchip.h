@@ -13,7 +13,6 @@
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 
 #include "ioapic.h"
 #include "lapic.h"

@@ -13,7 +13,7 @@
 #include "irqchip.h"
 #include "x86.h"
 
-/* KVM_RUN after KVM_EXIT_MMIO: a read's data lands in its register. */
+/* KVM_RUN after KVM_EXIT_MMIO: a read's data lands in its register. 1. */
 static int complete_mmio(struct okvm_vcpu *vcpu)
 {
 	struct okvm_insn *insn = &vcpu->arch.mmio_insn;
@@ -27,7 +27,7 @@ static int complete_mmio(struct okvm_vcpu *vcpu)
 		okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, data);
 	}
 	okvm_set_next_rip(vcpu, vcpu->arch.mmio_next_rip);
-	return 0;
+	return 1;
 }
 
 /**

@@ -155,13 +155,16 @@ static int efer_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 
 	if (data & ~OKVM_EFER_VALID)
 		return OKVM_MSR_GP;
-	if (!host) {
-		/* LME cannot change while paging is on; LMA is read-only. */
-		if ((okvm_cr_read(vcpu, OKVM_CR0) & X86_CR0_PG) &&
-		    ((data ^ old) & EFER_LME))
-			return OKVM_MSR_GP;
-		data = (data & ~EFER_LMA) | (old & EFER_LMA);
-	}
+	/* LME cannot change while paging is on. */
+	if (!host && (okvm_cr_read(vcpu, OKVM_CR0) & X86_CR0_PG) &&
+	    ((data ^ old) & EFER_LME))
+		return OKVM_MSR_GP;
+	/*
+	 * LMA is the CPU's, also for KVM_SET_MSRS (as KVM's set_efer()):
+	 * only KVM_SET_SREGS, which checks CR0/CR4 with it, sets it. LMA
+	 * without CR4.PAE would be a paging mode no walk can use.
+	 */
+	data = (data & ~EFER_LMA) | (old & EFER_LMA);
 	if ((old ^ data) & (EFER_NX | EFER_LME | EFER_LMA))
 		okvm_x86_ops.flush_guest_tlb(vcpu);
 	okvm_x86_ops.set_efer(vcpu, data);
@@ -781,8 +784,8 @@ static int complete_user_msr(struct okvm_vcpu *vcpu, bool read)
 		vcpu->arch.regs[OKVM_RAX] = (u32)data;
 		vcpu->arch.regs[OKVM_RDX] = data >> 32;
 	}
-	okvm_skip_insn(vcpu, 2);
-	return 0;
+	/* No entry since the exit: the backend's next RIP is still current. */
+	return okvm_skip_exit_insn(vcpu);
 }
 
 static int complete_user_rdmsr(struct okvm_vcpu *vcpu)
@@ -828,8 +831,7 @@ int okvm_emulate_msr(struct okvm_vcpu *vcpu, bool write)
 			regs[OKVM_RAX] = (u32)data;
 			regs[OKVM_RDX] = data >> 32;
 		}
-		okvm_skip_insn(vcpu, 2);	/* 0F 30 / 0F 32 */
-		return 1;
+		return okvm_skip_exit_insn(vcpu);
 	}
 
 	reason = msr_exit_reason(r);

@@ -20,8 +20,8 @@ static u64 amask(unsigned int asize)
 
 /*
  * Finish INS/OUTS after userspace served it (or the coalesced ring took
- * it). Return: 0, or 1 if a #PF was queued instead (an INS destination
- * that stopped being writable meanwhile), or -errno.
+ * it). A #PF may be queued instead (an INS destination that stopped being
+ * writable meanwhile). Return: 1, or -errno.
  */
 static int complete_string_io(struct okvm_vcpu *vcpu)
 {
@@ -59,13 +59,13 @@ static int complete_string_io(struct okvm_vcpu *vcpu)
 		regs[OKVM_RCX] = (regs[OKVM_RCX] & ~m) |
 				 ((regs[OKVM_RCX] - n) & m);
 		if (regs[OKVM_RCX] & m)
-			return 0;	/* same RIP: the REP goes on */
+			return 1;	/* same RIP: the REP goes on */
 	}
 	okvm_set_next_rip(vcpu, p->next_rip);
-	return 0;
+	return 1;
 }
 
-/* Finish IN/OUT userspace just served (KVM_RUN after KVM_EXIT_IO). */
+/* Finish IN/OUT userspace just served (KVM_RUN after KVM_EXIT_IO): 1. */
 static int complete_io(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pending_io *p = &vcpu->arch.pio;
@@ -80,7 +80,7 @@ static int complete_io(struct okvm_vcpu *vcpu)
 			*rax = (*rax & ~((1UL << (p->size * 8)) - 1)) | v;
 	}
 	okvm_set_next_rip(vcpu, p->next_rip);
-	return 0;
+	return 1;
 }
 
 /* KVM_EXIT_IO for @count elements in the PIO page. */

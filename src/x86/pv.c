@@ -193,8 +193,7 @@ int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 	}
 out:
 	r[OKVM_RAX] = op64 ? ret : (u32)ret;
-	okvm_skip_insn(vcpu, 3);	/* 0F 01 D9 */
-	return 1;
+	return okvm_skip_exit_insn(vcpu);
 }
 
 /**

@@ -92,11 +92,13 @@ bool okvm_x86_entry_cancelled(struct okvm_vcpu *vcpu, int cpu)
  * With the in-kernel irqchip the vCPU blocks in the kernel until an
  * interrupt wakes it; without, userspace sees KVM_EXIT_HLT.
  *
- * Return: 1 to go on in the kernel, 0 with KVM_EXIT_HLT.
+ * Return: 1 to go on in the kernel, 0 with KVM_EXIT_HLT (or an
+ * emulation-failure exit).
  */
 int okvm_x86_halt(struct okvm_vcpu *vcpu)
 {
-	okvm_skip_insn(vcpu, 1);
+	if (!okvm_skip_exit_insn(vcpu))
+		return 0;
 	vcpu->stat.halt_exits++;
 	if (vcpu->arch.irq.apic) {
 		vcpu->arch.irq.mp_state = KVM_MP_STATE_HALTED;
@@ -126,7 +128,7 @@ int okvm_x86_shutdown(struct okvm_vcpu *vcpu)
  * okvm_x86_cpuid_insn() - CPUID, from the vCPU's table
  * @vcpu: the vCPU
  *
- * Return: 1 (the guest goes on).
+ * Return: 1 (the guest goes on), or 0 with an emulation-failure exit.
  */
 int okvm_x86_cpuid_insn(struct okvm_vcpu *vcpu)
 {
@@ -138,8 +140,7 @@ int okvm_x86_cpuid_insn(struct okvm_vcpu *vcpu)
 	r[OKVM_RBX] = b;
 	r[OKVM_RCX] = c;
 	r[OKVM_RDX] = d;
-	okvm_skip_insn(vcpu, 2);	/* 0F A2 */
-	return 1;
+	return okvm_skip_exit_insn(vcpu);
 }
 
 /* SIPI: real mode at vector:0000 (SDM vol. 3, 8.4.4.1). */
@@ -236,7 +237,7 @@ int okvm_x86_vcpu_run(struct okvm_vcpu *vcpu)
 	if (complete) {
 		vcpu->arch.complete_userspace_io = NULL;
 		r = complete(vcpu);
-		if (r < 0)
+		if (r <= 0)
 			return r;
 	}
 	if (!vcpu->wants_to_run)

@@ -629,6 +629,24 @@ static void svm_set_hlt_exiting(struct okvm_vcpu *vcpu, bool exiting)
 		clr_intercept(to_vmcb(vcpu), INTERCEPT_HLT);
 }
 
+/*
+ * Prefixes make an intercepted instruction's length vary (66 0F A2 is a
+ * CPUID too), so never assume the bare opcode's: take NRIP save's next
+ * RIP if the CPU has it, else decode the instruction at CS:RIP (QEMU's
+ * SVM has no NRIP save). next_rip stays valid until the next VMRUN, so
+ * this also serves the completion of a userspace exit.
+ */
+static int svm_skip_emulated_instruction(struct okvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = to_vmcb(vcpu);
+
+	if (boot_cpu_has(X86_FEATURE_NRIPS) && vmcb->control.next_rip) {
+		okvm_set_next_rip(vcpu, vmcb->control.next_rip);
+		return 1;
+	}
+	return okvm_skip_decoded_insn(vcpu);
+}
+
 static void svm_flush_guest_tlb(struct okvm_vcpu *vcpu)
 {
 	/* A fresh ASID on the next entry: nothing cached for it. */
@@ -1048,6 +1066,7 @@ const struct okvm_x86_ops okvm_svm_ops = {
 	.set_interrupt_shadow = svm_set_interrupt_shadow,
 	.write_tsc_offset = svm_write_tsc_offset,
 	.set_hlt_exiting = svm_set_hlt_exiting,
+	.skip_emulated_instruction = svm_skip_emulated_instruction,
 	.flush_guest_tlb = svm_flush_guest_tlb,
 	.inject_exception = svm_inject_exception,
 	.inject_nmi = svm_inject_nmi,

@@ -122,8 +122,7 @@ int okvm_svm_handle_exit(struct okvm_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_WBINVD:
 		/* Not the guest's to flush the host's caches. */
-		okvm_skip_insn(vcpu, 2);
-		return 1;
+		return okvm_skip_exit_insn(vcpu);
 	case SVM_EXIT_NPF:
 		return svm_handle_npf(vcpu);
 	case SVM_EXIT_IOIO:
@@ -143,8 +142,7 @@ int okvm_svm_handle_exit(struct okvm_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_INVD:
 		/* Never let a guest throw away host-dirty cache lines. */
-		okvm_skip_insn(vcpu, 2);
-		return 1;
+		return okvm_skip_exit_insn(vcpu);
 	case SVM_EXIT_SHUTDOWN:
 		return okvm_x86_shutdown(vcpu);
 	case SVM_EXIT_VMRUN:

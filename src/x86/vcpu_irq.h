@@ -8,7 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
-#include <linux/wait.h>
+#include <linux/rcuwait.h>
 
 struct okvm_lapic;
 
@@ -19,7 +19,7 @@ struct okvm_lapic;
 struct okvm_vcpu_irq {
 	struct okvm_lapic *apic;	/* NULL without KVM_CREATE_IRQCHIP */
 	struct hrtimer timer;
-	wait_queue_head_t wq;		/* HLT and wait-for-SIPI block here */
+	struct rcuwait wait;		/* HLT and wait-for-SIPI block here */
 	atomic_t kick;			/* re-evaluate before entering */
 	u32 mp_state;			/* KVM_MP_STATE_* */
 	u8 tpr_loaded;			/* CR8 as loaded at the last entry */

@@ -3,6 +3,7 @@
  * The backend in use (vendor.h): installed once at module init, or by a
  * KUnit suite that runs common x86 code against a fake backend.
  */
+#include <linux/cache.h>
 #include <linux/errno.h>
 #include <linux/printk.h>
 

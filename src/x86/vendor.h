@@ -112,6 +112,13 @@ struct okvm_x86_ops {
 	void (*write_tsc_offset)(struct okvm_vcpu *vcpu, u64 offset);
 	/* KVM_CAP_X86_DISABLE_EXITS: HLT runs in the guest. */
 	void (*set_hlt_exiting)(struct okvm_vcpu *vcpu, bool exiting);
+	/*
+	 * Retire the instruction an intercept stopped (CPUID, RDMSR, HLT...):
+	 * the backend knows where it ends if the CPU says so (NRIP save),
+	 * else okvm_skip_decoded_insn(). Return: 1, or 0 with an
+	 * emulation-failure exit.
+	 */
+	int (*skip_emulated_instruction)(struct okvm_vcpu *vcpu);
 	/* The guest's TLB for this vCPU goes stale: flush it before entry. */
 	void (*flush_guest_tlb)(struct okvm_vcpu *vcpu);
 

@@ -56,6 +56,13 @@ bool okvm_is_64bit_mode(struct okvm_vcpu *vcpu);
 u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
 void okvm_set_next_rip(struct okvm_vcpu *vcpu, u64 rip);
 void okvm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len);
+
+/* Retire the intercepted instruction at RIP. Return: 1, or 0 (exit). */
+static inline int okvm_skip_exit_insn(struct okvm_vcpu *vcpu)
+{
+	return okvm_x86_ops.skip_emulated_instruction(vcpu);
+}
+
 void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k);
 void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k);
 void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k);
@@ -120,6 +127,7 @@ int okvm_emulation_failure(struct okvm_vcpu *vcpu);
 
 enum okvm_cpu_mode okvm_vcpu_cpu_mode(struct okvm_vcpu *vcpu);
 int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn);
+int okvm_skip_decoded_insn(struct okvm_vcpu *vcpu);
 int okvm_rewrite_at_rip(struct okvm_vcpu *vcpu, const u8 *old, const u8 *new,
 			unsigned int len);
 

@@ -294,8 +294,7 @@ int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu)
 		okvm_inject_gp(vcpu);
 		return 1;
 	}
-	okvm_skip_insn(vcpu, 3);	/* 0F 01 D1 */
-	return 1;
+	return okvm_skip_exit_insn(vcpu);
 }
 
 /* --- KVM_GET/SET_XSAVE(2) -------------------------------------------------- */

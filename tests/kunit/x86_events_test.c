@@ -171,6 +171,7 @@ static const struct okvm_x86_ops fake_ops = {
 	.set_interrupt_shadow = fake_set_shadow,
 	.write_tsc_offset = fake_set_u64,
 	.set_hlt_exiting = fake_set_hlt,
+	.skip_emulated_instruction = fake_int_vcpu,
 	.flush_guest_tlb = fake_void_vcpu,
 	.inject_exception = fake_inject_exception,
 	.inject_nmi = fake_inject_nmi,
