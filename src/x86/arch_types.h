@@ -10,8 +10,8 @@
 #include <linux/kvm.h>
 #include <linux/spinlock_types.h>
 
-#include "emulate.h"
-#include "vcpu_irq.h"
+#include "decode.h"
+#include "irqchip/vcpu_irq.h"
 
 /* Entries in a vCPU's KVM_SET_CPUID2 table, as KVM_MAX_CPUID_ENTRIES. */
 #define OKVM_MAX_CPUID_ENTRIES	256

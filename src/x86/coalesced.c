@@ -248,7 +248,7 @@ out:
 	return found;
 }
 
-/* KVM_REGISTER/UNREGISTER_COALESCED_MMIO (x86.c's VM ioctl table). */
+/* KVM_REGISTER/UNREGISTER_COALESCED_MMIO (arch.c's VM ioctl table). */
 long okvm_coalesced_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			     void __user *argp)
 {

@@ -22,7 +22,7 @@
 #include <linux/kvm.h>
 #include <linux/uaccess.h>
 
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "userirq.h"
 #include "x86.h"
 

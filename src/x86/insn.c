@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The instruction at CS:RIP: fetched through the guest's page tables and
- * decoded (decoder in emulate.c), rewritten (hypercall patching), and the
+ * decoded (decoder in decode.c), rewritten (hypercall patching), and the
  * one way okvm reports an instruction it cannot emulate or an exit it did
  * not expect to userspace (KVM_EXIT_INTERNAL_ERROR).
  */

@@ -10,7 +10,7 @@
 
 #include "coalesced.h"
 #include "guest_mem.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "x86.h"
 
 /* KVM_RUN after KVM_EXIT_MMIO: a read's data lands in its register. 1. */

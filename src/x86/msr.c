@@ -22,8 +22,9 @@
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "kvmclock.h"
+#include "steal.h"
 #include "tsc.h"
 #include "x86.h"
 
@@ -395,6 +396,16 @@ static int perf_caps_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
 	return !host || data ? OKVM_MSR_GP : OKVM_MSR_OK;
 }
 
+static int steal_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return okvm_steal_msr(vcpu, data, false, host);
+}
+
+static int steal_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return okvm_steal_msr(vcpu, &data, true, host);
+}
+
 static int pv_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	return okvm_kvmclock_msr_get(vcpu, index, data, host);
@@ -451,7 +462,7 @@ static const struct okvm_msr okvm_msr_table[] = {
 	MSR_ROW(MSR_KVM_WALL_CLOCK, pv),
 	MSR_ROW(MSR_KVM_SYSTEM_TIME_NEW, pv),
 	MSR_ROW(MSR_KVM_WALL_CLOCK_NEW, pv),
-	MSR_ROW(MSR_KVM_STEAL_TIME, pv),
+	MSR_ROW(MSR_KVM_STEAL_TIME, steal),
 	/* Feature MSRs (KVM_GET_MSR_FEATURE_INDEX_LIST lists them). */
 	MSR_HIDDEN(MSR_AMD64_DE_CFG, de_cfg),
 	MSR_HIDDEN(MSR_IA32_PERF_CAPABILITIES, perf_caps),

@@ -10,7 +10,7 @@
 
 #include "coalesced.h"
 #include "guest_mem.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "x86.h"
 
 static u64 amask(unsigned int asize)

@@ -16,7 +16,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "x86.h"
 #include "xsave.h"
 

@@ -13,7 +13,7 @@
 #include <linux/slab.h>
 
 #include "arch.h"
-#include "irqchip.h"
+#include "irqchip/irqchip.h"
 #include "kvmclock.h"
 #include "pv.h"
 #include "steal.h"

@@ -12,8 +12,8 @@
  * It is pure: no allocation, no guest memory access (the caller fetches the
  * bytes), no <asm/...> header, so KUnit runs it as is under UML.
  */
-#ifndef OKVM_X86_EMULATE_H
-#define OKVM_X86_EMULATE_H
+#ifndef OKVM_X86_DECODE_H
+#define OKVM_X86_DECODE_H
 
 #include <linux/types.h>
 
@@ -229,4 +229,4 @@ unsigned int okvm_insn_write_value(const struct okvm_insn *insn,
 int okvm_insn_complete_read(const struct okvm_insn *insn, u64 *gprs, u64 data);
 u64 okvm_insn_mem_offset(const struct okvm_insn *insn, const u64 *gprs, u64 rip);
 
-#endif /* OKVM_X86_EMULATE_H */
+#endif /* OKVM_X86_DECODE_H */
