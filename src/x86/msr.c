@@ -221,17 +221,22 @@ static int tsc_aux_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return OKVM_MSR_OK;
 }
 
-static int misc_enable_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
-			   bool host)
+/* MSRs that are plain storage: any value, read back as written. */
+static u64 *plain_msr(struct okvm_vcpu *vcpu, u32 index)
 {
-	*data = vcpu->arch.misc_enable;
+	return index == MSR_IA32_MISC_ENABLE ? &vcpu->arch.misc_enable :
+					       &vcpu->arch.power_ctl;
+}
+
+static int plain_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	*data = *plain_msr(vcpu, index);
 	return OKVM_MSR_OK;
 }
 
-static int misc_enable_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
-			   bool host)
+static int plain_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 {
-	vcpu->arch.misc_enable = data;
+	*plain_msr(vcpu, index) = data;
 	return OKVM_MSR_OK;
 }
 
@@ -319,20 +324,6 @@ static int platform_info_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
 	if (!host)
 		return OKVM_MSR_GP;
 	vcpu->arch.platform_info = data;
-	return OKVM_MSR_OK;
-}
-
-static int power_ctl_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
-			 bool host)
-{
-	*data = vcpu->arch.power_ctl;
-	return OKVM_MSR_OK;
-}
-
-static int power_ctl_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
-			 bool host)
-{
-	vcpu->arch.power_ctl = data;
 	return OKVM_MSR_OK;
 }
 
@@ -451,12 +442,12 @@ static const struct okvm_msr okvm_msr_table[] = {
 	MSR_ROW(MSR_IA32_SYSENTER_EIP, vendor),
 	MSR_ROW(MSR_IA32_CR_PAT, vendor),
 	MSR_ROW(MSR_IA32_TSC, tsc),
-	MSR_ROW(MSR_IA32_MISC_ENABLE, misc_enable),
+	MSR_ROW(MSR_IA32_MISC_ENABLE, plain),
 	MSR_ROW(MSR_IA32_APICBASE, apic_base),
 	MSR_ROW(MSR_K7_HWCR, hwcr),
 	MSR_ROW(MSR_IA32_TSC_ADJUST, tsc),
 	MSR_ROW(MSR_PLATFORM_INFO, platform_info),
-	MSR_ROW(MSR_IA32_POWER_CTL, power_ctl),
+	MSR_ROW(MSR_IA32_POWER_CTL, plain),
 	MSR_ROW(MSR_IA32_UCODE_REV, ucode_rev),
 	MSR_ROW(MSR_KVM_SYSTEM_TIME, pv),
 	MSR_ROW(MSR_KVM_WALL_CLOCK, pv),

@@ -367,6 +367,21 @@ static int pending_vector(struct okvm_vcpu *vcpu, struct okvm_irqchip *chip,
 	return -1;
 }
 
+/* pending_vector() with the lock taken; -1 without an in-kernel APIC. */
+static int vector_locked(struct okvm_vcpu *vcpu, bool ack)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	unsigned long flags;
+	int v;
+
+	if (!vcpu->arch.irq.apic)
+		return -1;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	v = pending_vector(vcpu, chip, ack);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return v;
+}
+
 /**
  * okvm_irqchip_take_events() - INIT, SIPI and NMI the APIC has for its vCPU
  * @vcpu: the vCPU, in its run loop
@@ -422,16 +437,7 @@ void okvm_irqchip_init_reset(struct okvm_vcpu *vcpu)
  */
 bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
 {
-	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
-	unsigned long flags;
-	int v;
-
-	if (!vcpu->arch.irq.apic)
-		return false;
-	raw_spin_lock_irqsave(&chip->lock, flags);
-	v = pending_vector(vcpu, chip, false);
-	raw_spin_unlock_irqrestore(&chip->lock, flags);
-	return v >= 0;
+	return vector_locked(vcpu, false) >= 0;
 }
 
 /**
@@ -442,16 +448,7 @@ bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
  */
 int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 {
-	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
-	unsigned long flags;
-	int v;
-
-	if (!vcpu->arch.irq.apic)
-		return -1;
-	raw_spin_lock_irqsave(&chip->lock, flags);
-	v = pending_vector(vcpu, chip, true);
-	raw_spin_unlock_irqrestore(&chip->lock, flags);
-	return v;
+	return vector_locked(vcpu, true);
 }
 
 /**
