@@ -693,16 +693,6 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return irqchip_create(vm);
 	if (ioctl == KVM_SET_GSI_ROUTING)
 		return set_gsi_routing(vm, argp);
-	switch (ioctl) {
-	case KVM_IRQ_LINE:
-	case KVM_IRQ_LINE_STATUS:
-	case KVM_GET_IRQCHIP:
-	case KVM_SET_IRQCHIP:
-	case KVM_SIGNAL_MSI:
-		break;
-	default:
-		return -ENOIOCTLCMD;
-	}
 	if (!chip)
 		return -ENXIO;
 
@@ -798,8 +788,7 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		default:
 			return -EINVAL;
 		}
-	case KVM_GET_LAPIC:
-	case KVM_SET_LAPIC:
+	default:	/* KVM_GET_LAPIC, KVM_SET_LAPIC */
 		if (!irq->apic)
 			return -EINVAL;
 		s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -823,7 +812,5 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			r = -EFAULT;
 		kfree(s);
 		return r;
-	default:
-		return -ENOIOCTLCMD;
 	}
 }
