@@ -129,13 +129,15 @@ void okvm_dirty_log_release(const struct okvm_memslot *from,
 			    const struct okvm_memslot *to);
 void okvm_dirty_log_free_all(struct okvm_memslots *slots);
 void okvm_mark_page_dirty(struct okvm_vm *vm, u64 gfn);
+void okvm_slot_mark_dirty(const struct okvm_memslot *slot, u64 gfn);
+int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
+
+/* src/guest_mem.c */
+unsigned long okvm_guest_hva(struct okvm_vm *vm, u64 gpa, unsigned int len,
+			     bool write, const struct okvm_memslot **slotp);
 int okvm_read_guest(struct okvm_vm *vm, u64 gpa, void *buf, unsigned int len);
 int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
 		     unsigned int len);
-unsigned long okvm_guest_hva(struct okvm_vm *vm, u64 gpa, unsigned int len,
-			     bool write, const struct okvm_memslot **slotp);
-void okvm_slot_mark_dirty(const struct okvm_memslot *slot, u64 gfn);
-int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
 
 #define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);

@@ -15,7 +15,7 @@
 
 #include "arch.h"
 #include "coalesced.h"
-#include "guest_mem.h"
+#include "guest_virt.h"
 #include "irqchip/irq_routing.h"
 #include "irqchip/irqchip.h"
 #include "kvmclock.h"

@@ -7,7 +7,7 @@
  */
 #include <linux/kvm.h>
 
-#include "guest_mem.h"
+#include "guest_virt.h"
 #include "x86.h"
 
 /**

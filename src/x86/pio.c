@@ -9,7 +9,7 @@
 #include <linux/mm.h>
 
 #include "coalesced.h"
-#include "guest_mem.h"
+#include "guest_virt.h"
 #include "irqchip/irqchip.h"
 #include "x86.h"
 

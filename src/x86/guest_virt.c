@@ -2,14 +2,14 @@
 /*
  * Guest memory as a vCPU sees it: linear addresses translated through the
  * guest's own page tables by the walker (src/mmu/gwalk.c), then read or
- * written through the core's guest-physical access (src/dirty.c), which
+ * written through the core's guest-physical access (src/guest_mem.c), which
  * also logs the pages okvm writes. Instruction fetch, MMIO and string I/O
  * emulation, hypercall patching and KVM_TRANSLATE all go through here.
  */
 #include <linux/kvm.h>
 #include <linux/uaccess.h>
 
-#include "guest_mem.h"
+#include "guest_virt.h"
 #include "x86.h"
 
 static int gmem_read(void *ctx, u64 gpa, void *buf, unsigned int len)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Guest linear memory through the guest's page tables (guest_mem.c). */
-#ifndef OKVM_X86_GUEST_MEM_H
-#define OKVM_X86_GUEST_MEM_H
+/* Guest linear memory through the guest's page tables (guest_virt.c). */
+#ifndef OKVM_X86_GUEST_VIRT_H
+#define OKVM_X86_GUEST_VIRT_H
 
 #include "mmu/gwalk.h"
 
@@ -17,4 +17,4 @@ void okvm_queue_gva_fault(struct okvm_vcpu *vcpu,
 long okvm_translate(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		    void __user *argp);
 
-#endif /* OKVM_X86_GUEST_MEM_H */
+#endif /* OKVM_X86_GUEST_VIRT_H */
