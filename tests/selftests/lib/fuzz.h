@@ -19,6 +19,10 @@
 
 #include "guest.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 /* xorshift64*: small, fast, and the same sequence for the same seed. */
 struct fuzz_rng {
 	uint64_t s;
