@@ -224,6 +224,7 @@ TEST_F_TIMEOUT(gf, guest_fuzz, 36000)
 	if (nthreads < 1 || nthreads > 16)
 		nthreads = 2;
 	fuzz_counters_read(&base);
+	fuzz_known_bugs = fuzz_env("OKVM_KNOWN_BUGS", 0);
 	ASSERT_EQ(fuzz_kicker_start(&kick, 20), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(th, 0, sizeof(th));

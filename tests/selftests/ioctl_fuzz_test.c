@@ -1171,7 +1171,7 @@ static void *fz_runner(void *arg)
 	memset(&g, 0, sizeof(g));
 	g.kvm = g.vm = -1;
 	while (!stop) {
-		if (programs++ % 20 == 0) {
+		if (programs++ % 20 == 0 || !g.nr_vcpus) {
 			guest_destroy(&g);
 			t->last = "runner: new guest";
 			if (guest_create(&g, G_MEM_DEFAULT) || guest_add_vcpu(&g) < 0) {
@@ -1237,6 +1237,7 @@ TEST_F_TIMEOUT(fz, ioctl_fuzz, 36000)
 	n = nfuzz + nrun;
 	signal(SIGPIPE, SIG_IGN);
 	fuzz_counters_read(&base);
+	fuzz_known_bugs = fuzz_env("OKVM_KNOWN_BUGS", 0);
 
 	/* Shared state: the pool, the odd pages, one system fd to start from. */
 	pool.base = mmap(NULL, POOL_REGIONS * POOL_REGION, PROT_READ | PROT_WRITE,

@@ -188,13 +188,6 @@ GUEST_CODE(rom_guest, ".code64",
 	"movl %eax, 0x30(%rsi)\n"
 	"movq %rax, 0x40(%rsi)\n"
 	"movq %rax, 0xffc(%rsi)\n"		/* across two pages of the slot */
-	"addl $5, 0x50(%rsi)\n"
-	"xchg %rax, 0x60(%rsi)\n"
-	"btsq $3, 0x70(%rsi)\n"
-	"lea 0x100(%rsi), %rdi\n"
-	"mov $3, %ecx\n"
-	"cld\n"
-	"rep stosq\n"
 	"mov 0x80(%rsi), %rbx\n"		/* a read: no exit, host data */
 	"mov %rbx, 0x100000\n"
 	"mov 0xfff8(%rsi), %rbx\n"
@@ -202,7 +195,30 @@ GUEST_CODE(rom_guest, ".code64",
 	"out %al, $0x10\n"
 	"hlt\n");
 
-TEST_F(g, readonly_slot_never_written)
+/* Read-modify-write and string forms (known bug 2 on okvm: see below). */
+GUEST_CODE(rom_rmw_guest, ".code64",
+	"mov $0x20000000, %esi\n"
+	"movabs $0x1122334455667788, %rax\n"
+	"movb %al, 0x10(%rsi)\n"
+	"movw %ax, 0x20(%rsi)\n"
+	"movl %eax, 0x30(%rsi)\n"
+	"movq %rax, 0x40(%rsi)\n"
+	"addl $5, 0x50(%rsi)\n"
+	"xchg %rax, 0x60(%rsi)\n"
+	"btsq $3, 0x70(%rsi)\n"
+	"lea 0x100(%rsi), %rdi\n"
+	"mov $3, %ecx\n"
+	"cld\n"
+	"rep stosq\n"
+	"mov 0x80(%rsi), %rbx\n"
+	"mov %rbx, 0x100000\n"
+	"mov 0xfff8(%rsi), %rbx\n"
+	"mov %rbx, 0x100008\n"
+	"out %al, $0x10\n"
+	"hlt\n");
+
+static void rom_test(struct __test_metadata *_metadata, struct guest *g,
+		     const uint8_t *code, const uint8_t *code_end, unsigned int min_exits)
 {
 	static const struct { uint64_t off; uint32_t len; } want[] = {
 		{ 0x10, 1 }, { 0x20, 2 }, { 0x30, 4 }, { 0x40, 8 },
@@ -212,19 +228,18 @@ TEST_F(g, readonly_slot_never_written)
 	unsigned int i, exits = 0;
 	uint64_t v;
 
-	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, rom_guest,
-			     rom_guest_end), 0);
-	run = self->g.vcpu[0].run;
+	ASSERT_EQ(guest_init(g, G_MEM_DEFAULT, GUEST_LONG, code, code_end), 0);
+	run = g->vcpu[0].run;
 	rom = mmap(NULL, ROM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(rom, MAP_FAILED);
 	for (i = 0; i < ROM_SIZE; i++)
 		rom[i] = (uint8_t)(i * 7 + 3);
 	copy = malloc(ROM_SIZE);
 	memcpy(copy, rom, ROM_SIZE);
-	ASSERT_EQ(guest_set_slot(&self->g, 1, KVM_MEM_READONLY, ROM_GPA, ROM_SIZE, rom), 0);
+	ASSERT_EQ(guest_set_slot(g, 1, KVM_MEM_READONLY, ROM_GPA, ROM_SIZE, rom), 0);
 
 	for (;;) {
-		ASSERT_EQ(guest_run(&self->g, 0), 0);
+		ASSERT_EQ(guest_run(g, 0), 0);
 		if (run->exit_reason != KVM_EXIT_MMIO)
 			break;
 		/* Every exit is a write into the slot. */
@@ -241,12 +256,20 @@ TEST_F(g, readonly_slot_never_written)
 		}
 		exits++;
 	}
+	if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR) {
+		struct kvm_regs regs;
+
+		guest_get_regs(g, 0, &regs);
+		TH_LOG("internal error at rip %#llx after %u exits, data %#llx %#llx",
+		       (unsigned long long)regs.rip, exits,
+		       (unsigned long long)run->internal.data[0],
+		       (unsigned long long)run->internal.data[1]);
+	}
 	ASSERT_EQ(run->exit_reason, KVM_EXIT_IO) TH_LOG("%s", guest_exit_str(run));
-	/* 4 plain, 1-2 split, add, xchg, bts, 3 stos: at least 11 writes. */
-	EXPECT_GE(exits, 11);
+	EXPECT_GE(exits, min_exits);
 	EXPECT_EQ(memcmp(rom, copy, ROM_SIZE), 0);
-	EXPECT_EQ(memcmp(guest_ptr(&self->g, 0x100000), rom + 0x80, 8), 0);
-	EXPECT_EQ(memcmp(guest_ptr(&self->g, 0x100008), rom + 0xfff8, 8), 0);
+	EXPECT_EQ(memcmp(guest_ptr(g, 0x100000), rom + 0x80, 8), 0);
+	EXPECT_EQ(memcmp(guest_ptr(g, 0x100008), rom + 0xfff8, 8), 0);
 	free(copy);
 	munmap(rom, ROM_SIZE);
 }
@@ -259,6 +282,25 @@ TEST_F(g, readonly_slot_never_written)
  * with gen even and unchanged, the page must hold the expected value. A
  * stale mapping in the guest's nested page tables shows as OUT 0x99.
  */
+TEST_F(g, readonly_slot_never_written)
+{
+	/* 4 plain writes, one split in two. */
+	rom_test(_metadata, &self->g, rom_guest, rom_guest_end, 6);
+}
+
+/*
+ * On okvm an emulation failure (KVM_EXIT_INTERNAL_ERROR) where kvm_amd
+ * exits as MMIO writes: known bug 2 (docs/testing.md), run with
+ * OKVM_KNOWN_BUGS=1.
+ */
+TEST_F(g, readonly_slot_rmw_never_written)
+{
+	if (!fuzz_env("OKVM_KNOWN_BUGS", 0))
+		SKIP(return, "okvm known bug 2: OKVM_KNOWN_BUGS=1 runs it");
+	/* 4 plain, add, xchg, bts, 3 stos. */
+	rom_test(_metadata, &self->g, rom_rmw_guest, rom_rmw_guest_end, 10);
+}
+
 #define UNMAP_GPA	0x400000UL
 #define SEQ_CTRL		0x300000UL	/* gen, expected, iterations */
 GUEST_CODE(seq_guest, ".code64",

@@ -356,6 +356,7 @@ static uint32_t fuzz_msr(struct fuzz_rng *r)
 }
 
 unsigned int fuzz_guest_ops = FUZZ_OP_ALL;
+int fuzz_known_bugs;
 
 /* Emitters: each appends bytes at *p and advances it. */
 static void put8(uint8_t **p, uint8_t b)
@@ -470,8 +471,15 @@ static void fuzz_op(struct guest *g, struct fuzz_rng *r, uint8_t *p, unsigned in
 		put8(&p, port);
 		put8(&p, port >> 8);
 		if (k >= 6) {	/* string: buffer, count, direction, maybe REP */
-			mov_imm(&p, fuzz_one_in(r, 2) ? RSI : RDI, fuzz_gpa(g, r));
-			mov_imm(&p, RCX, fuzz_one_in(r, 8) ? fuzz_below(r, 4096) :
+			/*
+			 * okvm fails KVM_RUN with -EFAULT when the buffer is
+			 * not RAM (known bug 1, docs/testing.md): RAM only,
+			 * unless asked for.
+			 */
+			mov_imm(&p, fuzz_one_in(r, 2) ? RSI : RDI, fuzz_known_bugs ?
+				fuzz_gpa(g, r) : G_DATA + fuzz_below(r, 1 << 20));
+			/* Up to a page of words, rarely: each may be an exit. */
+			mov_imm(&p, RCX, fuzz_one_in(r, 16) ? fuzz_below(r, 2048) :
 					  fuzz_below(r, 17));
 			if (fuzz_one_in(r, 4))
 				put8(&p, 0xfd);		/* std */
@@ -616,7 +624,7 @@ int fuzz_guest_reset(struct guest *g, int vcpu, struct fuzz_rng *r)
 	regs.rbx = fuzz_one_in(r, 2) ? G_DATA + fuzz_below(r, 1 << 20) : fuzz_interesting(r);
 	regs.rbp = G_DATA + fuzz_below(r, 1 << 20);
 	regs.rsi = G_DATA + fuzz_below(r, 1 << 20);
-	regs.rdi = fuzz_interesting(r);
+	regs.rdi = fuzz_known_bugs ? fuzz_interesting(r) : G_DATA + fuzz_below(r, 1 << 20);
 	regs.r8 = fuzz_interesting(r);
 	regs.r9 = fuzz_gpa(g, r);
 	regs.r10 = fuzz_rand(r);

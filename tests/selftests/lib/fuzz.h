@@ -151,6 +151,11 @@ enum fuzz_op_class {
 	FUZZ_OP_ALL = 0xff,
 };
 extern unsigned int fuzz_guest_ops;
+/*
+ * $OKVM_KNOWN_BUGS=1: also generate the inputs that hit the known okvm
+ * bugs listed in docs/testing.md (left out of the default run).
+ */
+extern int fuzz_known_bugs;
 
 struct fuzz_guest_stats {
 	uint64_t programs, frags, completed, faults, irqs, exits, resets;
