@@ -1008,6 +1008,7 @@ static void fz_fileop(struct fz_thread *t)
 {
 	struct fuzz_rng *r = &t->r;
 	struct obj o = obj_pick(r, ANY);
+	size_t len;
 	off_t off;
 	void *p;
 
@@ -1029,7 +1030,8 @@ static void fz_fileop(struct fz_thread *t)
 		break;
 	default:	/* mmap at a random page offset (kvm_run, coalesced ring, dirty ring...) */
 		off = (fuzz_below(r, 4) ? fuzz_below(r, 4) : fuzz_below(r, 128)) * PAGE;
-		p = mmap(NULL, PAGE * (1 + fuzz_below(r, 4)),
+		len = PAGE * (1 + fuzz_below(r, 4));
+		p = mmap(NULL, len,
 			 fuzz_below(r, 4) ? PROT_READ | PROT_WRITE : PROT_READ,
 			 fuzz_below(r, 8) ? MAP_SHARED : MAP_PRIVATE, o.fd, off);
 		if (p != MAP_FAILED) {
@@ -1040,7 +1042,7 @@ static void fz_fileop(struct fz_thread *t)
 			 */
 			if (!off && fuzz_below(r, 2))
 				(void)*(volatile uint8_t *)p;
-			map_add(p, PAGE);	/* the first page is enough to keep */
+			map_add(p, len);
 		}
 		break;
 	}
@@ -1270,7 +1272,11 @@ TEST_F_TIMEOUT(fz, ioctl_fuzz, 36000)
 	       "%s\n", nfuzz, nrun, NR_IOCS,
 	       kcov_ok ? "KCOV coverage feedback" : "no KCOV: random mode");
 
-	ASSERT_EQ(fuzz_kicker_start(&kick, 20), 0);
+	/*
+	 * A vCPU ioctl waits for the vCPU's KVM_RUN to return: kick often, so
+	 * that the fuzzers are not mostly waiting for the runner.
+	 */
+	ASSERT_EQ(fuzz_kicker_start(&kick, 5), 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(th, 0, sizeof(th));
 	for (i = 0; i < n; i++) {
