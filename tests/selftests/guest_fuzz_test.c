@@ -186,17 +186,15 @@ FIXTURE(gf) {
 FIXTURE_VARIANT(gf) {
 	unsigned int ops;
 };
-#define GF_CLASS(name, mask)					\
-	FIXTURE_VARIANT_ADD(gf, name) { .ops = mask }
-GF_CLASS(raw, FUZZ_OP_RAW);
-GF_CLASS(opcode_0f, FUZZ_OP_0F);
-GF_CLASS(pio, FUZZ_OP_PIO);
-GF_CLASS(mem, FUZZ_OP_MEM);
-GF_CLASS(msr, FUZZ_OP_MSR);
-GF_CLASS(cpuid, FUZZ_OP_CPUID);
-GF_CLASS(misc, FUZZ_OP_MISC);
-GF_CLASS(hlt, FUZZ_OP_HLT);
-GF_CLASS(all, FUZZ_OP_ALL);
+FIXTURE_VARIANT_ADD(gf, raw) { .ops = FUZZ_OP_RAW };
+FIXTURE_VARIANT_ADD(gf, opcode_0f) { .ops = FUZZ_OP_0F };
+FIXTURE_VARIANT_ADD(gf, pio) { .ops = FUZZ_OP_PIO };
+FIXTURE_VARIANT_ADD(gf, mem) { .ops = FUZZ_OP_MEM };
+FIXTURE_VARIANT_ADD(gf, msr) { .ops = FUZZ_OP_MSR };
+FIXTURE_VARIANT_ADD(gf, cpuid) { .ops = FUZZ_OP_CPUID };
+FIXTURE_VARIANT_ADD(gf, misc) { .ops = FUZZ_OP_MISC };
+FIXTURE_VARIANT_ADD(gf, hlt) { .ops = FUZZ_OP_HLT };
+FIXTURE_VARIANT_ADD(gf, all) { .ops = FUZZ_OP_ALL };
 FIXTURE_SETUP(gf) {}
 FIXTURE_TEARDOWN(gf) {}
 

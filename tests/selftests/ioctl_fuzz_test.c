@@ -764,12 +764,13 @@ static unsigned long fz_build(struct fz_thread *t, int i, struct obj o, unsigned
 		break;
 	}
 	case B_IOEVENTFD: {
+		static const uint32_t ioeventfd_lens[] = { 0, 1, 2, 4, 8, 3, 16 };
 		struct kvm_ioeventfd *e = (void *)a;
 
 		memset(e, 0, sizeof(*e));
 		e->datamatch = fuzz_interesting(r);
 		e->addr = fuzz_below(r, 2) ? fuzz_below(r, 0x10000) : fz_gpa(r);
-		e->len = (uint32_t[]){ 0, 1, 2, 4, 8, 3, 16 }[fuzz_below(r, 7)];
+		e->len = ioeventfd_lens[fuzz_below(r, ARRAY_SIZE(ioeventfd_lens))];
 		e->fd = fuzz_below(r, 4) ? t->eventfd : fuzz_below(r, 64);
 		e->flags = fuzz_below(r, 3) ? fuzz_below(r, 32) : fuzz_rand(r);
 		*len = sizeof(*e);

@@ -437,6 +437,7 @@ static void fuzz_op(struct guest *g, struct fuzz_rng *r, uint8_t *p, unsigned in
 		    uint8_t *keep)
 {
 	uint64_t v;
+	static const uint8_t prefixes[] = { 0x66, 0xf2, 0xf3, 0xf0 };
 	/* Operation class -> FUZZ_OP_* bit, two slots for the common ones. */
 	static const uint8_t cls[12] = { 0, 0, 1, 2, 2, 3, 3, 3, 4, 5, 6, 7 };
 	unsigned int i, n, k, c;
@@ -454,7 +455,7 @@ static void fuzz_op(struct guest *g, struct fuzz_rng *r, uint8_t *p, unsigned in
 		break;
 	case 2:	/* two-byte opcode space, random prefix, ModRM and bytes */
 		if (fuzz_one_in(r, 2))
-			put8(&p, (uint8_t[]){ 0x66, 0xf2, 0xf3, 0xf0 }[fuzz_below(r, 4)]);
+			put8(&p, prefixes[fuzz_below(r, 4)]);
 		if (fuzz_one_in(r, 2))
 			put8(&p, 0x40 + fuzz_below(r, 16));
 		put8(&p, 0x0f);
@@ -508,7 +509,7 @@ static void fuzz_op(struct guest *g, struct fuzz_rng *r, uint8_t *p, unsigned in
 		mov_imm(&p, RAX, fuzz_gpa(g, r));
 		mov_imm(&p, RBX, fuzz_interesting(r));
 		if (fuzz_one_in(r, 4))
-			put8(&p, (uint8_t[]){ 0x66, 0xf0, 0xf3, 0xf2 }[fuzz_below(r, 4)]);
+			put8(&p, prefixes[fuzz_below(r, 4)]);
 		if (fuzz_one_in(r, 3))
 			put8(&p, 0x48);			/* REX.W */
 		for (i = 0; i < mem_ops[k].len; i++)
@@ -658,8 +659,8 @@ int fuzz_guest_reset(struct guest *g, int vcpu, struct fuzz_rng *r)
 int fuzz_guest_run(struct guest *g, int vcpu, struct fuzz_rng *r, int max_kicks,
 		   struct fuzz_guest_stats *st, const char **why)
 {
-	struct kvm_run *run = g->vcpu[vcpu].run;
 	static __thread char buf[200];
+	struct kvm_run *run = g->vcpu[vcpu].run;
 	int kicks = 0, exits = 0;
 	long ret;
 
