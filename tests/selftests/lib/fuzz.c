@@ -273,17 +273,8 @@ void fuzz_guest_setup(struct guest *g)
 
 	guest_load(g, G_FUZZ_STUBS, fuzz_stubs, fuzz_stubs_end);
 	for (v = 0; v < 256; v++) {
-		uint64_t h = G_FUZZ_STUBS + 16 * v;
-		uint8_t *e = idt + 16 * v;
-
-		memset(e, 0, 16);
-		e[0] = h;
-		e[1] = h >> 8;
-		e[2] = SEL_CODE64;
-		e[4] = 1;		/* IST1 */
-		e[5] = 0x8e;		/* present, DPL 0, 64-bit interrupt gate */
-		e[6] = h >> 16;
-		e[7] = h >> 24;
+		guest_set_gate64(g, G_FUZZ_IDT, v, G_FUZZ_STUBS + 16 * v, 1);
+		idt[16 * v + 4] = 1;	/* IST1 */
 	}
 	/* The 64-bit TSS at GPA 0 (lib/guest.c's TR): IST1 at offset 0x24. */
 	memset(guest_ptr(g, 0), 0, 0x68);
@@ -626,19 +617,13 @@ void fuzz_guest_program(struct guest *g, struct fuzz_rng *r, unsigned int nfrags
 
 int fuzz_guest_reset(struct guest *g, int vcpu, struct fuzz_rng *r)
 {
-	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int ret;
 
 	ret = guest_set_mode(g, vcpu, GUEST_LONG, G_CODE);
 	if (ret)
 		return ret;
-	ret = guest_get_sregs(g, vcpu, &sregs);
-	if (ret)
-		return ret;
-	sregs.idt.base = G_FUZZ_IDT;
-	sregs.idt.limit = 256 * 16 - 1;
-	ret = guest_set_sregs(g, vcpu, &sregs);
+	ret = guest_set_idt(g, vcpu, G_FUZZ_IDT);
 	if (ret)
 		return ret;
 	ret = guest_get_regs(g, vcpu, &regs);

@@ -3,6 +3,7 @@
  * Guest-running helpers for okvm's selftests: see guest.h. Descriptor and
  * page-table layouts are the architectural ones (AMD APM vol. 2).
  */
+#include <signal.h>
 #include <stdio.h>
 
 #include "guest.h"
@@ -235,6 +236,52 @@ int guest_init(struct guest *g, size_t mem_size, enum guest_mode mode,
 long guest_run(struct guest *g, int vcpu)
 {
 	return okvm_ioctl(g->vcpu[vcpu].fd, KVM_RUN, 0);
+}
+
+/* Only interrupts KVM_RUN: installed without SA_RESTART. */
+static void guest_alarm(int sig)
+{
+}
+
+long guest_run_timeout(struct guest *g, int vcpu, unsigned int seconds)
+{
+	struct sigaction sa = { .sa_handler = guest_alarm };
+	long r;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(seconds);
+	r = guest_run(g, vcpu);
+	alarm(0);
+	return r;
+}
+
+void guest_set_gate64(struct guest *g, uint64_t idt, int vector, uint64_t handler,
+		      int present)
+{
+	uint8_t *e = guest_ptr(g, idt + vector * 16);
+	uint32_t hi = handler >> 32;
+
+	memset(e, 0, 16);
+	e[0] = handler & 0xff;
+	e[1] = (handler >> 8) & 0xff;
+	e[2] = SEL_CODE64;
+	e[5] = (present ? 0x80 : 0) | 0x0e;	/* P, DPL 0, 64-bit interrupt gate */
+	e[6] = (handler >> 16) & 0xff;
+	e[7] = (handler >> 24) & 0xff;
+	memcpy(e + 8, &hi, 4);
+}
+
+int guest_set_idt(struct guest *g, int vcpu, uint64_t idt)
+{
+	struct kvm_sregs s;
+	int r = guest_get_sregs(g, vcpu, &s);
+
+	if (r)
+		return guest_err("KVM_GET_SREGS", r);
+	s.idt.base = idt;
+	s.idt.limit = 256 * 16 - 1;
+	return guest_err("KVM_SET_SREGS", guest_set_sregs(g, vcpu, &s));
 }
 
 int guest_get_regs(struct guest *g, int vcpu, struct kvm_regs *regs)

@@ -96,6 +96,21 @@ int guest_set_sregs(struct guest *g, int vcpu, struct kvm_sregs *sregs);
 /* Add a slot (KVM_SET_USER_MEMORY_REGION); 0 or -errno. */
 long guest_set_slot(struct guest *g, unsigned int slot, unsigned int flags,
 		    uint64_t gpa, uint64_t size, void *hva);
+/*
+ * A 64-bit interrupt gate (DPL 0, no IST) to handler in the IDT at GPA idt;
+ * present=0 writes the same gate with P clear, so that delivering through
+ * it raises #NP.
+ */
+void guest_set_gate64(struct guest *g, uint64_t idt, int vector, uint64_t handler,
+		      int present);
+/* IDTR of vCPU vcpu: 256 gates at GPA idt; 0 or -errno. */
+int guest_set_idt(struct guest *g, int vcpu, uint64_t idt);
+/*
+ * KVM_RUN that gives up after seconds: a SIGALRM interrupts it and it
+ * returns -EINTR (KVM_EXIT_INTR), so a guest that never exits fails a
+ * test instead of hanging it.
+ */
+long guest_run_timeout(struct guest *g, int vcpu, unsigned int seconds);
 /* One line describing the last exit, for test logs. */
 const char *guest_exit_str(struct kvm_run *run);
 /* The kvm_run data of a KVM_EXIT_IO. */

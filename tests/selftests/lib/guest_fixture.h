@@ -9,19 +9,26 @@
 
 #include "guest.h"
 
-FIXTURE(g) {
-	struct guest g;
-};
+/*
+ * Such a fixture under another name: the harness ties FIXTURE_VARIANTs
+ * to a fixture, so tests with variants of their own need their own.
+ */
+#define GUEST_FIXTURE(name)						\
+	FIXTURE(name) {							\
+		struct guest g;						\
+	};								\
+									\
+	FIXTURE_SETUP(name)						\
+	{								\
+		memset(&self->g, 0, sizeof(self->g));			\
+		self->g.kvm = self->g.vm = -1;				\
+	}								\
+									\
+	FIXTURE_TEARDOWN(name)						\
+	{								\
+		guest_destroy(&self->g);				\
+	}
 
-FIXTURE_SETUP(g)
-{
-	memset(&self->g, 0, sizeof(self->g));
-	self->g.kvm = self->g.vm = -1;
-}
-
-FIXTURE_TEARDOWN(g)
-{
-	guest_destroy(&self->g);
-}
+GUEST_FIXTURE(g)
 
 #endif /* OKVM_GUEST_FIXTURE_H */
