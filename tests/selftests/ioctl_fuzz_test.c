@@ -905,13 +905,24 @@ static void fz_issue(struct fz_thread *t, int i, struct obj o, unsigned long arg
 		memcpy(((struct kvm_signal_mask *)t->arg)->sigset, &m, 8);
 	}
 	/*
-	 * No enabled hardware breakpoint in a DR7 that reaches the CPU: QEMU
-	 * 7.2's TCG (the test machine) crashes on those (lib/fuzz.c).
+	 * Inputs that crash the test machine's QEMU 7.2 TCG (the outer CPU),
+	 * not the hypervisor under test: no enabled hardware breakpoint in a
+	 * DR7 that reaches the CPU (lib/fuzz.c)...
 	 */
 	if (c->cmd == KVM_SET_DEBUGREGS && arg == (unsigned long)t->arg)
 		((struct kvm_debugregs *)t->arg)->dr7 &= ~0xffULL;
 	if (c->cmd == KVM_SET_GUEST_DEBUG && arg == (unsigned long)t->arg)
 		((struct kvm_guest_debug *)t->arg)->arch.debugreg[7] &= ~0xffULL;
+	/*
+	 * TR stays a present TSS: QEMU's TCG aborts ("invalid tss") when a
+	 * long-mode interrupt meets a TR that is not present, where a CPU
+	 * would raise #TS. struct kvm_sregs2 starts as struct kvm_sregs.
+	 */
+	if ((c->cmd == KVM_SET_SREGS || c->cmd == KVM_SET_SREGS2) &&
+	    arg == (unsigned long)t->arg) {
+		((struct kvm_sregs *)t->arg)->tr.present = 1;
+		((struct kvm_sregs *)t->arg)->tr.type = 11;
+	}
 	t->last = c->name;
 	fz_cover_begin(t);
 	ret = okvm_ioctl(o.fd, c->cmd, arg);
