@@ -60,6 +60,7 @@ uint64_t fuzz_seed(const char *test)
 	const char *s = getenv("OKVM_FUZZ_SEED");
 	struct timespec ts;
 	uint64_t seed;
+	int kmsg;
 
 	if (s && *s) {
 		seed = strtoull(s, NULL, 0);
@@ -71,6 +72,12 @@ uint64_t fuzz_seed(const char *test)
 	printf("# %s: seed %#llx (replay: OKVM_FUZZ_SEED=%#llx)\n", test,
 	       (unsigned long long)seed, (unsigned long long)seed);
 	fflush(stdout);
+	/* Also in the kernel log: it survives a crash of the whole machine. */
+	kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (kmsg >= 0) {
+		dprintf(kmsg, "okvm-fuzz: %s seed %#llx\n", test, (unsigned long long)seed);
+		close(kmsg);
+	}
 	return seed;
 }
 
