@@ -24,6 +24,7 @@
  * completed or faulted into the guest's exception handler.
  */
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "kselftest_harness.h"
@@ -215,6 +216,11 @@ TEST_F_TIMEOUT(gf, guest_fuzz, 36000)
 	double dt;
 	int bad = 0;
 
+	/*
+	 * The harness runs the test in a child: if a time limit kills the
+	 * harness, the test (and its VMs) must not live on.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	gf_target = mixed ? fuzz_env("OKVM_FUZZ_GUEST_INSNS", 0) : 0;
 	fuzz_guest_ops = variant->ops & fuzz_env("OKVM_FUZZ_GUEST_OPS", FUZZ_OP_ALL);
 	if (!fuzz_guest_ops)

@@ -36,6 +36,7 @@
  */
 #include <linux/kcov.h>
 #include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1248,6 +1249,11 @@ TEST_F_TIMEOUT(fz, ioctl_fuzz, 36000)
 	struct guest g;
 	double dt;
 
+	/*
+	 * The harness runs the test in a child: if a time limit kills the
+	 * harness, the test (and its VMs) must not live on.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	target_ioctls = fuzz_env("OKVM_FUZZ_IOCTLS", 0);
 	if (nfuzz < 1 || nfuzz > 16)
 		nfuzz = 3;
