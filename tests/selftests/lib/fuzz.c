@@ -264,6 +264,10 @@ static const uint8_t fuzz_done_stub[] = {
  * before it scribbled over.
  */
 #define FUZZ_SYS_SIZE	G_CODE
+#define FZ_PTE_P	(1ULL << 0)
+#define FZ_PTE_RW	(1ULL << 1)
+#define FZ_PTE_NX	(1ULL << 63)
+#define FZ_EFER_NXE	(1ULL << 11)
 static uint8_t fuzz_sys_template[FUZZ_SYS_SIZE];
 static int fuzz_sys_saved;
 
@@ -273,10 +277,28 @@ void fuzz_guest_setup(struct guest *g)
 	uint64_t ist = G_FUZZ_IST_TOP;
 	int v;
 
+	uint64_t *pd = guest_ptr(g, G_PD), *pt = guest_ptr(g, G_FUZZ_PT);
+
 	if (__atomic_load_n(&fuzz_sys_saved, __ATOMIC_ACQUIRE)) {
 		memcpy(g->mem, fuzz_sys_template, FUZZ_SYS_SIZE);
 		return;
 	}
+	/*
+	 * Nothing but code runs: random code that jumps into the data it
+	 * wrote would otherwise run bytes the generator never filtered
+	 * (fuzz_no_dr_writes()). The first 2 MiB in 4 KiB pages, executable
+	 * only where the stubs and the program are; NX everywhere else.
+	 */
+	for (v = 0; v < 512; v++) {
+		uint64_t a = (uint64_t)v << 12;
+		bool exec = (a >= G_FUZZ_STUBS && a < G_FUZZ_COUNTERS) ||
+			    (a >= G_CODE && a <= G_CODE + FUZZ_CODE_SIZE);
+
+		pt[v] = a | FZ_PTE_P | FZ_PTE_RW | (exec ? 0 : FZ_PTE_NX);
+	}
+	pd[0] = G_FUZZ_PT | FZ_PTE_P | FZ_PTE_RW;
+	for (v = 1; v < 2048; v++)
+		pd[v] |= FZ_PTE_NX;
 
 	guest_load(g, G_FUZZ_STUBS, fuzz_stubs, fuzz_stubs_end);
 	for (v = 0; v < 256; v++) {
@@ -624,6 +646,7 @@ void fuzz_guest_program(struct guest *g, struct fuzz_rng *r, unsigned int nfrags
 
 int fuzz_guest_reset(struct guest *g, int vcpu, struct fuzz_rng *r)
 {
+	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int ret;
 
@@ -631,6 +654,14 @@ int fuzz_guest_reset(struct guest *g, int vcpu, struct fuzz_rng *r)
 	if (ret)
 		return ret;
 	ret = guest_set_idt(g, vcpu, G_FUZZ_IDT);
+	if (ret)
+		return ret;
+	/* NX in the page tables needs EFER.NXE (fuzz_guest_setup()). */
+	ret = guest_get_sregs(g, vcpu, &sregs);
+	if (ret)
+		return ret;
+	sregs.efer |= FZ_EFER_NXE;
+	ret = guest_set_sregs(g, vcpu, &sregs);
 	if (ret)
 		return ret;
 	ret = guest_get_regs(g, vcpu, &regs);

@@ -116,7 +116,9 @@ int fuzz_counters_settle(const struct fuzz_counters *base, struct fuzz_counters 
  * IST stacks sends every exception to a handler that counts it and
  * resumes at the next fragment, so a faulting instruction does not end
  * the program; interrupts return where they hit. The last fragment writes
- * FUZZ_DONE_PORT. Random code can still wreck the machine (LIDT, CR
+ * FUZZ_DONE_PORT. Only the code and the stubs are executable (EFER.NXE,
+ * NX on every other page): a wild jump into data the program wrote (IN
+ * data, MMIO results) faults instead of running it. Random code can still wreck the machine (LIDT, CR
  * writes): that ends in a shutdown or an emulation failure, and the host
  * rebuilds the state with fuzz_guest_reset().
  */
@@ -127,6 +129,7 @@ int fuzz_counters_settle(const struct fuzz_counters *base, struct fuzz_counters 
 #define G_FUZZ_IDT		0x8000UL	/* 256 gates of 16 bytes */
 #define G_FUZZ_STUBS		0x9000UL	/* 256 stubs of 16 bytes + common */
 #define G_FUZZ_COUNTERS		0xc000UL	/* completed, faults, interrupts */
+#define G_FUZZ_PT		0xd000UL	/* 4 KiB pages of the first 2 MiB */
 #define G_FUZZ_IST_TOP		0x1f0000UL
 #define G_FUZZ_ROM		0x400000UL	/* read-only slot, when present */
 
