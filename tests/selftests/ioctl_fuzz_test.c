@@ -929,6 +929,9 @@ static void fz_issue(struct fz_thread *t, int i, struct obj o, unsigned long arg
 		((struct kvm_sregs *)t->arg)->tr.unusable = 0;	/* KVM: not present */
 		((struct kvm_sregs *)t->arg)->tr.type = 11;
 	}
+	/* ...nor SMM (kvm_amd): RSM from the guest's SMRAM can load such a TR. */
+	if (c->cmd == KVM_SET_VCPU_EVENTS && arg == (unsigned long)t->arg)
+		((struct kvm_vcpu_events *)t->arg)->flags &= ~KVM_VCPUEVENT_VALID_SMM;
 	t->last = c->name;
 	fz_cover_begin(t);
 	ret = okvm_ioctl(o.fd, c->cmd, arg);
