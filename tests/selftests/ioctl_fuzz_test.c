@@ -1266,6 +1266,9 @@ TEST_F_TIMEOUT(fz, ioctl_fuzz, 36000)
 	signal(SIGPIPE, SIG_IGN);
 	fuzz_counters_read(&base);
 	fuzz_known_bugs = fuzz_env("OKVM_KNOWN_BUGS", 0);
+	fuzz_guest_ops = fuzz_env("OKVM_FUZZ_GUEST_OPS", FUZZ_OP_DEFAULT) & FUZZ_OP_ALL;
+	if (!fuzz_guest_ops)
+		fuzz_guest_ops = FUZZ_OP_DEFAULT;
 
 	/* Shared state: the pool, the odd pages, one system fd to start from. */
 	pool.base = mmap(NULL, POOL_REGIONS * POOL_REGION, PROT_READ | PROT_WRITE,

@@ -375,7 +375,7 @@ static uint32_t fuzz_msr(struct fuzz_rng *r)
 	return msrs[fuzz_below(r, ARRAY_SIZE(msrs))];
 }
 
-unsigned int fuzz_guest_ops = FUZZ_OP_ALL;
+unsigned int fuzz_guest_ops = FUZZ_OP_DEFAULT;
 int fuzz_known_bugs;
 
 /* Emitters: each appends bytes at *p and advances it. */
