@@ -84,14 +84,17 @@ run_grouped() {	# target name out cmd...
 		# Members that changed their process group, by pid.
 		echo "$left" | while read -r n _; do kill -KILL "$n" 2>/dev/null; done
 	fi
+	# Dying takes a while when a VM's memory is torn down (longer under
+	# the debug kernel, whose time limit is longer too): wait a quarter of
+	# the time limit, at least 30 s, before calling them unkillable.
 	stuck=0
 	n=0
 	while [ -n "$left" ]; do
 		left=$(session_procs "$pid")
 		[ -z "$left" ] && break
 		n=$((n + 1))
-		if [ $n -gt 60 ]; then
-			echo "OKVM-NOTE $target $name: processes survive SIGKILL for 30 s:" $left
+		if [ $n -gt 60 ] && [ $n -gt $((TIMEOUT / 2)) ]; then
+			echo "OKVM-NOTE $target $name: processes survive SIGKILL for $((n / 2)) s:" $left
 			stuck=1
 			break
 		fi
