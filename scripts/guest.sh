@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boot Debian kernel $1 in QEMU (TCG, AMD SVM + NPT), run suite $2 (smoke,
-# full, selftests, demo, nosvm, or pick: the upstream tests named in
+# full, selftests, demo, nosvm, qemu: QEMU -accel kvm inside the guest (see
+# scripts/guest/qemu.sh), or pick: the upstream tests named in
 # OKVM_PICK="a,x86_64/b", okvm then kvm_amd) in it, and judge the serial
 # log. Writes
 #   $OKVM_OUT/logs/<kver>-<suite>.log      the whole console
@@ -13,6 +14,7 @@ kver=${1:?kernel version}
 suite=${2:-smoke}
 ko=$("$OKVM_TOP/scripts/build-module.sh" "$kver")
 initrd=$("$OKVM_TOP/scripts/mkinitramfs.sh" "$kver" "$ko")
+[ "$suite" = qemu ] && initrd=$("$OKVM_TOP/scripts/mkqemu-initramfs.sh" "$kver" "$initrd")
 vmlinuz="$(okvm_kroot "$kver")/boot/vmlinuz-$kver"
 mkdir -p "$OKVM_OUT/logs"
 logf="$OKVM_OUT/logs/$kver-$suite.log"
@@ -39,6 +41,9 @@ if ! grep -q '^OKVM-DONE' <(tr -d '\r' <"$logf"); then
 	tail -n 40 "$logf" >&2
 	bad=1
 fi
+# The qemu suite: its nested boots' times, and any counted failure fails.
+[ "$suite" = qemu ] && { tr -d '\r' <"$logf" | grep -E '^OKVM-QEMU-(TIME|STOP)' >&2 || true; }
+[ "$suite" = qemu ] && grep -v '@info' "$resf" | grep -q ' FAIL$' && { log "a qemu run failed"; bad=1; }
 # Debian's kernel prints "Speculative Return Stack Overflow: WARNING: ..."
 # at boot under this CPU model: match real splats only.
 splat='WARNING: CPU:|BUG:|Oops|KASAN:|UBSAN:|INFO: (possible|trying|suspicious|inconsistent|task .* blocked)|WARNING: possible|general protection fault|Kernel panic|kmemleak:|Slab cache still has objects'

@@ -6,6 +6,8 @@
 #   run.sh selftests  smoke, then okvm's selftests on kvm_amd too
 #   run.sh full       smoke + the upstream list on okvm, then both lists on kvm_amd
 #   run.sh demo       okvm-vmm on okvm (which it loads itself), then on kvm_amd
+#   run.sh qemu       Debian's QEMU -accel kvm boots a nested Linux on okvm,
+#                     then on kvm_amd (scripts/guest/qemu.sh)
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
@@ -111,6 +113,12 @@ run_demo() {	# target args...
 	echo "OKVM-DEMO-END $target rc=$code"
 	if [ $code = 0 ]; then result "$target" demo PASS; else result "$target" demo FAIL; fi
 }
+
+if [ "$suite" = qemu ]; then
+	. /okvm/qemu/run.sh
+	qemu_suite
+	exit $rc
+fi
 
 if [ "$suite" = nosvm ]; then
 	# A CPU without SVM: the load fails with ENODEV and one clear line.
