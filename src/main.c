@@ -10,6 +10,7 @@
 #include <linux/module.h>
 
 #include "arch.h"
+#include "eventfd.h"
 #include "okvm.h"
 
 atomic_t okvm_live_vms, okvm_live_vcpus;
@@ -90,6 +91,9 @@ static int __init okvm_init(void)
 	r = okvm_arch_init();
 	if (r)
 		return r;
+	r = okvm_eventfd_module_init();
+	if (r)
+		goto err_arch_only;
 	okvm_debugfs_init();
 	if (kvm_dev) {
 		okvm_dev.minor = KVM_MINOR;
@@ -105,6 +109,8 @@ static int __init okvm_init(void)
 
 err_arch:
 	debugfs_remove_recursive(okvm_debugfs);
+	okvm_eventfd_module_exit();
+err_arch_only:
 	okvm_arch_exit();
 	return r;
 }
@@ -113,6 +119,7 @@ static void __exit okvm_exit(void)
 {
 	misc_deregister(&okvm_dev);
 	debugfs_remove_recursive(okvm_debugfs);
+	okvm_eventfd_module_exit();
 	okvm_arch_exit();
 }
 

@@ -295,3 +295,19 @@ const char *guest_exit_str(struct kvm_run *run)
 	}
 	return buf;
 }
+
+void guest_set_idt_gate(struct guest *g, uint64_t idt, int vector,
+			uint64_t handler)
+{
+	uint8_t *e = guest_ptr(g, idt + vector * 16);
+	uint32_t hi = handler >> 32;
+
+	memset(e, 0, 16);
+	e[0] = handler & 0xff;
+	e[1] = (handler >> 8) & 0xff;
+	e[2] = SEL_CODE64;
+	e[5] = 0x8e;			/* present, DPL 0, 64-bit interrupt gate */
+	e[6] = (handler >> 16) & 0xff;
+	e[7] = (handler >> 24) & 0xff;
+	memcpy(e + 8, &hi, 4);
+}
