@@ -36,6 +36,15 @@ static long irqfd(int vm, int fd, uint32_t gsi, uint32_t flags)
 	return okvm_ioctl(vm, KVM_IRQFD, &a);
 }
 
+/* Two eventfds and an fd that is not one; 0 or -1. */
+static int open_fds(int *efd, int *efd2, int *nonev)
+{
+	*efd = eventfd(0, EFD_CLOEXEC);
+	*efd2 = eventfd(0, EFD_CLOEXEC);
+	*nonev = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return *efd < 0 || *efd2 < 0 || *nonev < 0 ? -1 : 0;
+}
+
 /* The eventfd's count (0 if none), consumed. */
 static uint64_t efd_count(int efd)
 {
@@ -68,12 +77,7 @@ TEST_F(g, ioeventfd_errnos)
 
 	ASSERT_EQ(guest_create(&self->g, G_MEM_DEFAULT), 0);
 	vm = self->g.vm;
-	efd = eventfd(0, EFD_CLOEXEC);
-	efd2 = eventfd(0, EFD_CLOEXEC);
-	nonev = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(efd, 0);
-	ASSERT_GE(efd2, 0);
-	ASSERT_GE(nonev, 0);
+	ASSERT_EQ(open_fds(&efd, &efd2, &nonev), 0);
 
 	EXPECT_EQ(okvm_ioctl(vm, KVM_IOEVENTFD, NULL), -EFAULT);
 	/* Lengths: 0 (any), 1, 2, 4, 8 only. */
@@ -135,12 +139,7 @@ TEST_F(g, irqfd_errnos)
 
 	ASSERT_EQ(guest_create(&self->g, G_MEM_DEFAULT), 0);
 	vm = self->g.vm;
-	efd = eventfd(0, EFD_CLOEXEC);
-	efd2 = eventfd(0, EFD_CLOEXEC);
-	nonev = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(efd, 0);
-	ASSERT_GE(efd2, 0);
-	ASSERT_GE(nonev, 0);
+	ASSERT_EQ(open_fds(&efd, &efd2, &nonev), 0);
 
 	EXPECT_EQ(okvm_ioctl(vm, KVM_IRQFD, NULL), -EFAULT);
 	/* Unknown flags; no in-kernel irqchip yet (x86 KVM: -EINVAL). */
@@ -274,7 +273,6 @@ TEST_F(g, irqfd_guest)
 				    .data = IRQ_VECTOR } } },
 	};
 	struct kvm_lapic_state lapic;
-	struct kvm_sregs s;
 	struct kvm_run *run;
 	pthread_t t;
 	int efd, v;
@@ -286,12 +284,8 @@ TEST_F(g, irqfd_guest)
 	guest_load(&self->g, G_CODE, irq_guest, irq_guest_end);
 	ASSERT_EQ(guest_set_mode(&self->g, 0, GUEST_LONG, G_CODE), 0);
 	run = self->g.vcpu[0].run;
-	guest_set_idt_gate(&self->g, G_IDT, IRQ_VECTOR,
-			   G_CODE + (irq_guest_handler - irq_guest));
-	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
-	s.idt.base = G_IDT;
-	s.idt.limit = 256 * 16 - 1;
-	ASSERT_EQ(guest_set_sregs(&self->g, 0, &s), 0);
+	ASSERT_EQ(guest_set_irq_handler(&self->g, 0, G_IDT, IRQ_VECTOR,
+					G_CODE + (irq_guest_handler - irq_guest)), 0);
 	/* Software-enable the APIC; GSI 30: an MSI to APIC 0, the vector. */
 	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_GET_LAPIC, &lapic), 0);
 	*(uint32_t *)&lapic.regs[0xf0] |= 0x100;

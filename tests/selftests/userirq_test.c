@@ -40,12 +40,9 @@ TEST_F(g, window_and_interrupt)
 	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, irq_guest,
 			     irq_guest_end), 0);
 	run = self->g.vcpu[0].run;
-	guest_set_idt_gate(&self->g, G_IDT, IRQ_VECTOR,
-			   G_CODE + (irq_guest_handler - irq_guest));
+	ASSERT_EQ(guest_set_irq_handler(&self->g, 0, G_IDT, IRQ_VECTOR,
+					G_CODE + (irq_guest_handler - irq_guest)), 0);
 	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
-	s.idt.base = G_IDT;
-	s.idt.limit = 256 * 16 - 1;
-	ASSERT_EQ(guest_set_sregs(&self->g, 0, &s), 0);
 
 	ASSERT_EQ(guest_run(&self->g, 0), 0);
 	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
