@@ -32,18 +32,41 @@ cp -aL /usr/share/seabios /usr/share/qemu "$root/usr/share/"
 cp "$kroot/boot/vmlinuz-$kver" "$root/okvm/qemu/vmlinuz"
 install -m 0644 "$OKVM_TOP/scripts/guest/qemu.sh" "$root/okvm/qemu/run.sh"
 
-# The nested guest's initramfs: busybox and virtio_blk (Debian builds
-# virtio and virtio-pci in, virtio_blk as a module with no dependencies).
-mkdir -p "$l2"/{bin,proc,sys,dev}
+# The nested guest's initramfs: busybox, and virtio-pci and virtio_blk
+# with what they depend on, where the kernel has them as modules (6.12
+# builds virtio-pci in, 6.1 does not), decompressed, in load order.
+mkdir -p "$l2"/{bin,proc,sys,dev,mods}
 cp /bin/busybox "$l2/bin/busybox"
 install -m 0755 "$OKVM_TOP/scripts/guest/l2-init" "$l2/init"
-vblk=$(find "$kroot/lib/modules/$kver/kernel" -name 'virtio_blk.ko*' | head -n1)
-[ -n "$vblk" ] || die "virtio_blk not found in $kver"
-case "$vblk" in
-*.xz) xz -dc "$vblk" >"$l2/virtio_blk.ko" ;;
-*.zst) zstd -qdc "$vblk" >"$l2/virtio_blk.ko" ;;
-*) cp "$vblk" "$l2/virtio_blk.ko" ;;
-esac
+mods="$kroot/lib/modules/$kver/kernel"
+want=(virtio_pci virtio_blk)
+loaded=" "
+while [ ${#want[@]} -gt 0 ]; do
+	m=${want[0]}
+	f=$(find "$mods" -name "$m.ko*" | head -n1)
+	# Built in, or already listed: nothing to do.
+	if [ -z "$f" ] || [[ $loaded == *" $m "* ]]; then
+		want=("${want[@]:1}")
+		continue
+	fi
+	missing=()
+	for d in $(modinfo -F depends "$f" | tr , ' '); do
+		[[ $loaded == *" $d "* ]] || missing+=("$d")
+	done
+	if [ ${#missing[@]} -gt 0 ]; then
+		want=("${missing[@]}" "${want[@]}")
+		continue
+	fi
+	case "$f" in
+	*.xz) xz -dc "$f" >"$l2/mods/$m.ko" ;;
+	*.zst) zstd -qdc "$f" >"$l2/mods/$m.ko" ;;
+	*) cp "$f" "$l2/mods/$m.ko" ;;
+	esac
+	echo "$m" >>"$l2/mods/order"
+	loaded="$loaded$m "
+	want=("${want[@]:1}")
+done
+[[ $loaded == *" virtio_blk "* ]] || die "virtio_blk not found in $kver"
 (cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) >"$root/okvm/qemu/l2.cpio.gz"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/qemu.cpio.gz"

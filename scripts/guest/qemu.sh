@@ -86,13 +86,23 @@ qemu_suite() {
 			result okvm kvm_dev_node FAIL
 		fi
 		for mode in $QMODES; do qemu_boot okvm "$mode"; done
-		# In-tree KVM cannot take over while okvm holds SVM and the minor.
-		if sh /okvm/kvm/load.sh 2>/dev/null; then
-			result okvm kvm_dev_exclusive FAIL
-			rmmod kvm_amd
-		else
-			result okvm kvm_dev_exclusive PASS
-		fi
+		# In-tree KVM cannot take over while okvm holds SVM and the
+		# minor. Before 6.12 it enables SVM only per VM, so what refuses
+		# it is the minor, late in kvm_init(), whose error path there
+		# leaves a registration behind: the next kvm_amd load in the
+		# same boot hits a BUG (list double add, seen on 6.1). So the
+		# refusal is tried only where SVM refuses it first.
+		case $(uname -r) in
+		[0-5].*|6.[0-9].*|6.1[01].*)
+			echo "OKVM-NOTE kvm_dev_exclusive not tried on $(uname -r): in-tree kvm_init() leaves state behind when the minor is taken" ;;
+		*)
+			if sh /okvm/kvm/load.sh 2>/dev/null; then
+				result okvm kvm_dev_exclusive FAIL
+				rmmod kvm_amd
+			else
+				result okvm kvm_dev_exclusive PASS
+			fi ;;
+		esac
 		if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
 		if [ -e /dev/kvm ]; then result okvm kvm_dev_node_gone FAIL; else result okvm kvm_dev_node_gone PASS; fi
 	else
