@@ -2,9 +2,10 @@
 /*
  * KUnit suite for src/x86/irqchip/pit.c. Expected values from the Intel
  * 8254 datasheet (control word, read-back, status byte, the six modes'
- * OUT, where KVM differs for modes 1, 2, 4, 5), the PC's port 0x61, and KVM's behaviour (reset state, channel 0's
- * timer and minimum period, reinjection, struct kvm_pit_state2). Time is
- * a fake clock the test advances.
+ * OUT, where KVM differs for modes 1, 2, 4, 5), the PC's port 0x61, and
+ * KVM's behaviour (reset state, channel 0's timer and minimum period,
+ * reinjection, struct kvm_pit_state2). Time is a fake clock the test
+ * advances.
  */
 #include <kunit/test.h>
 #include <linux/kvm.h>
