@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Boot Debian kernel $1 in QEMU (TCG, AMD SVM + NPT), run suite $2 (smoke,
-# full, selftests, demo, nosvm, runner, debug, or pick: the upstream tests
-# named in OKVM_PICK="a,x86_64/b", okvm then kvm_amd) in it, and judge the
-# serial log. $1 may also be the debug kernel (scripts/build-debug-kernel.sh).
+# full, selftests, demo, nosvm, runner, debug, qemu: QEMU -accel kvm inside
+# the guest (see scripts/guest/qemu.sh), or pick: the upstream tests named in
+# OKVM_PICK="a,x86_64/b", okvm then kvm_amd) in it, and judge the serial
+# log. $1 may also be the debug kernel (scripts/build-debug-kernel.sh).
 # Optional: OKVM_TEST_TIMEOUT (seconds per test in the guest),
 # OKVM_KERNEL_ARGS (more kernel command line), OKVM_DEBUG_REF=1 (suite
 # debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT. Writes
@@ -17,6 +18,7 @@ kver=${1:?kernel version}
 suite=${2:-smoke}
 ko=$("$OKVM_TOP/scripts/build-module.sh" "$kver")
 initrd=$("$OKVM_TOP/scripts/mkinitramfs.sh" "$kver" "$ko")
+[ "$suite" = qemu ] && initrd=$("$OKVM_TOP/scripts/mkqemu-initramfs.sh" "$kver" "$initrd")
 vmlinuz="$(okvm_kroot "$kver")/boot/vmlinuz-$kver"
 mkdir -p "$OKVM_OUT/logs"
 logf="$OKVM_OUT/logs/$kver-$suite.log"
@@ -51,6 +53,9 @@ if ! grep -q '^OKVM-DONE' <(tr -d '\r' <"$logf"); then
 	tail -n 40 "$logf" >&2
 	bad=1
 fi
+# The qemu suite: its nested boots' times, and any counted failure fails.
+[ "$suite" = qemu ] && { tr -d '\r' <"$logf" | grep -E '^OKVM-QEMU-(TIME|STOP)' >&2 || true; }
+[ "$suite" = qemu ] && grep -v '@info' "$resf" | grep -q ' FAIL$' && { log "a qemu run failed"; bad=1; }
 # Debian's kernel prints "Speculative Return Stack Overflow: WARNING: ..."
 # at boot under this CPU model: match real splats only. A WARNING at the
 # start of a message is WARN() or lockdep ("WARNING: inconsistent lock

@@ -6,6 +6,8 @@
 #   run.sh selftests  smoke, then okvm's selftests on kvm_amd too
 #   run.sh full       smoke + the upstream list on okvm, then both lists on kvm_amd
 #   run.sh demo       okvm-vmm on okvm (which it loads itself), then on kvm_amd
+#   run.sh qemu       Debian's QEMU -accel kvm boots a nested Linux on okvm,
+#                     then on kvm_amd (scripts/guest/qemu.sh)
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
@@ -244,6 +246,12 @@ runner_check() {
 
 if [ "$suite" = runner ]; then
 	runner_check
+	exit $rc
+fi
+
+if [ "$suite" = qemu ]; then
+	. /okvm/qemu/run.sh
+	qemu_suite
 	exit $rc
 fi
 

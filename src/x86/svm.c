@@ -740,8 +740,10 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 		return 1;
 	}
 	if (!(info & OKVM_IOIO_IN) &&
-	    okvm_coalesced_write(vcpu->vm, true, info >> 16, size,
-				 &vcpu->arch.regs[OKVM_RAX], 1)) {
+	    (okvm_ioeventfd_write(vcpu->vm, true, info >> 16, size,
+				  &vcpu->arch.regs[OKVM_RAX]) ||
+	     okvm_coalesced_write(vcpu->vm, true, info >> 16, size,
+				  &vcpu->arch.regs[OKVM_RAX], 1))) {
 		vcpu->arch.vmcb->save.rip = c->exit_info_2;
 		okvm_svm_skip_insn(vcpu, 0);
 		return 1;
