@@ -106,9 +106,13 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 		return 1;
 	}
 
-	/* A whole write inside a coalesced zone goes to the ring instead. */
+	/*
+	 * A whole write that an ioeventfd takes signals it; one inside a
+	 * coalesced zone goes to the ring instead.
+	 */
 	if (len == size && insn->mmio.dir == OKVM_MMIO_WRITE &&
-	    okvm_coalesced_write(vcpu->vm, false, gpa, size, &val, 1)) {
+	    (okvm_ioeventfd_write(vcpu->vm, false, gpa, size, &val) ||
+	     okvm_coalesced_write(vcpu->vm, false, gpa, size, &val, 1))) {
 		okvm_set_next_rip(vcpu, rip + insn->len);
 		return 1;
 	}

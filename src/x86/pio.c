@@ -192,9 +192,12 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io)
 
 	if (io->string)
 		return string_io(vcpu, io);
+	/* The irqchip's ports; an OUT an ioeventfd or coalesced zone takes. */
 	if (okvm_irqchip_pio(vcpu, io->port, io->in, io->size, rax) ||
 	    (!io->in &&
-	     okvm_coalesced_write(vcpu->vm, true, io->port, io->size, rax, 1))) {
+	     (okvm_ioeventfd_write(vcpu->vm, true, io->port, io->size, rax) ||
+	      okvm_coalesced_write(vcpu->vm, true, io->port, io->size, rax,
+				   1)))) {
 		okvm_set_next_rip(vcpu, io->next_rip);
 		return 1;
 	}

@@ -25,6 +25,7 @@
 #include <asm/smp.h>
 #include <trace/events/ipi.h>
 
+#include "arch.h"
 #include "irq_routing.h"
 #include "irqchip.h"
 #include "okvm.h"
@@ -813,4 +814,19 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		kfree(s);
 		return r;
 	}
+}
+
+/* --- the arch interface of irqfds (src/eventfd.c) ---------------------------- */
+
+bool okvm_arch_irqchip_in_kernel(struct okvm_vm *vm)
+{
+	return vm_chip(vm);
+}
+
+void okvm_arch_set_irq(struct okvm_vm *vm, u32 gsi, bool level)
+{
+	struct okvm_irqchip *chip = vm_chip(vm);
+
+	if (chip)
+		irq_line(vm, chip, gsi, level);
 }
