@@ -7,6 +7,7 @@
  * rather than fail on a half-done feature.
  */
 #include <linux/kvm.h>
+#include <uapi/linux/okvm.h>
 
 #include "arch.h"
 #include "okvm.h"
@@ -30,6 +31,7 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_PRE_FAULT_MEMORY:
+	case OKVM_CAP_AGE_BITMAP:
 		return 1;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;

@@ -131,7 +131,11 @@ void okvm_dirty_log_free_all(struct okvm_memslots *slots);
 void okvm_mark_page_dirty(struct okvm_vm *vm, u64 gfn);
 int okvm_read_guest(struct okvm_vm *vm, u64 gpa, void *buf, unsigned int len);
 int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
-		     unsigned int len);int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
+		     unsigned int len);
+int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
+
+/* src/age_bitmap.c */
+int okvm_vm_age_bitmap(struct okvm_vm *vm, void __user *argp);
 
 #define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);

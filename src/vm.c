@@ -10,6 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/okvm.h>
 
 #include "arch.h"
 #include "okvm.h"
@@ -213,6 +214,8 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return okvm_vm_get_dirty_log(vm, &log);
 	}
+	case OKVM_AGE_BITMAP:
+		return okvm_vm_age_bitmap(vm, argp);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, arg);
 	}
