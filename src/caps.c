@@ -33,6 +33,9 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_PRE_FAULT_MEMORY:
 	case OKVM_CAP_AGE_BITMAP:
 		return 1;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+		       KVM_DIRTY_LOG_INITIALLY_SET;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;
 	case KVM_CAP_NR_VCPUS:

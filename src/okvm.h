@@ -49,6 +49,8 @@ struct okvm_vm {
 	struct mutex slots_lock;
 	struct okvm_memslots __rcu *memslots;
 	struct srcu_struct srcu;
+	/* KVM_DIRTY_LOG_* options (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2); slots_lock */
+	u64 manual_dirty_log_protect;
 
 	/* Guest-physical page tables of the whole VM (the arch's format). */
 	struct okvm_mmu mmu;
@@ -123,8 +125,14 @@ void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
 void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
 
 /* src/dirty.c */
-int okvm_dirty_log_prepare(const struct okvm_memslot *old,
+int okvm_dirty_log_prepare(struct okvm_vm *vm,
+			   const struct okvm_memslot *old,
 			   struct okvm_memslot *new);
+void okvm_dirty_log_started(struct okvm_vm *vm, const struct okvm_memslot *slot);
+int okvm_dirty_log_enable_cap(struct okvm_vm *vm,
+			      const struct kvm_enable_cap *cap);
+int okvm_vm_clear_dirty_log(struct okvm_vm *vm,
+			    const struct kvm_clear_dirty_log *log);
 void okvm_dirty_log_release(const struct okvm_memslot *from,
 			    const struct okvm_memslot *to);
 void okvm_dirty_log_free_all(struct okvm_memslots *slots);

@@ -97,7 +97,7 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 		goto out;
 
 	if (chg.change != OKVM_MR_DELETE) {
-		r = okvm_dirty_log_prepare(chg.change == OKVM_MR_CREATE ?
+		r = okvm_dirty_log_prepare(vm, chg.change == OKVM_MR_CREATE ?
 					   NULL : &chg.old, &chg.new);
 		if (r)
 			goto out;
@@ -116,14 +116,9 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	/* ...so nothing can map the old range again: drop what is mapped. */
 	if (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)
 		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
-	/*
-	 * Logging starts: drop the slot's mappings, so that every page is
-	 * faulted in again under the logging rules (read-only until written,
-	 * 4K only).
-	 */
 	if (chg.change == OKVM_MR_FLAGS_ONLY && !chg.old.dirty_bitmap &&
 	    chg.new.dirty_bitmap)
-		okvm_zap_gfn_range(vm, chg.new.base_gfn, chg.new.npages);
+		okvm_dirty_log_started(vm, &chg.new);
 	if (chg.change != OKVM_MR_CREATE)
 		okvm_dirty_log_release(&chg.old, chg.change == OKVM_MR_DELETE ?
 				       NULL : &chg.new);
@@ -159,6 +154,8 @@ static int okvm_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *c
 		}
 		mutex_unlock(&vm->lock);
 		return r;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return okvm_dirty_log_enable_cap(vm, cap);
 	default:
 		return okvm_arch_vm_enable_cap(vm, cap);
 	}
@@ -213,6 +210,13 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 		if (copy_from_user(&log, argp, sizeof(log)))
 			return -EFAULT;
 		return okvm_vm_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return okvm_vm_clear_dirty_log(vm, &log);
 	}
 	case OKVM_AGE_BITMAP:
 		return okvm_vm_age_bitmap(vm, argp);
