@@ -3,6 +3,7 @@
 # okvm: build the module for the running kernel, or run the test suite.
 #   make                 okvm.ko for the running kernel (KDIR overrides)
 #   make demo            okvm-vmm in the QEMU test guest, on okvm and kvm_amd
+#   make bench           benchmarks on okvm and kvm_amd in one guest boot
 #   make check           the whole test suite (see README.md)
 #   make kunit           the KUnit suites under UML only
 #   make install         modules_install into the running kernel's tree
@@ -27,8 +28,11 @@ kunit:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules install check kunit demo clean
+.PHONY: all modules install check kunit demo bench clean

@@ -9,6 +9,7 @@
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
+#   run.sh bench      benchmarks, okvm and kvm_amd alternately (bench.sh)
 suite=${1:-smoke}
 T=/okvm/tests
 TIMEOUT=${OKVM_TEST_TIMEOUT:-120}
@@ -111,6 +112,11 @@ run_demo() {	# target args...
 	echo "OKVM-DEMO-END $target rc=$code"
 	if [ $code = 0 ]; then result "$target" demo PASS; else result "$target" demo FAIL; fi
 }
+
+if [ "$suite" = bench ]; then
+	. /okvm/bench.sh
+	exit $rc
+fi
 
 if [ "$suite" = nosvm ]; then
 	# A CPU without SVM: the load fails with ENODEV and one clear line.
