@@ -27,7 +27,7 @@ bench_all() {	# target
 	bench_one "$t" vmm "$V" --dev /dev/kvm --no-load --age-bench 256
 	cd "$U" || return
 	bench_one "$t" demand_paging ./demand_paging_test -b 256M
-	bench_one "$t" dirty_log_perf ./dirty_log_perf_test -b 256M -i 3
+	bench_one "$t" dirty_log_perf ./dirty_log_perf_test -b 256M
 	bench_one "$t" memslot_perf ./memslot_perf_test -s 512 -l 2 -e 4
 	bench_one "$t" kvm_page_table ./kvm_page_table_test -b 128M
 	if [ -e /sys/kernel/mm/page_idle/bitmap ]; then
