@@ -70,23 +70,57 @@ int okvm_dirty_log_prepare(struct okvm_vm *vm,
 	return 0;
 }
 
+/*
+ * Put [@gfn, @gfn + @nr) under the logging rules: 4K only (huge leaves
+ * are split in place, their pieces keep frame, permissions and A/D state)
+ * and read-only. Where a table for a split cannot be had without
+ * sleeping, the range is zapped instead: its pages are faulted back in
+ * under the rules. Caller holds the MMU lock for write (which the zap may
+ * drop to reschedule). Huge leaves exist only where the VM had any, so the
+ * split's 4K-deep walk is skipped when it has none.
+ */
+static void dirty_log_protect(struct okvm_vm *vm, u64 gfn, u64 nr)
+{
+	struct okvm_mmu *mmu = &vm->mmu;
+
+	lockdep_assert_held_write(mmu->lock);
+	if ((atomic64_read(&mmu->nr_leaves[2]) ||
+	     atomic64_read(&mmu->nr_leaves[3])) &&
+	    okvm_mmu_split(mmu, OKVM_ROOT_DIRECT, gfn, nr, 1, NULL) < 0) {
+		okvm_mmu_zap(mmu, OKVM_ROOT_DIRECT, gfn, nr);
+		return;
+	}
+	okvm_mmu_wrprot(mmu, gfn, nr);
+}
+
 /**
- * okvm_dirty_log_started() - a slot has just started logging
+ * okvm_dirty_log_flags_changed() - a slot started or stopped logging
  * @vm: the VM
- * @slot: the slot, published with its new bitmap
+ * @old: the slot before the change
+ * @new: the slot, published with its new flags (and bitmap)
  *
- * Drops the slot's mappings so that every page is faulted in again under
- * the logging rules (read-only until written, 4K only), unless the bitmap
- * starts all set (KVM_DIRTY_LOG_INITIALLY_SET): then every mapping may
- * stay as it is, and KVM_CLEAR_DIRTY_LOG protects pages as their bits are
- * cleared (a huge mapping whole; its pages are faulted back in at 4K).
+ * Logging starts: the slot's mappings are split to 4K and write-protected
+ * in place (its first writes are then logged, and reads do not fault
+ * again), unless the bitmap starts all set (KVM_DIRTY_LOG_INITIALLY_SET):
+ * then every mapping stays as it is, and KVM_CLEAR_DIRTY_LOG splits and
+ * protects pages as their bits are cleared. Logging stops: the slot's
+ * mappings are dropped, so that the next faults map 2M again where the
+ * host allows (the slot was 4K-only while logged).
  * Context: slots_lock, after SRCU readers of the old set are gone.
  */
-void okvm_dirty_log_started(struct okvm_vm *vm, const struct okvm_memslot *slot)
+void okvm_dirty_log_flags_changed(struct okvm_vm *vm,
+				  const struct okvm_memslot *old,
+				  const struct okvm_memslot *new)
 {
 	lockdep_assert_held(&vm->slots_lock);
-	if (!(vm->manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET))
-		okvm_zap_gfn_range(vm, slot->base_gfn, slot->npages);
+	if (old->dirty_bitmap && !new->dirty_bitmap) {
+		okvm_zap_gfn_range(vm, new->base_gfn, new->npages);
+	} else if (!old->dirty_bitmap && new->dirty_bitmap &&
+		   !(vm->manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET)) {
+		write_lock(vm->mmu.lock);
+		dirty_log_protect(vm, new->base_gfn, new->npages);
+		write_unlock(vm->mmu.lock);
+	}
 }
 
 /**
@@ -250,15 +284,15 @@ static int dirty_log_slot(struct okvm_vm *vm, u32 slot_nr,
 }
 
 /*
- * Write-protect [@first, @last) of @slot's pages, i.e. end a run of
- * cleared bits. Caller holds the write lock; the walk flushes TLBs.
+ * Protect [@first, @last) of @slot's pages again, i.e. end a run of
+ * cleared bits. Caller holds the write lock; the walks flush TLBs.
  */
 static void dirty_log_protect_run(struct okvm_vm *vm,
 				  const struct okvm_memslot *slot,
 				  u64 first, u64 last)
 {
 	if (first < last)
-		okvm_mmu_wrprot(&vm->mmu, slot->base_gfn + first, last - first);
+		dirty_log_protect(vm, slot->base_gfn + first, last - first);
 }
 
 /**

@@ -128,7 +128,9 @@ void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
 int okvm_dirty_log_prepare(struct okvm_vm *vm,
 			   const struct okvm_memslot *old,
 			   struct okvm_memslot *new);
-void okvm_dirty_log_started(struct okvm_vm *vm, const struct okvm_memslot *slot);
+void okvm_dirty_log_flags_changed(struct okvm_vm *vm,
+				  const struct okvm_memslot *old,
+				  const struct okvm_memslot *new);
 int okvm_dirty_log_enable_cap(struct okvm_vm *vm,
 			      const struct kvm_enable_cap *cap);
 int okvm_vm_clear_dirty_log(struct okvm_vm *vm,

@@ -116,9 +116,8 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	/* ...so nothing can map the old range again: drop what is mapped. */
 	if (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)
 		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
-	if (chg.change == OKVM_MR_FLAGS_ONLY && !chg.old.dirty_bitmap &&
-	    chg.new.dirty_bitmap)
-		okvm_dirty_log_started(vm, &chg.new);
+	if (chg.change == OKVM_MR_FLAGS_ONLY)
+		okvm_dirty_log_flags_changed(vm, &chg.old, &chg.new);
 	if (chg.change != OKVM_MR_CREATE)
 		okvm_dirty_log_release(&chg.old, chg.change == OKVM_MR_DELETE ?
 				       NULL : &chg.new);

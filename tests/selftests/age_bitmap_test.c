@@ -370,31 +370,6 @@ TEST_F_TIMEOUT(g, concurrent_faults_and_zaps, 120)
 	EXPECT_EQ(diff_bits(b, SLOT1_PAGES, hot, ARRAY_SIZE(hot)), 0);
 }
 
-/* Bytes of AnonHugePages in /proc/self/smaps for the mapping at addr. */
-static long anon_huge_kb(void *addr)
-{
-	FILE *f = fopen("/proc/self/smaps", "r");
-	char line[256];
-	int in = 0;
-	long kb = -1;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi;
-
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, ' ') &&
-		    line[strcspn(line, " ") - 1] != ':') {
-			in = (unsigned long)addr >= lo && (unsigned long)addr < hi;
-			continue;
-		}
-		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
-			break;
-	}
-	fclose(f);
-	return kb;
-}
-
 #define SLOT2_GPA	(SLOT1_GPA + SLOT1_SIZE)	/* 2M-aligned */
 #define HUGE_SIZE	(4UL << 20)
 
@@ -416,7 +391,7 @@ TEST_F(g, huge_mapping_reports_all_its_pages)
 	m = (uint8_t *)(((unsigned long)raw + (2UL << 20) - 1) & ~((2UL << 20) - 1));
 	madvise(m, HUGE_SIZE, MADV_HUGEPAGE);
 	memset(m, 1, HUGE_SIZE);
-	if (anon_huge_kb(m) < 2048)
+	if (guest_anon_huge_kb(m) < 2048)
 		SKIP(return, "the host gave no transparent huge page");
 	ASSERT_EQ(guest_set_slot(&self->g, 2, 0, SLOT2_GPA, HUGE_SIZE, m), 0);
 

@@ -194,4 +194,121 @@ TEST_F(g, initially_set_and_manual_clear)
 	EXPECT_EQ(b[0], 1ULL << 3);
 }
 
+/*
+ * 4 MiB of host THP at LOG_GPA, 2M-aligned on both sides; NULL (and a
+ * SKIP) if the host gives no huge page.
+ */
+static uint8_t *add_thp_slot(struct guest *g, unsigned int slot)
+{
+	uint8_t *raw, *m;
+
+	raw = mmap(NULL, (LOG_PAGES << 12) + (2UL << 20), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	m = (uint8_t *)(((unsigned long)raw + (2UL << 20) - 1) & ~((2UL << 20) - 1));
+	madvise(m, LOG_PAGES << 12, MADV_HUGEPAGE);
+	memset(m, 0, LOG_PAGES << 12);
+	if (guest_anon_huge_kb(m) < (long)(LOG_PAGES << 2))
+		return NULL;
+	return guest_set_slot(g, slot, 0, LOG_GPA, LOG_PAGES << 12, m) ? NULL : m;
+}
+
+/* The guest writes every page of the logged slot once. */
+static long write_all(struct guest *g)
+{
+	uint32_t *list = guest_ptr(g, LIST_GPA);
+	uint32_t i;
+
+	list[0] = LOG_PAGES;
+	for (i = 0; i < LOG_PAGES; i++)
+		list[1 + i] = i;
+	return guest_run_timeout(g, 0, 60);
+}
+
+static long set_logging(struct guest *g, uint8_t *m, int on)
+{
+	return guest_set_slot(g, 1, on ? KVM_MEM_LOG_DIRTY_PAGES : 0, LOG_GPA,
+			      LOG_PAGES << 12, m);
+}
+
+/*
+ * Huge pages and dirty logging (as x86_64/dirty_log_page_splitting_test,
+ * which needs hugetlbfs): logging splits the slot's 2M mappings into 4K
+ * ones in place when it starts, every write is then logged per page, and
+ * once logging stops the guest's next accesses map 2M again.
+ */
+TEST_F(g, huge_pages_split_and_recover)
+{
+	int64_t m2, k4, m2_after, k4_after;
+	uint64_t b[LOG_PAGES / 64];
+	uint8_t *m;
+	int stats;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, write_guest,
+			     write_guest_end), 0);
+	m = add_thp_slot(&self->g, 1);
+	if (!m)
+		SKIP(return, "the host gave no transparent huge pages");
+	stats = okvm_ioctl(self->g.vm, KVM_GET_STATS_FD, 0);
+	ASSERT_GE(stats, 0);
+	ASSERT_EQ(write_all(&self->g), 0);
+	m2 = guest_stat(stats, "pages_2m");
+	k4 = guest_stat(stats, "pages_4k");
+	ASSERT_GE(m2, 2);
+
+	ASSERT_EQ(set_logging(&self->g, m, 1), 0);
+	m2_after = guest_stat(stats, "pages_2m");
+	k4_after = guest_stat(stats, "pages_4k");
+	EXPECT_EQ(m2_after, m2 - 2);
+	EXPECT_GE(k4_after, k4 + (int64_t)LOG_PAGES);
+	TH_LOG("logging on: 2M %ld -> %ld, 4K %ld -> %ld", (long)m2,
+	       (long)m2_after, (long)k4, (long)k4_after);
+
+	ASSERT_EQ(write_all(&self->g), 0);
+	ASSERT_EQ(get(&self->g, 1, b), 0);
+	EXPECT_EQ(count_bits(b, LOG_PAGES), LOG_PAGES);
+
+	ASSERT_EQ(set_logging(&self->g, m, 0), 0);
+	ASSERT_EQ(write_all(&self->g), 0);
+	EXPECT_EQ(guest_stat(stats, "pages_2m"), m2);
+	close(stats);
+}
+
+/*
+ * With KVM_DIRTY_LOG_INITIALLY_SET nothing is split when logging starts;
+ * KVM_CLEAR_DIRTY_LOG splits what it protects.
+ */
+TEST_F(g, initially_set_splits_on_clear)
+{
+	uint64_t b[LOG_PAGES / 64];
+	int64_t m2;
+	uint8_t *m;
+	int stats;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, write_guest,
+			     write_guest_end), 0);
+	ASSERT_EQ(enable(&self->g, KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+			 KVM_DIRTY_LOG_INITIALLY_SET, 0), 0);
+	m = add_thp_slot(&self->g, 1);
+	if (!m)
+		SKIP(return, "the host gave no transparent huge pages");
+	stats = okvm_ioctl(self->g.vm, KVM_GET_STATS_FD, 0);
+	ASSERT_GE(stats, 0);
+	ASSERT_EQ(write_all(&self->g), 0);
+	m2 = guest_stat(stats, "pages_2m");
+	ASSERT_GE(m2, 2);
+
+	ASSERT_EQ(set_logging(&self->g, m, 1), 0);
+	EXPECT_EQ(guest_stat(stats, "pages_2m"), m2);
+	memset(b, 0xff, sizeof(b));
+	ASSERT_EQ(clear(&self->g, 1, 0, LOG_PAGES, b), 0);
+	EXPECT_EQ(guest_stat(stats, "pages_2m"), m2 - 2);
+	/* Everything was protected: each write is logged again. */
+	ASSERT_EQ(write_all(&self->g), 0);
+	ASSERT_EQ(get(&self->g, 1, b), 0);
+	EXPECT_EQ(count_bits(b, LOG_PAGES), LOG_PAGES);
+	close(stats);
+}
+
 TEST_HARNESS_MAIN

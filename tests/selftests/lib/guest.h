@@ -111,6 +111,10 @@ int guest_set_idt(struct guest *g, int vcpu, uint64_t idt);
  * test instead of hanging it.
  */
 long guest_run_timeout(struct guest *g, int vcpu, unsigned int seconds);
+/* The value of binary statistic @name of a KVM_GET_STATS_FD fd, or -1. */
+int64_t guest_stat(int stats_fd, const char *name);
+/* AnonHugePages (kB) of this process's mapping holding @addr, or -1. */
+long guest_anon_huge_kb(void *addr);
 /* One line describing the last exit, for test logs. */
 const char *guest_exit_str(struct kvm_run *run);
 /* The kvm_run data of a KVM_EXIT_IO. */
