@@ -106,7 +106,7 @@ def main():
             for m in [re.search(AGE_RE, l)] if m]
     age = fmt(statistics.median(ages)) if ages else "not-run"
     rows.append(("age_bitmap_vs_idle_page", age, "not-run", "GiB/s", "n/a",
-                 "okvm: OKVM_AGE_BITMAP over 256 MiB of 4K mappings, all accessed; "
+                 "okvm: OKVM_AGE_BITMAP over 64 MiB of 4K mappings, all accessed; "
                  "idle-page tracking: " + notrun.get("access_tracking",
                                                      "not measured by okvm-vmm")))
 

@@ -8,6 +8,8 @@
 #   OKVM-BENCH-BEGIN <target> <bench> <round>
 #   ...the benchmark's own output...
 #   OKVM-BENCH-END <target> <bench> <round> rc=<exit code>
+# Sizes are a quarter of make check's (64 MiB): on a 2-core host shared
+# with other work, three rounds of 256 MiB on both took over an hour.
 U=/okvm/tests/upstream
 V=/okvm/tests/vmm/okvm-vmm
 rounds=${OKVM_BENCH_ROUNDS:-3}
@@ -24,14 +26,14 @@ bench_one() {	# target bench cmd...
 # The benchmarks, on whichever hypervisor /dev/kvm is now.
 bench_all() {	# target
 	local t=$1
-	bench_one "$t" vmm "$V" --dev /dev/kvm --no-load --age-bench 256
+	bench_one "$t" vmm "$V" --dev /dev/kvm --no-load --age-bench 64
 	cd "$U" || return
-	bench_one "$t" demand_paging ./demand_paging_test -b 256M
-	bench_one "$t" dirty_log_perf ./dirty_log_perf_test -b 256M
+	bench_one "$t" demand_paging ./demand_paging_test -b 64M
+	bench_one "$t" dirty_log_perf ./dirty_log_perf_test -b 64M
 	bench_one "$t" memslot_perf ./memslot_perf_test -s 512 -l 2 -e 4
-	bench_one "$t" kvm_page_table ./kvm_page_table_test -b 128M
+	bench_one "$t" kvm_page_table ./kvm_page_table_test -b 64M
 	if [ -e /sys/kernel/mm/page_idle/bitmap ]; then
-		bench_one "$t" access_tracking ./access_tracking_perf_test -b 256M
+		bench_one "$t" access_tracking ./access_tracking_perf_test -b 64M
 	else
 		echo "OKVM-BENCH-NOTRUN access_tracking no /sys/kernel/mm/page_idle/bitmap: $(uname -r) is built without CONFIG_IDLE_PAGE_TRACKING"
 	fi
