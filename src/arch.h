@@ -45,6 +45,11 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu);
 
 /* The page-table format of the VM's MMU (NPT on x86). */
 const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm);
+/*
+ * The largest GFN a memslot of @vm may reach, whatever the format maps
+ * (the core also bounds slots by the format): x86, the host's MAXPHYADDR.
+ */
+u64 okvm_arch_max_gfn(struct okvm_vm *vm);
 /* Every vCPU of @vm drops cached guest-physical translations. No sleeping. */
 void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm);
 /* Page @pgoff (> 0) of the vCPU mapping after kvm_run, or NULL. */

@@ -58,17 +58,35 @@ static int gfn_cmp(const void *key, const void *elt)
 }
 
 /**
- * okvm_memslots_find() - the slot that contains @gfn, or NULL
+ * okvm_memslots_find_any() - the slot that contains @gfn, or NULL
  * @slots: the set (sorted, non-overlapping)
  * @gfn: guest frame number
  *
+ * Also returns a slot marked OKVM_MEMSLOT_INVALID: for the fault path,
+ * which must retry on such a slot rather than treat its GFNs as MMIO.
  * O(log n); safe for any reader that keeps @slots alive (SRCU).
+ */
+const struct okvm_memslot *okvm_memslots_find_any(const struct okvm_memslots *slots,
+						  u64 gfn)
+{
+	return bsearch(&gfn, slots->slots, slots->nr, sizeof(slots->slots[0]),
+		       gfn_cmp);
+}
+
+/**
+ * okvm_memslots_find() - the usable slot that contains @gfn, or NULL
+ * @slots: the set (sorted, non-overlapping)
+ * @gfn: guest frame number
+ *
+ * A slot being deleted or moved (OKVM_MEMSLOT_INVALID) is not usable: as
+ * in KVM, okvm's own accesses to guest memory fail there.
  */
 const struct okvm_memslot *okvm_memslots_find(const struct okvm_memslots *slots,
 					      u64 gfn)
 {
-	return bsearch(&gfn, slots->slots, slots->nr, sizeof(slots->slots[0]),
-		       gfn_cmp);
+	const struct okvm_memslot *s = okvm_memslots_find_any(slots, gfn);
+
+	return s && !(s->flags & OKVM_MEMSLOT_INVALID) ? s : NULL;
 }
 
 static bool overlaps(const struct okvm_memslots *slots, u16 skip_id,
@@ -92,15 +110,18 @@ static bool overlaps(const struct okvm_memslots *slots, u16 skip_id,
  * @slots: the current set of the request's address space
  * @mem: the request (a v1 request is passed zero-extended)
  * @valid_flags: the flags this VM accepts
+ * @max_gfn: the largest GFN the VM's MMU maps (okvm_vm_max_gfn())
  * @chg: filled with what the request changes on success
  *
  * Return: 0 and @chg->change (OKVM_MR_NONE when nothing changes), or
- * -EINVAL for a malformed or disallowed request, -EEXIST for a slot that
- * would overlap another. Has no side effects.
+ * -EINVAL for a malformed or disallowed request (a created or moved slot
+ * that ends past @max_gfn included), -EEXIST for a slot that would overlap
+ * another. Has no side effects.
  */
 int okvm_memslot_check(const struct okvm_memslots *slots,
 		       const struct kvm_userspace_memory_region2 *mem,
-		       u32 valid_flags, struct okvm_memslot_change *chg)
+		       u32 valid_flags, u64 max_gfn,
+		       struct okvm_memslot_change *chg)
 {
 	u16 as_id = mem->slot >> 16, id = (u16)mem->slot;
 	const struct okvm_memslot *old;
@@ -171,9 +192,16 @@ int okvm_memslot_check(const struct okvm_memslots *slots,
 			return 0;	/* OKVM_MR_NONE */
 	}
 
-	if ((chg->change == OKVM_MR_CREATE || chg->change == OKVM_MR_MOVE) &&
-	    overlaps(slots, id, base_gfn, base_gfn + npages))
+	if (chg->change != OKVM_MR_CREATE && chg->change != OKVM_MR_MOVE)
+		return 0;
+	if (overlaps(slots, id, base_gfn, base_gfn + npages))
 		return -EEXIST;
+	/*
+	 * After the overlap check, as KVM (its arch hook runs last): a slot
+	 * the MMU cannot map to its end could never be unmapped there.
+	 */
+	if (base_gfn + npages - 1 > max_gfn)
+		return -EINVAL;
 	return 0;
 }
 
@@ -230,5 +258,30 @@ struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
 		kvfree(new);
 		return NULL;
 	}
+	return new;
+}
+
+/**
+ * okvm_memslots_invalidate() - @old with one slot marked invalid
+ * @old: the current set, unchanged by this call
+ * @id: the slot about to be deleted or moved; must be in @old
+ *
+ * Return: a copy of @old, generation @old->generation + 1, in which slot
+ * @id carries OKVM_MEMSLOT_INVALID; NULL if out of memory.
+ */
+struct okvm_memslots *okvm_memslots_invalidate(const struct okvm_memslots *old,
+					       u16 id)
+{
+	struct okvm_memslots *new;
+	unsigned int i;
+
+	new = kvmalloc(struct_size(old, slots, old->nr), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return NULL;
+	memcpy(new, old, struct_size(old, slots, old->nr));
+	new->generation = old->generation + 1;
+	for (i = 0; i < new->nr; i++)
+		if (new->slots[i].id == id)
+			new->slots[i].flags |= OKVM_MEMSLOT_INVALID;
 	return new;
 }

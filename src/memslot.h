@@ -12,6 +12,7 @@
 #ifndef OKVM_MEMSLOT_H
 #define OKVM_MEMSLOT_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 /*
@@ -24,6 +25,15 @@
 #define OKVM_ADDRESS_SPACES	1
 /* KVM's per-slot ceiling (KVM_MEM_MAX_NR_PAGES): a slot's npages is an int. */
 #define OKVM_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
+
+/*
+ * okvm's own slot flag, never a user one (user flags are checked against
+ * the VM's valid flags): the slot is being deleted or moved. It stays in
+ * the set the MMU notifier walks, so that host unmaps of its memory still
+ * reach the guest, while faults on it are retried and okvm's own guest
+ * accesses treat it as absent (see okvm_vm_set_memory_region()).
+ */
+#define OKVM_MEMSLOT_INVALID	BIT(16)
 
 struct kvm_userspace_memory_region2;
 
@@ -77,12 +87,17 @@ struct okvm_memslot_change {
 
 int okvm_memslot_check(const struct okvm_memslots *slots,
 		       const struct kvm_userspace_memory_region2 *mem,
-		       u32 valid_flags, struct okvm_memslot_change *chg);
+		       u32 valid_flags, u64 max_gfn,
+		       struct okvm_memslot_change *chg);
 struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
 					  const struct okvm_memslot_change *chg);
+struct okvm_memslots *okvm_memslots_invalidate(const struct okvm_memslots *old,
+					       u16 id);
 struct okvm_memslots *okvm_memslots_alloc_empty(void);
 void okvm_memslots_free(struct okvm_memslots *slots);
 
+const struct okvm_memslot *okvm_memslots_find_any(const struct okvm_memslots *slots,
+						  u64 gfn);
 const struct okvm_memslot *okvm_memslots_find(const struct okvm_memslots *slots,
 					      u64 gfn);
 const struct okvm_memslot *okvm_memslots_find_id(const struct okvm_memslots *slots,

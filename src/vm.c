@@ -74,10 +74,34 @@ static int okvm_vm_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/*
+ * The largest GFN a memslot may end at: what the MMU's tables can map and
+ * what the arch lets a guest reach (x86: the host's MAXPHYADDR).
+ */
+static u64 okvm_vm_max_gfn(struct okvm_vm *vm)
+{
+	return min(okvm_arch_max_gfn(vm), okvm_mmu_max_gfn(&vm->mmu));
+}
+
+/* Publish @slots and wait until no reader can still see the previous set. */
+static void okvm_vm_publish_memslots(struct okvm_vm *vm,
+				     struct okvm_memslots *slots)
+{
+	rcu_assign_pointer(vm->memslots, slots);
+	synchronize_srcu_expedited(&vm->srcu);
+}
+
 /**
  * okvm_vm_set_memory_region() - create, delete, move or re-flag a memslot
  * @vm: the VM; called with no okvm lock held
  * @mem: the request, a v1 request zero-extended
+ *
+ * A slot that is deleted or moved goes in two steps, as in KVM: first a
+ * set in which it is still present but marked OKVM_MEMSLOT_INVALID, so
+ * that the MMU notifier keeps finding its HVAs (a host unmap meanwhile
+ * still zaps its GFNs) while faults on it are retried instead of mapping;
+ * once no reader sees the old set, its mappings are zapped, and only then
+ * the final set, without the old slot, is published.
  *
  * Return: 0, or the errno KVM gives for the request; on error the VM's
  * memslots are unchanged.
@@ -86,13 +110,13 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 			      const struct kvm_userspace_memory_region2 *mem)
 {
 	const u32 valid = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
-	struct okvm_memslots *old, *new;
+	struct okvm_memslots *old, *new, *inval = NULL;
 	struct okvm_memslot_change chg;
 	int r;
 
 	mutex_lock(&vm->slots_lock);
 	old = okvm_memslots(vm);
-	r = okvm_memslot_check(old, mem, valid, &chg);
+	r = okvm_memslot_check(old, mem, valid, okvm_vm_max_gfn(vm), &chg);
 	if (r || chg.change == OKVM_MR_NONE)
 		goto out;
 
@@ -102,26 +126,46 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 		if (r)
 			goto out;
 	}
+	/* Both sets before publishing either: no failure after that. */
 	new = okvm_memslots_apply(old, &chg);
-	if (!new) {
-		if (chg.change != OKVM_MR_DELETE)
-			okvm_dirty_log_release(&chg.new, chg.change ==
-					       OKVM_MR_CREATE ? NULL : &chg.old);
-		r = -ENOMEM;
-		goto out;
+	if (new && (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)) {
+		inval = okvm_memslots_invalidate(old, chg.old.id);
+		if (inval) {
+			new->generation = inval->generation + 1;
+		} else {
+			okvm_memslots_free(new);
+			new = NULL;
+		}
 	}
-	rcu_assign_pointer(vm->memslots, new);
-	/* After this, no reader (fault, walker, notifier) sees @old. */
-	synchronize_srcu_expedited(&vm->srcu);
-	/* ...so nothing can map the old range again: drop what is mapped. */
-	if (chg.change == OKVM_MR_DELETE || chg.change == OKVM_MR_MOVE)
+	if (!new) {
+		r = -ENOMEM;
+		goto err_dirty;
+	}
+
+	if (inval) {
+		/*
+		 * Faults that found the slot valid have finished once this
+		 * returns, later ones retry: nothing maps the old range again,
+		 * and the notifier still covers it until the zap is done.
+		 */
+		okvm_vm_publish_memslots(vm, inval);
 		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
+		okvm_memslots_free(old);
+		old = inval;
+	}
+	okvm_vm_publish_memslots(vm, new);
 	if (chg.change == OKVM_MR_FLAGS_ONLY)
 		okvm_dirty_log_flags_changed(vm, &chg.old, &chg.new);
 	if (chg.change != OKVM_MR_CREATE)
 		okvm_dirty_log_release(&chg.old, chg.change == OKVM_MR_DELETE ?
 				       NULL : &chg.new);
 	okvm_memslots_free(old);
+	goto out;
+
+err_dirty:
+	if (chg.change != OKVM_MR_DELETE)
+		okvm_dirty_log_release(&chg.new, chg.change == OKVM_MR_CREATE ?
+				       NULL : &chg.old);
 out:
 	mutex_unlock(&vm->slots_lock);
 	return r;

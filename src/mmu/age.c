@@ -32,7 +32,7 @@ static bool age_range(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
 	u64 start, end;
 
 	if (READ_ONCE(mmu->broken) ||
-	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, &start, &end))
+	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, true, &start, &end))
 		return false;
 
 	rcu_read_lock();

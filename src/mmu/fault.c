@@ -83,7 +83,8 @@ static bool fault_can_map_2m(struct mm_struct *mm, const struct okvm_memslot *sl
 
 /*
  * The fault itself. *@level is the level of the mapping made, or 0 if a
- * racing invalidation made it give up (the caller retries).
+ * racing invalidation or memslot update made it give up (the caller
+ * retries).
  */
 static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 			  int *level_out)
@@ -99,7 +100,18 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 
 	*level_out = 0;
 	idx = srcu_read_lock(&vm->srcu);
-	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu), gfn);
+	slot = okvm_memslots_find_any(srcu_dereference(vm->memslots, &vm->srcu),
+				      gfn);
+	/*
+	 * A slot being deleted or moved: its old mappings are about to be
+	 * zapped, and a mapping made now could outlive the zap. Nor is it
+	 * MMIO yet. The guest faults again until the update is done (and
+	 * KVM_PRE_FAULT_MEMORY waits, as in KVM).
+	 */
+	if (slot && (slot->flags & OKVM_MEMSLOT_INVALID)) {
+		r = 1;
+		goto out_srcu;
+	}
 	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
 		r = OKVM_FAULT_MMIO;
 		goto out_srcu;

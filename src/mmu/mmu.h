@@ -168,6 +168,7 @@ struct okvm_mmu {
 };
 
 int okvm_mmu_init(struct okvm_mmu *mmu, const struct okvm_mmu_cfg *cfg);
+u64 okvm_mmu_max_gfn(const struct okvm_mmu *mmu);
 void okvm_mmu_destroy(struct okvm_mmu *mmu);
 
 int okvm_pt_cache_topup(struct okvm_pt_cache *cache, int min);

@@ -408,26 +408,52 @@ bool okvm_pt_cond_resched(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 }
 
 /**
+ * okvm_mmu_max_gfn() - the largest natural GFN the MMU can map
+ * @mmu: the MMU
+ *
+ * Below the GFN direct bits if there are any, else the last GFN of the
+ * format.  Memslots must end at or below it (src/memslot.c).
+ *
+ * Return: the GFN.
+ */
+u64 okvm_mmu_max_gfn(const struct okvm_mmu *mmu)
+{
+	if (mmu->gfn_direct_bits)
+		return (1ULL << __ffs64(mmu->gfn_direct_bits)) - 1;
+	return okvm_pt_fmt_gfns(mmu->fmt) - 1;
+}
+
+/**
  * okvm_pt_root_range() - root GFN range of a natural GFN range
  * @mmu: the MMU
  * @root: the root
  * @gfn: first natural GFN
  * @nr_pages: number of GFNs
+ * @clamp: cut a range that runs past okvm_mmu_max_gfn() at that GFN
+ *	instead of refusing it
  * @start: root GFN of @gfn
  * @end: exclusive end in the root's space
  *
- * Return: false if the range is empty, carries direct bits or leaves the
- * natural GFN space.
+ * Operations that remove or inspect mappings clamp: nothing can be mapped
+ * past the limit, and skipping a range that is only partly outside it
+ * would leave the part inside mapped after the host freed its pages.
+ * Mapping does not clamp: it must map all it is asked to or fail.
+ *
+ * Return: false if the range is empty, starts past the limit or, without
+ * @clamp, ends past it.
  */
 bool okvm_pt_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			u64 gfn, u64 nr_pages, u64 *start, u64 *end)
+			u64 gfn, u64 nr_pages, bool clamp, u64 *start, u64 *end)
 {
-	u64 limit = okvm_pt_fmt_gfns(mmu->fmt);
+	u64 limit = okvm_mmu_max_gfn(mmu) + 1;
 
-	if (mmu->gfn_direct_bits)
-		limit = 1ULL << __ffs64(mmu->gfn_direct_bits);
-	if (!nr_pages || gfn >= limit || nr_pages > limit - gfn)
+	if (!nr_pages || gfn >= limit)
 		return false;
+	if (nr_pages > limit - gfn) {
+		if (!clamp)
+			return false;
+		nr_pages = limit - gfn;
+	}
 	*start = okvm_root_gfn(root, gfn);
 	*end = *start + nr_pages;
 	return true;
@@ -517,7 +543,8 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 	if (!root || level < 1 || level > fmt->max_huge_level ||
 	    !(perm & OKVM_PT_R) || (perm & ~OKVM_PT_RWX) ||
 	    !IS_ALIGNED(gfn | pfn | nr_pages, pages) ||
-	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, &start, &end))
+	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, false, &start,
+				&end))
 		return -EINVAL;
 
 	rcu_read_lock();
@@ -627,7 +654,8 @@ static u64 mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 		struct okvm_pt_flush fl = {};
 
 		if (!list[i] ||
-		    !okvm_pt_root_range(mmu, list[i], gfn, nr_pages, &start, &end))
+		    !okvm_pt_root_range(mmu, list[i], gfn, nr_pages, true, &start,
+				&end))
 			continue;
 		rcu_read_lock();
 		okvm_pt_zap_root_range(mmu, list[i], start, end, may_yield, &fl);
@@ -707,7 +735,7 @@ u64 okvm_mmu_wrprot(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages)
 
 	lockdep_assert_held_write(mmu->lock);
 	if (READ_ONCE(mmu->broken) ||
-	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, &start, &end))
+	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, true, &start, &end))
 		return 0;
 
 	rcu_read_lock();
@@ -788,7 +816,8 @@ int okvm_mmu_split(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 		u64 start, end, *spt;
 
 		if (!root ||
-		    !okvm_pt_root_range(mmu, root, gfn, nr_pages, &start, &end))
+		    !okvm_pt_root_range(mmu, root, gfn, nr_pages, true, &start,
+						&end))
 			continue;
 		rcu_read_lock();
 		for_each_okvm_pte(iter, fmt, root->spt, root->level,
@@ -849,7 +878,7 @@ bool okvm_mmu_lookup(struct okvm_mmu *mmu, bool private, u64 gfn, u64 *pfn,
 	bool found = false;
 	u64 start, end;
 
-	if (!root || !okvm_pt_root_range(mmu, root, gfn, 1, &start, &end))
+	if (!root || !okvm_pt_root_range(mmu, root, gfn, 1, true, &start, &end))
 		return false;
 	rcu_read_lock();
 	for_each_okvm_pte(iter, fmt, root->spt, root->level, 1, start, end) {

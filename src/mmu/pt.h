@@ -51,8 +51,7 @@ void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 			    u64 start, u64 end, bool may_yield,
 			    struct okvm_pt_flush *fl);
 
-/* Root GFN range for a natural range, or false if it is out of bounds. */
 bool okvm_pt_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			u64 gfn, u64 nr_pages, u64 *start, u64 *end);
+			u64 gfn, u64 nr_pages, bool clamp, u64 *start, u64 *end);
 
 #endif /* OKVM_MMU_PT_H */

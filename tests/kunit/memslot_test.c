@@ -10,6 +10,9 @@
 
 #define UADDR	0x10000000UL	/* a page-aligned user address */
 #define VALID	(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY)
+/* The largest GFN the tests' MMU maps: 4-level NPT, 48-bit GPAs. */
+#define MAX_GFN	((1ULL << 36) - 1)
+#define TOP	((MAX_GFN + 1) << PAGE_SHIFT)
 
 struct ms_ctx {
 	struct okvm_memslots *slots;
@@ -32,7 +35,7 @@ static int set_region(struct kunit *test, struct kvm_userspace_memory_region2 me
 	struct okvm_memslots *new;
 	int r;
 
-	r = okvm_memslot_check(ctx->slots, &mem, VALID, &chg);
+	r = okvm_memslot_check(ctx->slots, &mem, VALID, MAX_GFN, &chg);
 	if (r || chg.change == OKVM_MR_NONE)
 		return r;
 	new = okvm_memslots_apply(ctx->slots, &chg);
@@ -110,6 +113,14 @@ static const struct bad_case bad_cases[] = {
 	  .userspace_addr = UADDR }, -EINVAL },
 	{ "move onto another slot", { .slot = 0, .guest_phys_addr = 0x800000,
 	  .memory_size = 0x100000, .userspace_addr = UADDR }, -EEXIST },
+	{ "last page past the MMU's limit", { .slot = 1,
+	  .guest_phys_addr = TOP - 0x1000, .memory_size = 0x2000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "wholly past the MMU's limit", { .slot = 1, .guest_phys_addr = TOP,
+	  .memory_size = 0x1000, .userspace_addr = UADDR }, -EINVAL },
+	{ "move past the MMU's limit", { .slot = 0,
+	  .guest_phys_addr = TOP - 0x80000, .memory_size = 0x100000,
+	  .userspace_addr = UADDR }, -EINVAL },
 };
 
 static void bad_case_desc(const struct bad_case *c, char *desc)
@@ -131,7 +142,8 @@ static void memslot_bad_input(struct kunit *test)
 						      UADDR + 0x200000)), 0);
 	gen = ctx->slots->generation;
 
-	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &c->mem, VALID, &chg),
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &c->mem, VALID, MAX_GFN,
+					   &chg),
 			c->err);
 	/* A refused request leaves the set as it was. */
 	KUNIT_EXPECT_EQ(test, ctx->slots->generation, gen);
@@ -157,12 +169,12 @@ static void memslot_lifecycle(struct kunit *test)
 
 	/* Same request again: nothing to do, no new generation. */
 	mem = region(5, 0, 0x200000, 0x10000, UADDR);
-	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, &chg), 0);
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, MAX_GFN, &chg), 0);
 	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_NONE);
 
 	/* Flags change (dirty logging on). */
 	mem.flags = KVM_MEM_LOG_DIRTY_PAGES;
-	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, &chg), 0);
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, MAX_GFN, &chg), 0);
 	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_FLAGS_ONLY);
 	KUNIT_ASSERT_EQ(test, set_region(test, mem), 0);
 	KUNIT_EXPECT_EQ(test, okvm_memslots_find_id(ctx->slots, 5)->flags,
@@ -172,7 +184,7 @@ static void memslot_lifecycle(struct kunit *test)
 	mem.guest_phys_addr = 0x8000;
 	KUNIT_EXPECT_EQ(test, set_region(test, mem), -EEXIST);
 	mem.guest_phys_addr = 0x40000000;
-	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, &chg), 0);
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID, MAX_GFN, &chg), 0);
 	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_MOVE);
 	KUNIT_EXPECT_EQ(test, chg.old.base_gfn, 0x200ull);
 	KUNIT_ASSERT_EQ(test, set_region(test, mem), 0);
@@ -260,6 +272,69 @@ static void memslot_random_differential(struct kunit *test)
 	}
 }
 
+/*
+ * A slot may end at the MMU's last GFN, not past it; an overlap is
+ * reported first, as KVM checks it before its arch hook.
+ */
+static void memslot_max_gfn(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+
+	KUNIT_EXPECT_EQ(test, set_region(test, region(1, 0, TOP - 0x2000, 0x2000,
+						      UADDR)), 0);
+	KUNIT_EXPECT_EQ(test, set_region(test, region(2, 0, TOP - 0x2000, 0x3000,
+						      UADDR)), -EEXIST);
+	KUNIT_EXPECT_EQ(test, set_region(test, region(2, 0, TOP, 0x1000,
+						      UADDR)), -EINVAL);
+	/* Re-flagging and deleting a slot at the limit need no check. */
+	KUNIT_EXPECT_EQ(test, set_region(test, region(1, KVM_MEM_LOG_DIRTY_PAGES,
+						      TOP - 0x2000, 0x2000,
+						      UADDR)), 0);
+	KUNIT_EXPECT_EQ(test, set_region(test, region(1, 0, 0, 0, 0)), 0);
+	KUNIT_EXPECT_EQ(test, ctx->slots->nr, 0u);
+}
+
+/*
+ * The set a delete or move publishes first: every slot as it was, the
+ * changing one marked invalid, which only okvm_memslots_find_any() finds.
+ */
+static void memslot_invalidate(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+	struct okvm_memslots *inval;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, set_region(test, region(1, 0, 0x100000, 0x2000,
+						      UADDR)), 0);
+	KUNIT_ASSERT_EQ(test, set_region(test, region(2, KVM_MEM_READONLY,
+						      0x200000, 0x1000,
+						      UADDR + 0x10000)), 0);
+	inval = okvm_memslots_invalidate(ctx->slots, 1);
+	KUNIT_ASSERT_NOT_NULL(test, inval);
+	KUNIT_EXPECT_EQ(test, inval->generation, ctx->slots->generation + 1);
+	KUNIT_EXPECT_EQ(test, inval->nr, ctx->slots->nr);
+	KUNIT_EXPECT_EQ(test, inval->nr_pages, ctx->slots->nr_pages);
+	for (i = 0; i < inval->nr; i++) {
+		const struct okvm_memslot *a = &ctx->slots->slots[i];
+		const struct okvm_memslot *b = &inval->slots[i];
+
+		KUNIT_EXPECT_EQ(test, a->base_gfn, b->base_gfn);
+		KUNIT_EXPECT_EQ(test, a->npages, b->npages);
+		KUNIT_EXPECT_EQ(test, a->userspace_addr, b->userspace_addr);
+		KUNIT_EXPECT_EQ(test, b->flags, a->flags |
+				(a->id == 1 ? OKVM_MEMSLOT_INVALID : 0));
+	}
+	KUNIT_EXPECT_NULL(test, okvm_memslots_find(inval, 0x101));
+	KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find_any(inval, 0x101),
+			    okvm_memslots_find_id(inval, 1));
+	KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find(inval, 0x200),
+			    okvm_memslots_find_id(inval, 2));
+	/* The original set is untouched. */
+	KUNIT_EXPECT_PTR_EQ(test, okvm_memslots_find(ctx->slots, 0x101),
+			    okvm_memslots_find_id(ctx->slots, 1));
+	okvm_memslots_free(inval);
+}
+
 static void memslot_gfn_to_hva(struct kunit *test)
 {
 	struct okvm_memslot s = { .base_gfn = 0x100, .npages = 16,
@@ -275,6 +350,8 @@ static struct kunit_case memslot_cases[] = {
 	KUNIT_CASE(memslot_lifecycle),
 	KUNIT_CASE(memslot_fill_to_limit),
 	KUNIT_CASE(memslot_random_differential),
+	KUNIT_CASE(memslot_max_gfn),
+	KUNIT_CASE(memslot_invalidate),
 	KUNIT_CASE(memslot_gfn_to_hva),
 	{}
 };

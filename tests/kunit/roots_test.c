@@ -241,6 +241,53 @@ static void atomic_zap_never_yields(struct kunit *test)
 	okvm_test_check_tables(test, vm);
 }
 
+/*
+ * A range that starts below the end of the natural GFN space and runs
+ * past it (a memslot across the limit, a notifier range turned into a
+ * slot's GFNs) is clamped, not ignored: what is mapped inside the limit
+ * is write-protected, aged and zapped.  Mapping across the limit stays
+ * refused.
+ */
+static void range_ops_clamp_at_limit(struct kunit *test)
+{
+	struct okvm_test_vm *vm = test->priv;
+	u64 limit = 1ULL << __ffs64(vm->mmu.gfn_direct_bits);
+	u64 g = limit - 1, pfn, n;
+	u32 perm;
+	int level;
+
+	KUNIT_ASSERT_EQ(test, map(vm, false, g, 0x500, 1, 1), 0);
+	KUNIT_ASSERT_EQ(test, map(vm, true, g, 0x700, 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, map(vm, false, g, 0x600, 2, 1), -EINVAL);
+
+	write_lock(vm->mmu.lock);
+	n = okvm_mmu_wrprot(&vm->mmu, g, 2);
+	write_unlock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, n, 1);
+	KUNIT_ASSERT_TRUE(test, okvm_mmu_lookup(&vm->mmu, false, g, &pfn,
+						&perm, &level));
+	KUNIT_EXPECT_EQ(test, perm & OKVM_PT_W, 0);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_young(&vm->mmu, g, 2, NULL,
+						    false));
+
+	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_ALL, g, 2), 2);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_lookup(&vm->mmu, false, g, &pfn,
+						 &perm, &level));
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_lookup(&vm->mmu, true, g, &pfn,
+						 &perm, &level));
+
+	/* Aging too (a format without an accessed flag zaps the leaf). */
+	KUNIT_ASSERT_EQ(test, map(vm, false, g, 0x500, 1, 1), 0);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_test_clear_young(&vm->mmu, g, 2, NULL,
+							  false));
+	/* A range so long that its end wraps is clamped the same way. */
+	KUNIT_ASSERT_EQ(test, map(vm, false, g, 0x500, 1, 1), 0);
+	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_ALL, g, U64_MAX), 1);
+	/* Wholly outside: nothing to do. */
+	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_ALL, limit, 1), 0);
+	okvm_test_check_tables(test, vm);
+}
+
 static struct kunit_case roots_cases[] = {
 	KUNIT_CASE_PARAM(direct_bits_only_in_direct_root, fmt_gen_params),
 	KUNIT_CASE_PARAM(gfn_with_direct_bits_rejected, fmt_gen_params),
@@ -248,6 +295,7 @@ static struct kunit_case roots_cases[] = {
 	KUNIT_CASE_PARAM(ext_failure_leaves_mirror_unchanged, fmt_gen_params),
 	KUNIT_CASE_PARAM(mirror_split_and_collapse, fmt_gen_params),
 	KUNIT_CASE_PARAM(atomic_zap_never_yields, fmt_gen_params),
+	KUNIT_CASE_PARAM(range_ops_clamp_at_limit, fmt_gen_params),
 	{}
 };
 
