@@ -33,29 +33,8 @@
 #define LIST_GPA	G_DATA		/* u32 count, then u32 page indices */
 #define DONE_PORT	0x10
 
-/*
- * Forever: flush the guest's TLB (a CR3 reload), so that each read walks
- * the nested tables again and sets their accessed flags; read one u64
- * from each listed page of slot 1; OUT to DONE_PORT.
- */
-GUEST_CODE(touch_guest, ".code64",
-	"0: mov %cr3, %rax\n"
-	"mov %rax, %cr3\n"
-	"mov $0x100000, %esi\n"
-	"mov (%rsi), %ecx\n"
-	"lea 4(%rsi), %rdi\n"
-	"1: test %ecx, %ecx\n"
-	"jz 2f\n"
-	"mov (%rdi), %eax\n"
-	"shl $12, %rax\n"
-	"add $0x1000000, %rax\n"
-	"mov (%rax), %r8\n"
-	"add $4, %rdi\n"
-	"dec %ecx\n"
-	"jmp 1b\n"
-	"2: mov $0x10, %dx\n"
-	"out %al, %dx\n"
-	"jmp 0b\n");
+/* Read one u64 from each listed page of slot 1, then OUT to DONE_PORT. */
+GUEST_PAGE_LIST_CODE(touch_guest, 0x1000000, "mov (%rax), %r8");
 
 static int has_age_bitmap(struct guest *g)
 {

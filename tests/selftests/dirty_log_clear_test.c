@@ -19,22 +19,7 @@
 #define LIST_GPA	G_DATA		/* u32 count, then u32 page indices */
 
 /* Write one byte to each listed page of the logged slot, then OUT. */
-GUEST_CODE(write_guest, ".code64",
-	"0: mov $0x100000, %esi\n"
-	"mov (%rsi), %ecx\n"
-	"lea 4(%rsi), %rdi\n"
-	"1: test %ecx, %ecx\n"
-	"jz 2f\n"
-	"mov (%rdi), %eax\n"
-	"shl $12, %rax\n"
-	"add $0x1000000, %rax\n"
-	"incb (%rax)\n"
-	"add $4, %rdi\n"
-	"dec %ecx\n"
-	"jmp 1b\n"
-	"2: mov $0x10, %dx\n"
-	"out %al, %dx\n"
-	"jmp 0b\n");
+GUEST_PAGE_LIST_CODE(write_guest, 0x1000000, "incb (%rax)");
 
 static long enable(struct guest *g, uint64_t args0, uint32_t flags)
 {
