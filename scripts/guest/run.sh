@@ -11,6 +11,7 @@
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
+#   run.sh bench      benchmarks, okvm and kvm_amd alternately (bench.sh)
 #   run.sh runner     only the runner's own check (runs on any Linux host
 #                     with busybox too: busybox sh scripts/guest/run.sh runner)
 # Every test also prints its wall time: OKVM-TIME <target> <test> <seconds>.
@@ -252,6 +253,11 @@ fi
 if [ "$suite" = qemu ]; then
 	. /okvm/qemu/run.sh
 	qemu_suite
+	exit $rc
+fi
+
+if [ "$suite" = bench ]; then
+	. /okvm/bench.sh
 	exit $rc
 fi
 
