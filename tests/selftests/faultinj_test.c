@@ -3,8 +3,8 @@
  * Fault injection on the hypervisor's allocations: for each operation
  * class (VM and vCPU creation, memslots and dirty-log bitmaps, irqchip
  * and GSI routing, MSR filters, the nested-page-table fault path through
- * KVM_PRE_FAULT_MEMORY and guest runs, stats fds, coalesced MMIO, vCPU
- * state ioctls), make the Nth allocation that has the hypervisor module
+ * KVM_PRE_FAULT_MEMORY and guest runs, sync_regs, stats fds, coalesced
+ * MMIO, vCPU state ioctls), make the Nth allocation that has the hypervisor module
  * on its stack fail, for N = 1, 2, ... until the operation makes fewer
  * than N allocations. Every injected failure must give KVM's errno (or be
  * absorbed by a fallback), leave nothing half-created (the operation
@@ -720,6 +720,20 @@ static long op_xsave(struct fi_ctx *c)
 	return okvm_ioctl(c->vcpu, KVM_GET_XSAVE2, buf);
 }
 
+static uint8_t fi_xsave[16384];
+
+/* A vCPU and its XSAVE image from KVM_GET_XSAVE2, outside the injection. */
+static long prep_xsave(struct fi_ctx *c)
+{
+	return prep_vm_vcpu(c) ?: okvm_ioctl(c->vcpu, KVM_GET_XSAVE2, fi_xsave);
+}
+
+/* KVM_SET_XSAVE of that image: the copy-in allocation. */
+static long op_set_xsave(struct fi_ctx *c)
+{
+	return okvm_ioctl(c->vcpu, KVM_SET_XSAVE, fi_xsave);
+}
+
 static long op_xcrs(struct fi_ctx *c)
 {
 	struct kvm_xcrs x;
@@ -781,6 +795,22 @@ static long check_guest_runs(struct fi_ctx *c)
 	return op_guest_run(c);
 }
 
+/* A guest whose next KVM_RUN first applies registers from kvm_run. */
+static long prep_sync_regs(struct fi_ctx *c)
+{
+	struct kvm_run *run;
+	long r = prep_guest(c);
+
+	if (r)
+		return r;
+	if (okvm_ioctl(c->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) <= 0)
+		return -EOPNOTSUPP;
+	run = c->g.vcpu[0].run;
+	r = okvm_ioctl(c->g.vcpu[0].fd, KVM_GET_REGS, &run->s.regs.regs);
+	run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+	return r;
+}
+
 static long pre_fault(struct fi_ctx *c, unsigned long gpa, unsigned long size)
 {
 	struct kvm_pre_fault_memory range = { .gpa = gpa, .size = size };
@@ -836,6 +866,7 @@ static const struct fi_class classes[] = {
 	CLASS("vcpu_sregs", prep_vm_vcpu, op_regs, check_nothing, check_nothing, 0),
 	CLASS("vcpu_msrs", prep_vm_vcpu, op_msrs, check_nothing, check_nothing, 0),
 	CLASS("vcpu_xsave2", prep_vm_vcpu, op_xsave, check_nothing, check_nothing, 0),
+	CLASS("vcpu_set_xsave", prep_xsave, op_set_xsave, op_set_xsave, check_nothing, 0),
 	CLASS("vcpu_xcrs", prep_vm_vcpu, op_xcrs, check_nothing, check_nothing, 0),
 	CLASS("supported_cpuid", prep_none, op_supported_cpuid, check_nothing, check_nothing, 0),
 	/*
@@ -846,41 +877,47 @@ static const struct fi_class classes[] = {
 	      check_guest_runs, EFAULT),
 	CLASS("guest_run_npt_faults", prep_guest, op_guest_run, check_guest_runs,
 	      check_nothing, EFAULT),
+	/* Dirty sync_regs are applied before the guest runs. */
+	CLASS("guest_run_sync_regs", prep_sync_regs, op_guest_run, check_guest_runs,
+	      check_nothing, EFAULT),
 };
 
 FIXTURE(faultinj) {
 	struct fi_env e;
 };
 
+/* One variant per class, named as it: the class is looked up by name. */
 FIXTURE_VARIANT(faultinj) {
-	int idx;
+	const char *name;
 };
 
-FIXTURE_VARIANT_ADD(faultinj, create_vm) { .idx = 0 };
-FIXTURE_VARIANT_ADD(faultinj, slot_create) { .idx = 1 };
-FIXTURE_VARIANT_ADD(faultinj, slot_create_dirty) { .idx = 2 };
-FIXTURE_VARIANT_ADD(faultinj, slot_move) { .idx = 3 };
-FIXTURE_VARIANT_ADD(faultinj, slot_delete) { .idx = 4 };
-FIXTURE_VARIANT_ADD(faultinj, slot_dirty_log_on) { .idx = 5 };
-FIXTURE_VARIANT_ADD(faultinj, slot_dirty_log_off) { .idx = 6 };
-FIXTURE_VARIANT_ADD(faultinj, create_vcpu) { .idx = 7 };
-FIXTURE_VARIANT_ADD(faultinj, create_vcpu_irqchip) { .idx = 8 };
-FIXTURE_VARIANT_ADD(faultinj, create_irqchip) { .idx = 9 };
-FIXTURE_VARIANT_ADD(faultinj, gsi_routing) { .idx = 10 };
-FIXTURE_VARIANT_ADD(faultinj, get_irqchip) { .idx = 11 };
-FIXTURE_VARIANT_ADD(faultinj, get_lapic) { .idx = 12 };
-FIXTURE_VARIANT_ADD(faultinj, msr_filter) { .idx = 13 };
-FIXTURE_VARIANT_ADD(faultinj, vm_stats_fd) { .idx = 14 };
-FIXTURE_VARIANT_ADD(faultinj, vcpu_stats_fd) { .idx = 15 };
-FIXTURE_VARIANT_ADD(faultinj, coalesced_mmio) { .idx = 16 };
-FIXTURE_VARIANT_ADD(faultinj, set_cpuid2) { .idx = 17 };
-FIXTURE_VARIANT_ADD(faultinj, vcpu_sregs) { .idx = 18 };
-FIXTURE_VARIANT_ADD(faultinj, vcpu_msrs) { .idx = 19 };
-FIXTURE_VARIANT_ADD(faultinj, vcpu_xsave2) { .idx = 20 };
-FIXTURE_VARIANT_ADD(faultinj, vcpu_xcrs) { .idx = 21 };
-FIXTURE_VARIANT_ADD(faultinj, supported_cpuid) { .idx = 22 };
-FIXTURE_VARIANT_ADD(faultinj, pre_fault_memory) { .idx = 23 };
-FIXTURE_VARIANT_ADD(faultinj, guest_run_npt_faults) { .idx = 24 };
+FIXTURE_VARIANT_ADD(faultinj, create_vm) { .name = "create_vm" };
+FIXTURE_VARIANT_ADD(faultinj, slot_create) { .name = "slot_create" };
+FIXTURE_VARIANT_ADD(faultinj, slot_create_dirty) { .name = "slot_create_dirty" };
+FIXTURE_VARIANT_ADD(faultinj, slot_move) { .name = "slot_move" };
+FIXTURE_VARIANT_ADD(faultinj, slot_delete) { .name = "slot_delete" };
+FIXTURE_VARIANT_ADD(faultinj, slot_dirty_log_on) { .name = "slot_dirty_log_on" };
+FIXTURE_VARIANT_ADD(faultinj, slot_dirty_log_off) { .name = "slot_dirty_log_off" };
+FIXTURE_VARIANT_ADD(faultinj, create_vcpu) { .name = "create_vcpu" };
+FIXTURE_VARIANT_ADD(faultinj, create_vcpu_irqchip) { .name = "create_vcpu_irqchip" };
+FIXTURE_VARIANT_ADD(faultinj, create_irqchip) { .name = "create_irqchip" };
+FIXTURE_VARIANT_ADD(faultinj, gsi_routing) { .name = "gsi_routing" };
+FIXTURE_VARIANT_ADD(faultinj, get_irqchip) { .name = "get_irqchip" };
+FIXTURE_VARIANT_ADD(faultinj, get_lapic) { .name = "get_lapic" };
+FIXTURE_VARIANT_ADD(faultinj, msr_filter) { .name = "msr_filter" };
+FIXTURE_VARIANT_ADD(faultinj, vm_stats_fd) { .name = "vm_stats_fd" };
+FIXTURE_VARIANT_ADD(faultinj, vcpu_stats_fd) { .name = "vcpu_stats_fd" };
+FIXTURE_VARIANT_ADD(faultinj, coalesced_mmio) { .name = "coalesced_mmio" };
+FIXTURE_VARIANT_ADD(faultinj, set_cpuid2) { .name = "set_cpuid2" };
+FIXTURE_VARIANT_ADD(faultinj, vcpu_sregs) { .name = "vcpu_sregs" };
+FIXTURE_VARIANT_ADD(faultinj, vcpu_msrs) { .name = "vcpu_msrs" };
+FIXTURE_VARIANT_ADD(faultinj, vcpu_xsave2) { .name = "vcpu_xsave2" };
+FIXTURE_VARIANT_ADD(faultinj, vcpu_set_xsave) { .name = "vcpu_set_xsave" };
+FIXTURE_VARIANT_ADD(faultinj, vcpu_xcrs) { .name = "vcpu_xcrs" };
+FIXTURE_VARIANT_ADD(faultinj, supported_cpuid) { .name = "supported_cpuid" };
+FIXTURE_VARIANT_ADD(faultinj, pre_fault_memory) { .name = "pre_fault_memory" };
+FIXTURE_VARIANT_ADD(faultinj, guest_run_npt_faults) { .name = "guest_run_npt_faults" };
+FIXTURE_VARIANT_ADD(faultinj, guest_run_sync_regs) { .name = "guest_run_sync_regs" };
 
 FIXTURE_SETUP(faultinj)
 {
@@ -902,13 +939,17 @@ FIXTURE_TEARDOWN(faultinj)
  */
 TEST_F_TIMEOUT(faultinj, walk, 900)
 {
-	const struct fi_class *k = &classes[variant->idx];
+	const struct fi_class *k = NULL;
 	struct fi_env *e = &self->e;
 	int n, injected = 0, absorbed = 0, done = 0, named = 0, i;
 	struct fuzz_counters now;
 	struct fi_ctx c;
 	long r, chk;
 
+	for (i = 0; i < (int)ARRAY_SIZE(classes); i++)
+		if (!strcmp(classes[i].name, variant->name))
+			k = &classes[i];
+	ASSERT_NE(k, NULL) TH_LOG("no class %s", variant->name);
 	fi_ctx_init(&c);
 	for (n = 1; n <= FI_MAX_STEPS && !done; n++) {
 		int kmsg, hit, splats;
