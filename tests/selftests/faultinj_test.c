@@ -2,7 +2,7 @@
 /*
  * Fault injection on the hypervisor's allocations: for each operation
  * class (VM and vCPU creation, memslots and dirty-log bitmaps, irqchip
- * and GSI routing, MSR filters, the nested-page-table fault path through
+ * and GSI routing, ioeventfd and irqfd, MSR filters, the nested-page-table fault path through
  * KVM_PRE_FAULT_MEMORY and guest runs, sync_regs, stats fds, coalesced
  * MMIO, vCPU state ioctls), make the Nth allocation that has the hypervisor module
  * on its stack fail, for N = 1, 2, ... until the operation makes fewer
@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -123,21 +124,40 @@ static void fi_restore(struct fi_env *e)
 }
 
 /*
- * Which module serves $OKVM_DEV: okvm if its misc device is that node,
- * else in-tree KVM (kvm.ko: every ioctl enters through it).
+ * Which module serves $OKVM_DEV: okvm if it is loaded and its misc device
+ * (/dev/okvm, or /dev/kvm with kvm_dev=1) is that node, else in-tree KVM
+ * (kvm.ko: every ioctl enters through it).
  */
 static void fi_target(char *name, size_t len)
 {
-	char dev[32];
-	unsigned int ma, mi;
+	static const char *const misc[] = {
+		"/sys/class/misc/okvm/dev", "/sys/class/misc/kvm/dev",
+	};
+	unsigned int ma, mi, i;
 	struct stat st;
+	char dev[32];
 
 	snprintf(name, len, "kvm");
-	if (stat(okvm_dev_path(), &st) || read_text("/sys/class/misc/okvm/dev", dev, sizeof(dev)))
+	if (access("/sys/module/okvm", F_OK))
 		return;
-	if (sscanf(dev, "%u:%u", &ma, &mi) == 2 && major(st.st_rdev) == ma &&
-	    minor(st.st_rdev) == mi)
+	if (access("/sys/module/kvm", F_OK)) {
 		snprintf(name, len, "okvm");
+		return;
+	}
+	/* Both loaded: okvm's device is the one it registered. */
+	if (stat(okvm_dev_path(), &st))
+		return;
+	for (i = 0; i < ARRAY_SIZE(misc); i++) {
+		if (read_text(misc[i], dev, sizeof(dev)) ||
+		    sscanf(dev, "%u:%u", &ma, &mi) != 2)
+			continue;
+		/* The "kvm" misc device is okvm's only with kvm_dev=1. */
+		if (i == 1 && (read_text("/sys/module/okvm/parameters/kvm_dev", dev,
+					 sizeof(dev)) || dev[0] != 'Y'))
+			continue;
+		if (major(st.st_rdev) == ma && minor(st.st_rdev) == mi)
+			snprintf(name, len, "okvm");
+	}
 }
 
 static int fi_module_range(const char *module, unsigned long *lo, unsigned long *hi)
@@ -686,6 +706,60 @@ static long check_coalesced_present(struct fi_ctx *c)
 	return coalesced(c, KVM_UNREGISTER_COALESCED_MMIO, 0xd0000000);
 }
 
+static long ioeventfd(struct fi_ctx *c, __u32 flags)
+{
+	struct kvm_ioeventfd a = {
+		.addr = 0xd0002000, .len = 4, .fd = c->fd, .flags = flags,
+	};
+
+	return okvm_ioctl(c->vm, KVM_IOEVENTFD, &a);
+}
+
+/* A VM (with an irqchip, for irqfd) and an eventfd in c->fd. */
+static long prep_eventfd(struct fi_ctx *c)
+{
+	long r = prep_irqchip(c);
+
+	if (r)
+		return r;
+	c->fd = eventfd(0, EFD_CLOEXEC);
+	return c->fd < 0 ? -errno : 0;
+}
+
+static long op_ioeventfd(struct fi_ctx *c)
+{
+	return ioeventfd(c, 0);
+}
+
+/* Not registered: it can be now. Registered: a second one is EEXIST. */
+static long check_ioeventfd_absent(struct fi_ctx *c)
+{
+	return op_ioeventfd(c);
+}
+
+static long check_ioeventfd_present(struct fi_ctx *c)
+{
+	return op_ioeventfd(c) == -EEXIST ? 0 : -EINVAL;
+}
+
+static long irqfd(struct fi_ctx *c)
+{
+	struct kvm_irqfd a = { .fd = c->fd, .gsi = 5 };
+
+	return okvm_ioctl(c->vm, KVM_IRQFD, &a);
+}
+
+/* Not assigned: it can be now. Assigned: again is EBUSY, as KVM. */
+static long check_irqfd_absent(struct fi_ctx *c)
+{
+	return irqfd(c);
+}
+
+static long check_irqfd_present(struct fi_ctx *c)
+{
+	return irqfd(c) == -EBUSY ? 0 : -EINVAL;
+}
+
 static long op_set_cpuid(struct fi_ctx *c)
 {
 	static struct {
@@ -862,6 +936,9 @@ static const struct fi_class classes[] = {
 	      check_stats_fd, 0),
 	CLASS("coalesced_mmio", prep_vm, op_coalesced, check_coalesced_absent,
 	      check_coalesced_present, 0),
+	CLASS("ioeventfd", prep_eventfd, op_ioeventfd, check_ioeventfd_absent,
+	      check_ioeventfd_present, 0),
+	CLASS("irqfd", prep_eventfd, irqfd, check_irqfd_absent, check_irqfd_present, 0),
 	CLASS("set_cpuid2", prep_vm_vcpu, op_set_cpuid, check_nothing, check_nothing, 0),
 	CLASS("vcpu_sregs", prep_vm_vcpu, op_regs, check_nothing, check_nothing, 0),
 	CLASS("vcpu_msrs", prep_vm_vcpu, op_msrs, check_nothing, check_nothing, 0),
@@ -908,6 +985,8 @@ FIXTURE_VARIANT_ADD(faultinj, msr_filter) { .name = "msr_filter" };
 FIXTURE_VARIANT_ADD(faultinj, vm_stats_fd) { .name = "vm_stats_fd" };
 FIXTURE_VARIANT_ADD(faultinj, vcpu_stats_fd) { .name = "vcpu_stats_fd" };
 FIXTURE_VARIANT_ADD(faultinj, coalesced_mmio) { .name = "coalesced_mmio" };
+FIXTURE_VARIANT_ADD(faultinj, ioeventfd) { .name = "ioeventfd" };
+FIXTURE_VARIANT_ADD(faultinj, irqfd) { .name = "irqfd" };
 FIXTURE_VARIANT_ADD(faultinj, set_cpuid2) { .name = "set_cpuid2" };
 FIXTURE_VARIANT_ADD(faultinj, vcpu_sregs) { .name = "vcpu_sregs" };
 FIXTURE_VARIANT_ADD(faultinj, vcpu_msrs) { .name = "vcpu_msrs" };
