@@ -876,12 +876,15 @@ static void okvm_svm_new_asid(struct okvm_svm_vcpu *svm, struct okvm_svm_cpu *sd
  */
 static void okvm_svm_machine_check(void)
 {
+#if IS_ENABLED(CONFIG_X86_MCE)
 	struct pt_regs regs = {
 		.cs = 3,	/* user mode: the handler may kill, not panic */
 		.flags = X86_EFLAGS_IF,
 	};
 
+	/* Without CONFIG_X86_MCE the kernel has no handler to hand it to. */
 	do_machine_check(&regs);
+#endif
 }
 
 /*
