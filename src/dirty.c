@@ -29,6 +29,7 @@
  */
 #include <linux/bitops.h>
 #include <linux/kvm.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -104,9 +105,11 @@ static void dirty_log_protect(struct okvm_vm *vm, u64 gfn, u64 nr)
  * in place (its first writes are then logged, and reads do not fault
  * again), unless the bitmap starts all set (KVM_DIRTY_LOG_INITIALLY_SET):
  * then every mapping stays as it is, and KVM_CLEAR_DIRTY_LOG splits and
- * protects pages as their bits are cleared. Logging stops: the slot's
- * mappings are dropped, so that the next faults map 2M again where the
- * host allows (the slot was 4K-only while logged).
+ * protects pages as their bits are cleared. Logging stops: where the
+ * host maps a 2M range of the slot with one PMD leaf, that range's 4K
+ * mappings are dropped, so that the next fault maps it 2M again (the slot
+ * was 4K-only while logged); elsewhere mappings stay, as nothing would
+ * be gained by faulting them in again.
  * Context: slots_lock, after SRCU readers of the old set are gone.
  */
 void okvm_dirty_log_flags_changed(struct okvm_vm *vm,
@@ -115,7 +118,14 @@ void okvm_dirty_log_flags_changed(struct okvm_vm *vm,
 {
 	lockdep_assert_held(&vm->slots_lock);
 	if (old->dirty_bitmap && !new->dirty_bitmap) {
-		okvm_zap_gfn_range(vm, new->base_gfn, new->npages);
+		u64 gfn;
+
+		for (gfn = new->base_gfn; gfn < new->base_gfn + new->npages;
+		     gfn = ALIGN(gfn + 1, PTRS_PER_PMD)) {
+			if (okvm_mmu_slot_can_map_2m(vm, new, gfn))
+				okvm_zap_gfn_range(vm, gfn, PTRS_PER_PMD);
+			cond_resched();
+		}
 	} else if (!old->dirty_bitmap && new->dirty_bitmap &&
 		   !(vm->manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET)) {
 		write_lock(vm->mmu.lock);

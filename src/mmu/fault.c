@@ -81,6 +81,23 @@ static bool fault_can_map_2m(struct mm_struct *mm, const struct okvm_memslot *sl
 	return host_pmd_mapped(mm, hva);
 }
 
+/**
+ * okvm_mmu_slot_can_map_2m() - could a fault map the 2M around @gfn whole?
+ * @vm: the VM
+ * @slot: the slot holding @gfn
+ * @gfn: a GFN of @slot
+ *
+ * For dirty logging's end: only such ranges gain from being faulted in
+ * again. Context: SRCU or slots_lock keeps @slot alive.
+ * Return: true if the host maps it with one PMD leaf, congruently.
+ */
+bool okvm_mmu_slot_can_map_2m(struct okvm_vm *vm, const struct okvm_memslot *slot,
+			      u64 gfn)
+{
+	return fault_can_map_2m(vm->mm, slot, gfn,
+				okvm_memslot_gfn_to_hva(slot, gfn));
+}
+
 /*
  * The fault itself. *@level is the level of the mapping made, or 0 if a
  * racing invalidation or memslot update made it give up (the caller
