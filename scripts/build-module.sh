@@ -16,7 +16,8 @@ rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
 	--exclude modules.order --exclude Module.symvers \
 	--exclude tests/selftests --exclude tools \
 	"$OKVM_TOP/" "$out/"
-make -C "$hdr" M="$out" -j"$OKVM_JOBS" modules >"$out/build.log" 2>&1 ||
+# shellcheck disable=SC2046
+make -C "$hdr" M="$out" $(okvm_kmake_args "$kver") -j"$OKVM_JOBS" modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "module build for $kver failed"; }
 if grep -iE 'warning:' "$out/build.log" >&2; then
 	die "module build for $kver has warnings (above)"
