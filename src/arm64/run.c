@@ -333,8 +333,16 @@ static int handle_abort(struct okvm_vcpu *vcpu, bool iabt)
 	if (ipa >> vcpu->vm->arch.ipa_bits)
 		return -EFAULT;
 
-	/* A stage-1 walk may update its tables' access/dirty flags: a write. */
-	write = !iabt && ((esr & ESR_ELx_S1PTW) || (esr & ESR_ELx_WNR));
+	/*
+	 * A stage-1 walk only writes when it updates access/dirty flags, and
+	 * then it meets a read-only mapping: as KVM, a walk's permission
+	 * fault is a write, its translation fault a read (else a table page
+	 * reads as dirty, or a table in a read-only slot cannot be walked).
+	 */
+	if (esr & ESR_ELx_S1PTW)
+		write = fsc_is_permission(esr);
+	else
+		write = !iabt && (esr & ESR_ELx_WNR);
 	r = okvm_arm64_s2_fault(vcpu, ipa, write, &gpa);
 	if (r != OKVM_FAULT_MMIO)
 		return r;

@@ -3,8 +3,9 @@
  * arm64 guests at EL1 (MMU off): MMIO exits decoded from the syndrome in
  * both directions with sign extension, a guest that touches every page of
  * a slot, WFI (which sleeps until a signal: no interrupt source), PSCI SYSTEM_OFF/RESET and CPU_ON/AFFINITY_INFO/CPU_OFF,
- * and host changes to guest memory (MADV_DONTNEED, munmap + new mapping)
- * under a running guest. Runs unchanged against okvm and the kernel's KVM.
+ * host changes to guest memory (MADV_DONTNEED, munmap + new mapping)
+ * under a running guest, and dirty logging through stage-2 write
+ * protection. Runs unchanged against okvm and the kernel's KVM.
  */
 #include <signal.h>
 #include <sys/time.h>
@@ -308,6 +309,145 @@ TEST(psci_cpu_on_off)
 	EXPECT_EQ(mp.mp_state, KVM_MP_STATE_STOPPED);
 	a64_vcpu_destroy(&c1);
 	a64_vcpu_destroy(&c0);
+	a64_vm_destroy(&v);
+}
+
+/*
+ * x0 = a list of GPAs ending in 0: write each GPA into its own page, then
+ * report over MMIO; from the next KVM_RUN on, walk the list again.
+ */
+A64_GUEST(g_dirty,
+	"mov x4, x0\n"
+	"0: mov x0, x4\n"
+	"1: ldr x3, [x0], #8\n"
+	"cbz x3, 2f\n"
+	"str x3, [x3]\n"
+	"b 1b\n"
+	"2: movz x1, #0x1000, lsl #16\n"
+	"str x1, [x1]\n"
+	"b 0b\n");
+
+static void dirty_round(struct __test_metadata *_metadata, struct a64_vm *v,
+			struct a64_vcpu *c, const unsigned int *pages,
+			unsigned int n, uint64_t *bitmap)
+{
+	struct kvm_dirty_log log = { .slot = 0, .dirty_bitmap = bitmap };
+	uint64_t *list = (uint64_t *)(v->mem + A64_PAGE);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		list[i] = A64_RAM_GPA + pages[i] * A64_PAGE;
+	list[n] = 0;
+	expect_mmio(_metadata, c, A64_MMIO_GPA, 8, 1);
+	memset(bitmap, 0xff, 32);
+	ASSERT_EQ(okvm_ioctl(v->vm, KVM_GET_DIRTY_LOG, &log), 0);
+}
+
+TEST(dirty_log_on_stage2)
+{
+	static const unsigned int r1[] = { 3, 5, 7, 200 }, r2[] = { 5 };
+	struct a64_vcpu c;
+	struct a64_vm v;
+	uint64_t bitmap[4], want[4];
+
+	ASSERT_EQ(a64_vm_create(&v, 0, 0), 0);
+	v.size = 1 << 20;
+	v.mem = mmap(NULL, v.size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(v.mem, MAP_FAILED);
+	ASSERT_EQ(okvm_set_region2(v.vm, 0, KVM_MEM_LOG_DIRTY_PAGES,
+				   A64_RAM_GPA, v.size, v.mem), 0);
+	ASSERT_EQ(a64_vcpu_create(&v, &c, 0, PSCI_0_2), 0);
+	ASSERT_EQ(a64_load(&v, &c, g_dirty_start, g_dirty_end, 0), 0);
+	ASSERT_EQ(a64_set_reg(&c, A64_X(0), A64_RAM_GPA + A64_PAGE), 0);
+
+	/* Written pages only: not the code or the list the guest read. */
+	dirty_round(_metadata, &v, &c, r1, 4, bitmap);
+	memset(want, 0, sizeof(want));
+	want[0] = (1ULL << 3) | (1ULL << 5) | (1ULL << 7);
+	want[3] = 1ULL << (200 - 192);
+	EXPECT_EQ(memcmp(bitmap, want, sizeof(want)), 0)
+		TH_LOG("%#llx %#llx", (unsigned long long)bitmap[0],
+		       (unsigned long long)bitmap[3]);
+	/* Reported pages are write-protected again: a new write shows. */
+	dirty_round(_metadata, &v, &c, r2, 1, bitmap);
+	memset(want, 0, sizeof(want));
+	want[0] = 1ULL << 5;
+	EXPECT_EQ(memcmp(bitmap, want, sizeof(want)), 0)
+		TH_LOG("%#llx", (unsigned long long)bitmap[0]);
+	dirty_round(_metadata, &v, &c, NULL, 0, bitmap);
+	memset(want, 0, sizeof(want));
+	EXPECT_EQ(memcmp(bitmap, want, sizeof(want)), 0);
+	EXPECT_EQ(*(uint64_t *)(v.mem + 5 * A64_PAGE), A64_RAM_GPA + 5 * A64_PAGE);
+	a64_vcpu_destroy(&c);
+	a64_vm_destroy(&v);
+}
+
+/* Read the word at VA 0x80003000 (RAM + 0x3000) and report it (MMU on). */
+A64_GUEST(g_mmu_on,
+	"movz x1, #0x1000, lsl #16\n"
+	"movz x0, #0x8000, lsl #16\n"
+	"add x0, x0, #0x3000\n"
+	"ldr x2, [x0]\n"
+	"str x2, [x1]\n"
+	"b .\n");
+
+#define MAIR_EL1	A64_SYSREG(3, 0, 10, 2, 0)
+#define TCR_EL1		A64_SYSREG(3, 0, 2, 0, 2)
+#define TTBR0_EL1	A64_SYSREG(3, 0, 2, 0, 0)
+#define SCTLR_EL1	A64_SYSREG(3, 0, 1, 0, 0)
+
+/*
+ * A guest with its MMU on whose stage-1 tables live in a dirty-logged
+ * slot: its table walks fault on stage 2 (S1PTW) but only read, so as on
+ * KVM nothing it did not write may show in the dirty log. The data access
+ * walks a level-2 table the instruction fetches never touched, so that
+ * its stage-2 fault is a data abort on a walk.
+ */
+TEST(stage1_walks_are_not_writes)
+{
+	struct kvm_dirty_log log = { .slot = 0 };
+	uint64_t *l1, bitmap[4] = { 0 }, sctlr, val;
+	struct a64_vcpu c;
+	struct a64_vm v;
+
+	ASSERT_EQ(a64_vm_create(&v, 0, 0), 0);
+	v.size = 1 << 20;
+	v.mem = mmap(NULL, v.size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(v.mem, MAP_FAILED);
+	/*
+	 * Level-1 table at RAM + 0x2000: 0-1G device, 1-2G normal (identity,
+	 * 1G blocks); 2-3G through a level-2 table at RAM + 0x4000 whose
+	 * first 2M block is RAM.
+	 */
+	l1 = (uint64_t *)(v.mem + 0x2000);
+	l1[0] = 0x00000000ULL | (3ULL << 53) | (1 << 10) | (1 << 2) | 1;
+	l1[1] = 0x40000000ULL | (1 << 10) | (3 << 8) | 1;
+	l1[2] = (A64_RAM_GPA + 0x4000) | 3;
+	((uint64_t *)(v.mem + 0x4000))[0] = 0x40000000ULL | (1 << 10) | (3 << 8) | 1;
+	*(uint64_t *)(v.mem + 0x3000) = 0x5a5a;
+	ASSERT_EQ(okvm_set_region2(v.vm, 0, KVM_MEM_LOG_DIRTY_PAGES,
+				   A64_RAM_GPA, v.size, v.mem), 0);
+	ASSERT_EQ(a64_vcpu_create(&v, &c, 0, PSCI_0_2), 0);
+	ASSERT_EQ(a64_load(&v, &c, g_mmu_on_start, g_mmu_on_end, 0), 0);
+	ASSERT_EQ(a64_set_reg(&c, MAIR_EL1, 0x00ff), 0);
+	/* T0SZ 25 (39-bit VA, walk from level 1), 4K, WB, inner shareable,
+	 * no TTBR1 walks, 36-bit IPS. */
+	ASSERT_EQ(a64_set_reg(&c, TCR_EL1, 25 | (1 << 8) | (1 << 10) | (3 << 12) |
+			      (1 << 23) | (1ULL << 32)), 0);
+	ASSERT_EQ(a64_set_reg(&c, TTBR0_EL1, A64_RAM_GPA + 0x2000), 0);
+	ASSERT_EQ(a64_get_reg(&c, SCTLR_EL1, &sctlr), 0);
+	ASSERT_EQ(a64_set_reg(&c, SCTLR_EL1, sctlr | 1 | (1 << 2) | (1 << 12)), 0);
+
+	expect_mmio(_metadata, &c, A64_MMIO_GPA, 8, 1);
+	memcpy(&val, c.run->mmio.data, 8);
+	EXPECT_EQ(val, 0x5a5a);
+	log.dirty_bitmap = bitmap;
+	ASSERT_EQ(okvm_ioctl(v.vm, KVM_GET_DIRTY_LOG, &log), 0);
+	EXPECT_EQ(bitmap[0], 0) TH_LOG("dirty: %#llx (tables: bits 2, 4)",
+				       (unsigned long long)bitmap[0]);
+	a64_vcpu_destroy(&c);
 	a64_vm_destroy(&v);
 }
 
