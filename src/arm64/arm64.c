@@ -257,6 +257,14 @@ long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return copy_to_user((void __user *)arg, &init, sizeof(init)) ?
 		       -EFAULT : 0;
 	}
+	case KVM_CREATE_DEVICE: {
+		struct kvm_create_device cd;
+
+		/* No in-kernel device (vGIC, ITS, PV time): KVM's answer. */
+		if (copy_from_user(&cd, (void __user *)arg, sizeof(cd)))
+			return -EFAULT;
+		return -ENODEV;
+	}
 	case OKVM_ARM64_CREATE_S2_MMU:
 		return okvm_arm64_create_s2_mmu(vm, (void __user *)arg);
 	default:

@@ -41,6 +41,19 @@ TEST(ipa_size_in_vm_type)
 	close(kvm);
 }
 
+TEST(create_device)
+{
+	struct kvm_create_device cd = { .type = 0 };
+	struct a64_vm v;
+
+	ASSERT_EQ(a64_vm_create(&v, 0, 0), 0);
+	/* Type 0 exists nowhere: ENODEV, in trial mode too. */
+	EXPECT_EQ(okvm_ioctl(v.vm, KVM_CREATE_DEVICE, &cd), -ENODEV);
+	cd.flags = KVM_CREATE_DEVICE_TEST;
+	EXPECT_EQ(okvm_ioctl(v.vm, KVM_CREATE_DEVICE, &cd), -ENODEV);
+	a64_vm_destroy(&v);
+}
+
 TEST(vcpu_init)
 {
 	struct kvm_vcpu_init init;
