@@ -135,6 +135,7 @@ int okvm_arm64_vcpu_set_s2_mmu(struct okvm_vcpu *vcpu, void __user *argp)
 	} else {
 		if (req.id > OKVM_ARM64_MAX_S2_MMUS)
 			return -ENOENT;
+		/* Pairs with okvm_arm64_create_s2_mmu(). */
 		s2 = smp_load_acquire(&a->extra[req.id - 1]);
 		if (!s2)
 			return -ENOENT;
