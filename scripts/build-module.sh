@@ -21,7 +21,8 @@ rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
 # instrumented (CONFIG_KCOV_INSTRUMENT_ALL off, see debug-kernel.config).
 kcov=()
 grep -qx 'CONFIG_KCOV=y' "$hdr/.config" && kcov=(KCOV_INSTRUMENT=y)
-make -C "$hdr" M="$out" -j"$OKVM_JOBS" "${kcov[@]}" modules >"$out/build.log" 2>&1 ||
+# shellcheck disable=SC2046
+make -C "$hdr" M="$out" $(okvm_kmake_args "$kver") -j"$OKVM_JOBS" "${kcov[@]}" modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "module build for $kver failed"; }
 if grep -iE 'warning:' "$out/build.log" >&2; then
 	die "module build for $kver has warnings (above)"

@@ -6,7 +6,9 @@
 # log. $1 may also be the debug kernel (scripts/build-debug-kernel.sh).
 # Optional: OKVM_TEST_TIMEOUT (seconds per test in the guest),
 # OKVM_KERNEL_ARGS (more kernel command line), OKVM_DEBUG_REF=1 (suite
-# debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT. Writes
+# debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT. An arm64 kernel
+# (…-arm64) boots in qemu-system-aarch64 at EL2 with VHE instead; its
+# suites are in scripts/guest/run.sh (arm64_main). Writes
 #   $OKVM_OUT/logs/<kver>-<suite>.log      the whole console
 #   $OKVM_OUT/logs/<kver>-<suite>.results  "<target> <test> <result>" lines
 #   $OKVM_OUT/logs/<kver>-<suite>.times    "<target> <test> <seconds>" lines
@@ -39,13 +41,30 @@ start=$(date +%s)
 # Single-threaded TCG: multi-threaded TCG races code invalidation against
 # static-key patching in the guest kernel (see docs/testing.md).
 # The "nosvm" suite checks that okvm refuses a CPU without SVM.
-cpu=EPYC,+svm,+npt
-[ "$suite" = nosvm ] && cpu=EPYC,-svm,-npt
-timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-x86_64 \
-	-accel tcg,thread=single -cpu "$cpu" -m 4096 -smp 2 \
-	-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
-	-append "$args" \
-	</dev/null >"$logf" 2>&1 || true
+case $kver in
+*-arm64)
+	# EL2 with VHE; the kernel's KVM stays off (kvm-arm.mode=none) so
+	# that okvm can own EL2, except in the "ref" suite, which runs the
+	# same tests on the kernel's KVM (docs/arm64.md).
+	mode="kvm-arm.mode=none"
+	[ "$suite" = ref ] && mode=
+	timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-aarch64 \
+		-machine virt,virtualization=on,gic-version=3 \
+		-cpu max,pauth-impdef=on -accel tcg,thread=single -m 1024 -smp 2 \
+		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
+		-append "console=ttyAMA0 panic=-1 oops=panic $mode okvmtest=$suite ${OKVM_PICK:+okvmpick=$OKVM_PICK}" \
+		</dev/null >"$logf" 2>&1 || true
+	;;
+*)
+	cpu=EPYC,+svm,+npt
+	[ "$suite" = nosvm ] && cpu=EPYC,-svm,-npt
+	timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-x86_64 \
+		-accel tcg,thread=single -cpu "$cpu" -m 4096 -smp 2 \
+		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
+		-append "$args" \
+		</dev/null >"$logf" 2>&1 || true
+	;;
+esac
 log "guest finished in $(( $(date +%s) - start )) s; log: $logf"
 
 tr -d '\r' <"$logf" | sed -n 's/^OKVM-RESULT //p' >"$resf"

@@ -8,6 +8,9 @@
 #   scripts/kunit.sh                      all suites under UML
 #   scripts/kunit.sh 'okvm_memslot*'      a filter glob, as kunit.py takes
 #   scripts/kunit.sh --arch=x86_64 --qemu_args='-smp 2'
+#   scripts/kunit.sh --arch=arm64 --cross_compile=aarch64-linux-gnu- \
+#	--qemu_args='-machine virtualization=on -smp 2' 'okvm_[sv]*'
+#	(at EL2 with VHE: okvm_s2_hw runs the real TLB maintenance)
 #
 # KUNIT_BUILD_DIR overrides the build directory (default: one per checkout
 # and arch under the cache).
@@ -44,10 +47,13 @@ for a in "$@"; do
 done
 bd=${KUNIT_BUILD_DIR:-$work/build-$arch}
 mkdir -p "$bd"
+# UML's config names UML-only options; arm64 has a config of its own.
+kconf="$OKVM_TOP/tests/kunit/.kunitconfig"
+[ "$arch" = arm64 ] && kconf="$OKVM_TOP/tests/kunit/arm64.kunitconfig"
 
 rc=0
 (cd "$tree" && python3 tools/testing/kunit/kunit.py run \
-	--kunitconfig="$OKVM_TOP/tests/kunit/.kunitconfig" \
+	--kunitconfig="$kconf" \
 	--build_dir="$bd" --jobs="$OKVM_JOBS" "$@") || rc=$?
 
 splat='WARNING:|BUG:|INFO: (possible|trying|suspicious|inconsistent)|KASAN:|UBSAN:|Oops'

@@ -25,25 +25,40 @@ die() { log "error: $*"; exit 1; }
 # Newest Debian kernel ABI of a line ("6.12" or "6.1") for which the archive
 # still has the image, the headers and the kbuild tools. The archive keeps
 # only current point releases, so this is looked up, never hard-coded.
+# $2 is the Debian architecture (default amd64); foreign ones (arm64) are
+# looked up as <pkg>:<arch>, and their kbuild tools are the host's (amd64).
 okvm_kver() {
-	local line=$1 v
+	local line=$1 arch=${2:-amd64} v q=
+	[ "$arch" = amd64 ] || q=":$arch"
 	if [ "$line" = 6.12 ]; then
-		for v in $(apt-cache search --names-only '^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-amd64$' |
-			   sed -E 's/^linux-headers-([^ ]+)-amd64 .*/\1/' | sort -V -r); do
-			apt-cache show "linux-image-$v-amd64-unsigned" >/dev/null 2>&1 &&
+		for v in $(apt-cache search --names-only "^linux-headers-6\.12\.[0-9]+\+deb[0-9]+-$arch\$" |
+			   sed -E "s/^linux-headers-([^ ]+)-$arch .*/\1/" | sort -V -r); do
+			apt-cache show "linux-image-$v-$arch-unsigned$q" >/dev/null 2>&1 &&
 			apt-cache show "linux-kbuild-$v" >/dev/null 2>&1 &&
-			{ echo "$v-amd64"; return 0; }
+			{ echo "$v-$arch"; return 0; }
 		done
 	else
-		for v in $(apt-cache search --names-only "^linux-headers-${line//./\\.}\.0-[0-9]+-amd64\$" |
-			   sed -E 's/^linux-headers-([^ ]+)-amd64 .*/\1/' | sort -V -r); do
-			apt-cache show "linux-image-$v-amd64-unsigned" >/dev/null 2>&1 &&
-			{ echo "$v-amd64"; return 0; }
+		for v in $(apt-cache search --names-only "^linux-headers-${line//./\\.}\.0-[0-9]+-$arch\$" |
+			   sed -E "s/^linux-headers-([^ ]+)-$arch .*/\1/" | sort -V -r); do
+			apt-cache show "linux-image-$v-$arch-unsigned$q" >/dev/null 2>&1 &&
+			{ echo "$v-$arch"; return 0; }
 		done
 	fi
 	return 1
 }
 
 # Root of the unpacked Debian packages of kernel $1 (image, modules, headers).
-okvm_kroot() { echo "$OKVM_CACHE/kernels/$1"; }
+# arm64 kernels live under $OKVM_CACHE/arm64 (scripts/arm64/fetch.sh).
+okvm_kroot() {
+	case $1 in
+	*-arm64) echo "$OKVM_CACHE/arm64/kernels/$1" ;;
+	*) echo "$OKVM_CACHE/kernels/$1" ;;
+	esac
+}
+# make variables for building against kernel $1 (cross for arm64).
+okvm_kmake_args() {
+	case $1 in
+	*-arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
+	esac
+}
 okvm_kheaders() { echo "$(okvm_kroot "$1")/usr/src/linux-headers-$1"; }

@@ -12,20 +12,32 @@ root="$work/root"
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,okvm/kvm,okvm/tests}
 
-cp /bin/busybox "$root/bin/busybox"
+# arm64 guests (scripts/arm64/): busybox:arm64, their own test binaries
+# and upstream list; their KVM is built into the kernel.
+busybox=/bin/busybox tests="$OKVM_OUT/tests" list="$OKVM_TOP/tests/upstream.list"
+strip=strip
+case $kver in
+*-arm64)
+	busybox="$OKVM_CACHE/arm64/busybox/bin/busybox"
+	tests="$OKVM_OUT/arm64/tests"
+	list="$OKVM_TOP/tests/selftests/arm64/upstream.list"
+	strip=aarch64-linux-gnu-strip
+	;;
+esac
+cp "$busybox" "$root/bin/busybox"
 install -m 0755 "$OKVM_TOP/scripts/guest/init" "$root/init"
 install -m 0644 "$OKVM_TOP/scripts/guest/run.sh" "$root/okvm/run.sh"
 install -m 0644 "$OKVM_TOP/scripts/guest/bench.sh" "$root/okvm/bench.sh"
-cp "$OKVM_TOP/tests/upstream.list" "$root/okvm/upstream.list"
+cp "$list" "$root/okvm/upstream.list"
 cp "$OKVM_TOP/tests/debug.list" "$root/okvm/debug.list"
 cp "$ko" "$root/okvm/okvm.ko"
 # Whatever has been built: okvm's selftests, the upstream ones, okvm-vmm
 # (make demo builds only the last).
 for d in okvm upstream vmm; do
-	[ -d "$OKVM_OUT/tests/$d" ] && cp -a "$OKVM_OUT/tests/$d" "$root/okvm/tests/"
+	[ -d "$tests/$d" ] && cp -a "$tests/$d" "$root/okvm/tests/"
 done
 # Debug info is for the host; the guest unpacks the archive under TCG.
-find "$root/okvm/tests" -type f -exec strip --strip-debug {} +
+find "$root/okvm/tests" -type f -exec "$strip" --strip-debug {} +
 
 # kvm_amd and its dependencies, decompressed (busybox insmod reads no .xz),
 # with a loader that inserts them in dependency order.
@@ -48,7 +60,10 @@ add_mod() {
 	esac
 	order+=("$name")
 }
-add_mod kvm_amd
+case $kver in
+*-arm64) order=() ;;	# KVM is built in: nothing to load
+*) add_mod kvm_amd ;;
+esac
 {
 	echo '#!/bin/sh'
 	for m in "${order[@]}"; do

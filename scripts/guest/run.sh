@@ -261,6 +261,64 @@ if [ "$suite" = bench ]; then
 	exit $rc
 fi
 
+# arm64 (scripts/guest.sh boots it at EL2 with VHE): okvm runs in a boot
+# with the kernel's KVM off (kvm-arm.mode=none); the kernel's KVM, the
+# reference, in a boot of its own ("ref"). Suites:
+#   selftests  okvm's arm64 selftests on okvm, again with vmid_bits=2
+#              (VMID rollovers), then module unload
+#   full       selftests + the upstream arm64 list on okvm
+#   pick       the upstream tests named in $OKVM_PICK on okvm
+#   ref        okvm's selftests and the upstream list on the kernel's
+#              KVM, and okvm refusing to load while KVM owns EL2
+arm64_main() {
+	local b
+	if [ "$suite" = ref ]; then
+		if [ ! -e /dev/kvm ]; then
+			result kvm kvm_present FAIL
+			return
+		fi
+		for b in "$T"/okvm/*; do run_harness kvm "$b"; done
+		run_upstream kvm
+		if insmod /okvm/okvm.ko 2>/tmp/insmod.err; then
+			result okvm module_refused_when_kvm_owns_el2 FAIL
+			rmmod okvm
+		elif dmesg | grep -q 'okvm: KVM owns EL2'; then
+			result okvm module_refused_when_kvm_owns_el2 PASS
+		else
+			cat /tmp/insmod.err
+			result okvm module_refused_when_kvm_owns_el2 FAIL
+		fi
+		return
+	fi
+	if insmod /okvm/okvm.ko; then
+		result okvm module_load PASS
+	else
+		result okvm module_load FAIL
+		return
+	fi
+	okvm_dev
+	[ "$suite" = pick ] || for b in "$T"/okvm/*; do run_harness okvm "$b"; done
+	if [ "$suite" = full ] || [ "$suite" = pick ]; then
+		run_upstream okvm
+	fi
+	if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
+	[ "$suite" = pick ] && return
+	# Four VMIDs (one the host's) for more VMs than that: rollovers.
+	if insmod /okvm/okvm.ko vmid_bits=2; then
+		okvm_dev
+		for b in "$T"/okvm/guest_*; do run_harness okvm_vmid2 "$b"; done
+		if rmmod okvm; then result okvm_vmid2 module_unload PASS; else result okvm_vmid2 module_unload FAIL; fi
+	else
+		result okvm_vmid2 module_load FAIL
+	fi
+	rm -f /dev/kvm
+}
+
+if [ "$(uname -m)" = aarch64 ]; then
+	arm64_main
+	exit $rc
+fi
+
 if [ "$suite" = nosvm ]; then
 	# A CPU without SVM: the load fails with ENODEV and one clear line.
 	if insmod /okvm/okvm.ko 2>/tmp/insmod.err; then

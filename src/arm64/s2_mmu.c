@@ -27,6 +27,12 @@ static const struct okvm_mmu_tlb_ops pgt_tlb_ops = {
 	.flush_range = pgt_flush_range,
 };
 
+/*
+ * A table of its own nests inside the VM's table lock when it shadows it
+ * (s2_extra.c): a lock class of its own keeps lockdep's view exact.
+ */
+static struct lock_class_key okvm_s2_pgt_lock_key;
+
 static struct okvm_s2_pgt *pgt_alloc(const struct okvm_pt_fmt *fmt)
 {
 	struct okvm_s2_pgt *pgt = kzalloc(sizeof(*pgt), GFP_KERNEL_ACCOUNT);
@@ -45,7 +51,32 @@ static struct okvm_s2_pgt *pgt_alloc(const struct okvm_pt_fmt *fmt)
 		kfree(pgt);
 		return NULL;
 	}
+	lockdep_set_class(pgt->mmu.lock, &okvm_s2_pgt_lock_key);
+	pgt->table = &pgt->mmu;
 	return pgt;
+}
+
+static void s2_mmu_link(struct okvm_s2_mmu *s2)
+{
+	spin_lock(&s2->pgt->lock);
+	list_add_tail(&s2->node, &s2->pgt->users);
+	spin_unlock(&s2->pgt->lock);
+}
+
+static int s2_mmu_init_common(struct okvm_s2_mmu *s2, struct okvm_s2_vm *vm)
+{
+	unsigned int cpu;
+
+	s2->vm = vm;
+	okvm_vmid_init(&s2->vmid);
+	s2->last_vcpu_ran = kmalloc_array(vm->nr_cpus,
+					  sizeof(*s2->last_vcpu_ran),
+					  GFP_KERNEL_ACCOUNT);
+	if (!s2->last_vcpu_ran)
+		return -ENOMEM;
+	for (cpu = 0; cpu < vm->nr_cpus; cpu++)
+		s2->last_vcpu_ran[cpu] = -1;
+	return 0;
 }
 
 /**
@@ -62,18 +93,10 @@ static struct okvm_s2_pgt *pgt_alloc(const struct okvm_pt_fmt *fmt)
 int okvm_s2_mmu_init(struct okvm_s2_mmu *s2, struct okvm_s2_vm *vm,
 		     const struct okvm_pt_fmt *fmt, struct okvm_s2_mmu *share)
 {
-	unsigned int cpu;
+	int r = s2_mmu_init_common(s2, vm);
 
-	s2->vm = vm;
-	okvm_vmid_init(&s2->vmid);
-	s2->last_vcpu_ran = kmalloc_array(vm->nr_cpus,
-					  sizeof(*s2->last_vcpu_ran),
-					  GFP_KERNEL_ACCOUNT);
-	if (!s2->last_vcpu_ran)
-		return -ENOMEM;
-	for (cpu = 0; cpu < vm->nr_cpus; cpu++)
-		s2->last_vcpu_ran[cpu] = -1;
-
+	if (r)
+		return r;
 	if (share) {
 		s2->pgt = share->pgt;
 		refcount_inc(&s2->pgt->ref);
@@ -84,10 +107,58 @@ int okvm_s2_mmu_init(struct okvm_s2_mmu *s2, struct okvm_s2_vm *vm,
 			return -ENOMEM;
 		}
 	}
-	spin_lock(&s2->pgt->lock);
-	list_add_tail(&s2->node, &s2->pgt->users);
-	spin_unlock(&s2->pgt->lock);
+	s2_mmu_link(s2);
 	return 0;
+}
+
+/**
+ * okvm_s2_mmu_init_on() - set up a stage-2 MMU on an existing engine table
+ * @s2: the object
+ * @vm: its VM (VMID allocator, TLB ops, CPU count)
+ * @table: the engine table, e.g. the VM's own (the canonical stage 2);
+ *	its owner keeps it alive beyond the last okvm_s2_mmu_free() and
+ *	flushes through okvm_s2_pgt_flush_all() when it changes
+ *
+ * Other s2 MMUs may share @s2's table with okvm_s2_mmu_init(.., @s2).
+ * Context: may sleep.
+ * Return: 0 or -ENOMEM (nothing allocated on failure).
+ */
+int okvm_s2_mmu_init_on(struct okvm_s2_mmu *s2, struct okvm_s2_vm *vm,
+			struct okvm_mmu *table)
+{
+	struct okvm_s2_pgt *pgt;
+	int r = s2_mmu_init_common(s2, vm);
+
+	if (r)
+		return r;
+	pgt = kzalloc(sizeof(*pgt), GFP_KERNEL_ACCOUNT);
+	if (!pgt) {
+		kfree(s2->last_vcpu_ran);
+		return -ENOMEM;
+	}
+	refcount_set(&pgt->ref, 1);
+	spin_lock_init(&pgt->lock);
+	INIT_LIST_HEAD(&pgt->users);
+	pgt->table = table;
+	s2->pgt = pgt;
+	s2_mmu_link(s2);
+	return 0;
+}
+
+/**
+ * okvm_s2_pgt_flush_all() - every s2 MMU on @pgt flushes its whole VMID
+ * @pgt: the table that changed
+ *
+ * Context: any; must not sleep.
+ */
+void okvm_s2_pgt_flush_all(struct okvm_s2_pgt *pgt)
+{
+	struct okvm_s2_mmu *s2;
+
+	spin_lock(&pgt->lock);
+	list_for_each_entry(s2, &pgt->users, node)
+		okvm_s2_flush_vmid(s2);
+	spin_unlock(&pgt->lock);
 }
 
 /**
@@ -107,7 +178,9 @@ void okvm_s2_mmu_free(struct okvm_s2_mmu *s2)
 	if (atomic64_read(&s2->vmid.id))
 		okvm_s2_flush_vmid(s2);
 	if (refcount_dec_and_test(&pgt->ref)) {
-		okvm_mmu_destroy(&pgt->mmu);
+		/* A table brought by okvm_s2_mmu_init_on() is its owner's. */
+		if (pgt->table == &pgt->mmu)
+			okvm_mmu_destroy(&pgt->mmu);
 		kfree(pgt);
 	}
 	kfree(s2->last_vcpu_ran);

@@ -57,12 +57,15 @@ struct okvm_s2_vm {
  * @ref: one reference per s2 MMU using it
  * @lock: protects @users (taken from the engine's TLB hook)
  * @users: the s2 MMUs on this table, all flushed when it changes
- * @mmu: the engine object (format, root, MMU lock)
+ * @table: the engine object in use: &@mmu, or the VM's own table for a
+ *	canonical s2 MMU made with okvm_s2_mmu_init_on()
+ * @mmu: the engine object (format, root, MMU lock) of a table this pgt owns
  */
 struct okvm_s2_pgt {
 	refcount_t ref;
 	spinlock_t lock;
 	struct list_head users;
+	struct okvm_mmu *table;
 	struct okvm_mmu mmu;
 };
 
@@ -85,7 +88,10 @@ struct okvm_s2_mmu {
 
 int okvm_s2_mmu_init(struct okvm_s2_mmu *s2, struct okvm_s2_vm *vm,
 		     const struct okvm_pt_fmt *fmt, struct okvm_s2_mmu *share);
+int okvm_s2_mmu_init_on(struct okvm_s2_mmu *s2, struct okvm_s2_vm *vm,
+			struct okvm_mmu *table);
 void okvm_s2_mmu_free(struct okvm_s2_mmu *s2);
+void okvm_s2_pgt_flush_all(struct okvm_s2_pgt *pgt);
 unsigned int okvm_s2_mmu_vcpu_load(struct okvm_s2_mmu *s2, int vcpu_idx,
 				   unsigned int cpu);
 void okvm_s2_flush_vmid(struct okvm_s2_mmu *s2);
@@ -97,7 +103,7 @@ void okvm_s2_flush_range(struct okvm_s2_mmu *s2, u64 gfn, u64 nr);
 
 static inline u64 *okvm_s2_pgd(struct okvm_s2_mmu *s2)
 {
-	return s2->pgt->mmu.direct.spt;
+	return s2->pgt->table->direct.spt;
 }
 
 #endif /* OKVM_ARM64_S2_MMU_H */

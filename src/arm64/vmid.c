@@ -158,6 +158,7 @@ bool okvm_vmid_update(struct okvm_vmid_alloc *a, struct okvm_vmid *vmid,
 		      unsigned int cpu)
 {
 	u64 id = atomic64_read(&vmid->id);
+	unsigned long flags;
 	u64 old_active;
 	bool flush;
 
@@ -174,7 +175,11 @@ bool okvm_vmid_update(struct okvm_vmid_alloc *a, struct okvm_vmid *vmid,
 	    old_active)
 		return false;
 
-	spin_lock(&a->lock);
+	/*
+	 * IRQs off: okvm enters guests with DAIF masked, and a caller with
+	 * IRQs on (a test, a flush by IPI) must not deadlock against it.
+	 */
+	spin_lock_irqsave(&a->lock, flags);
 	id = atomic64_read(&vmid->id);
 	if (!gen_current(a, id)) {
 		id = new_vmid(a, vmid);
@@ -182,6 +187,6 @@ bool okvm_vmid_update(struct okvm_vmid_alloc *a, struct okvm_vmid *vmid,
 	}
 	flush = __test_and_clear_bit(cpu, a->flush_pending);
 	atomic64_set(&a->active[cpu], id);
-	spin_unlock(&a->lock);
+	spin_unlock_irqrestore(&a->lock, flags);
 	return flush;
 }
