@@ -31,6 +31,9 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_PRE_FAULT_MEMORY:
 		return 1;
+	case KVM_CAP_GUEST_MEMFD:
+		/* As KVM: offered, but bindable only in a VM with private memory. */
+		return !vm || vm->has_private_mem;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;
 	case KVM_CAP_NR_VCPUS:

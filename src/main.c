@@ -77,16 +77,21 @@ static int __init okvm_init(void)
 	r = okvm_arch_init();
 	if (r)
 		return r;
+	r = okvm_gmem_init();
+	if (r)
+		goto err_arch;
 	okvm_debugfs_init();
 	r = misc_register(&okvm_dev);
 	if (r) {
 		pr_err("cannot register /dev/okvm: %d\n", r);
-		goto err_arch;
+		goto err_debugfs;
 	}
 	return 0;
 
-err_arch:
+err_debugfs:
 	debugfs_remove_recursive(okvm_debugfs);
+	okvm_gmem_exit();
+err_arch:
 	okvm_arch_exit();
 	return r;
 }
@@ -95,6 +100,7 @@ static void __exit okvm_exit(void)
 {
 	misc_deregister(&okvm_dev);
 	debugfs_remove_recursive(okvm_debugfs);
+	okvm_gmem_exit();
 	okvm_arch_exit();
 }
 
