@@ -4,6 +4,7 @@
 #   make                 okvm.ko for the running kernel (KDIR overrides)
 #   make demo            okvm-vmm in the QEMU test guest, on okvm and kvm_amd
 #   make check           the whole test suite (see README.md)
+#   make check-debug     okvm's tests under a KASAN/lockdep/kmemleak guest kernel
 #   make kunit           the KUnit suites under UML only
 #   make install         modules_install into the running kernel's tree
 # The kernel build itself reads Kbuild.
@@ -21,6 +22,9 @@ install:
 check:
 	scripts/check.sh
 
+check-debug:
+	scripts/check-debug.sh
+
 kunit:
 	scripts/kunit.sh
 
@@ -31,4 +35,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules install check kunit demo clean
+.PHONY: all modules install check check-debug kunit demo clean

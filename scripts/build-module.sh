@@ -16,7 +16,12 @@ rsync -a --delete --exclude .git --exclude '*.o' --exclude '*.ko' \
 	--exclude modules.order --exclude Module.symvers \
 	--exclude tests/selftests --exclude tools \
 	"$OKVM_TOP/" "$out/"
-make -C "$hdr" M="$out" -j"$OKVM_JOBS" modules >"$out/build.log" 2>&1 ||
+# A kernel with KCOV (the debug kernel) gets okvm built for coverage, so
+# that fuzzers can steer by okvm's own code; the rest of that kernel is not
+# instrumented (CONFIG_KCOV_INSTRUMENT_ALL off, see debug-kernel.config).
+kcov=()
+grep -qx 'CONFIG_KCOV=y' "$hdr/.config" && kcov=(KCOV_INSTRUMENT=y)
+make -C "$hdr" M="$out" -j"$OKVM_JOBS" "${kcov[@]}" modules >"$out/build.log" 2>&1 ||
 	{ cat "$out/build.log" >&2; die "module build for $kver failed"; }
 if grep -iE 'warning:' "$out/build.log" >&2; then
 	die "module build for $kver has warnings (above)"

@@ -16,6 +16,7 @@ cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$OKVM_TOP/scripts/guest/init" "$root/init"
 install -m 0644 "$OKVM_TOP/scripts/guest/run.sh" "$root/okvm/run.sh"
 cp "$OKVM_TOP/tests/upstream.list" "$root/okvm/upstream.list"
+cp "$OKVM_TOP/tests/debug.list" "$root/okvm/debug.list"
 cp "$ko" "$root/okvm/okvm.ko"
 # Whatever has been built: okvm's selftests, the upstream ones, okvm-vmm
 # (make demo builds only the last).

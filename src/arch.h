@@ -37,6 +37,14 @@ bool okvm_arch_max_vcpu_ids_ok(struct okvm_vm *vm, u64 max_ids);
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			unsigned long arg);
 
+/* Has @vm an in-kernel interrupt controller (KVM_IRQFD needs one)? */
+bool okvm_arch_irqchip_in_kernel(struct okvm_vm *vm);
+/*
+ * Set GSI @gsi of @vm's in-kernel irqchip to @level through its routing;
+ * any context (an irqfd's wake-up runs with a spinlock held, irqs off).
+ */
+void okvm_arch_set_irq(struct okvm_vm *vm, u32 gsi, bool level);
+
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu);
 void okvm_arch_vcpu_destroy(struct okvm_vcpu *vcpu);
 long okvm_arch_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,

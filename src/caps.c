@@ -30,6 +30,11 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_PRE_FAULT_MEMORY:
+	/* src/eventfd.c; KVM_CAP_IRQFD_RESAMPLE is not offered yet. */
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IRQFD:
 		return 1;
 	case KVM_CAP_GUEST_MEMFD:
 		/* As KVM: offered, but bindable only in a VM with private memory. */

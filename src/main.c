@@ -10,11 +10,25 @@
 #include <linux/module.h>
 
 #include "arch.h"
+#include "eventfd.h"
 #include "okvm.h"
 
 atomic_t okvm_live_vms, okvm_live_vcpus;
 atomic_long_t okvm_live_pages;
 static struct dentry *okvm_debugfs;
+
+/*
+ * For VMMs that open "/dev/kvm" by path (QEMU does): take KVM's own name
+ * and misc minor instead of /dev/okvm. The minor, not only the name, is
+ * what makes this work on a stock host: the node /dev/kvm c 10:232 exists
+ * there before any module loads (kmod's static nodes, from kvm.ko's
+ * "devname:kvm" alias), and udev cannot put a symlink where it is. While
+ * in-tree KVM holds the minor, okvm does not load (-EBUSY); while okvm
+ * holds it, in-tree KVM does not.
+ */
+static bool kvm_dev;
+module_param(kvm_dev, bool, 0444);
+MODULE_PARM_DESC(kvm_dev, "register as /dev/kvm (KVM's misc minor) instead of /dev/okvm");
 
 static long okvm_dev_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
@@ -77,13 +91,21 @@ static int __init okvm_init(void)
 	r = okvm_arch_init();
 	if (r)
 		return r;
-	r = okvm_gmem_init();
+	r = okvm_eventfd_module_init();
 	if (r)
 		goto err_arch;
+	r = okvm_gmem_init();
+	if (r)
+		goto err_eventfd;
 	okvm_debugfs_init();
+	if (kvm_dev) {
+		okvm_dev.minor = KVM_MINOR;
+		okvm_dev.name = "kvm";
+	}
 	r = misc_register(&okvm_dev);
 	if (r) {
-		pr_err("cannot register /dev/okvm: %d\n", r);
+		pr_err("cannot register /dev/%s: %d%s\n", okvm_dev.name, r,
+		       r == -EBUSY ? " (in use: is in-tree KVM loaded?)" : "");
 		goto err_debugfs;
 	}
 	return 0;
@@ -91,6 +113,8 @@ static int __init okvm_init(void)
 err_debugfs:
 	debugfs_remove_recursive(okvm_debugfs);
 	okvm_gmem_exit();
+err_eventfd:
+	okvm_eventfd_module_exit();
 err_arch:
 	okvm_arch_exit();
 	return r;
@@ -101,6 +125,7 @@ static void __exit okvm_exit(void)
 	misc_deregister(&okvm_dev);
 	debugfs_remove_recursive(okvm_debugfs);
 	okvm_gmem_exit();
+	okvm_eventfd_module_exit();
 	okvm_arch_exit();
 }
 

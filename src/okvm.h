@@ -20,6 +20,7 @@
 #include <linux/xarray.h>
 
 #include "arch_types.h"
+#include "eventfd.h"
 #include "memslot.h"
 #include "mmu/mmu.h"
 #include "stats.h"
@@ -73,6 +74,8 @@ struct okvm_vm {
 
 	struct okvm_vm_stat stat;
 	char stats_id[OKVM_STATS_NAME_SIZE];
+
+	struct okvm_eventfds eventfds;	/* KVM_IOEVENTFD, KVM_IRQFD */
 
 	struct okvm_vm_arch arch;
 };

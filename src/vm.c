@@ -31,6 +31,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 		okvm_vcpu_destroy(vcpu);
 	xa_destroy(&vm->vcpu_array);
 	okvm_arch_vm_destroy(vm);
+	okvm_ioeventfd_vm_free(vm);
 	okvm_mmu_destroy(&vm->mmu);
 	slots = rcu_dereference_protected(vm->memslots, true);
 	for (i = 0; i < slots->nr; i++)
@@ -73,6 +74,8 @@ static int okvm_vm_mmu_init(struct okvm_vm *vm)
 
 static int okvm_vm_release(struct inode *inode, struct file *filp)
 {
+	/* As KVM: irqfds end with the VM fd, even while vCPU fds live on. */
+	okvm_irqfd_vm_release(filp->private_data);
 	okvm_put_vm(filp->private_data);
 	return 0;
 }
@@ -276,6 +279,9 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return okvm_vm_create_guest_memfd(vm, &gmem);
 	}
+	case KVM_IOEVENTFD:
+	case KVM_IRQFD:
+		return okvm_eventfd_vm_ioctl(vm, ioctl, argp);
 	case KVM_GET_DIRTY_LOG: {
 		struct kvm_dirty_log log;
 
@@ -317,6 +323,7 @@ int okvm_dev_create_vm(unsigned long type)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
 	xa_init(&vm->vcpu_array);
+	okvm_eventfd_vm_init(vm);
 	snprintf(vm->stats_id, sizeof(vm->stats_id), "kvm-%d",
 		 task_pid_nr(current));
 

@@ -6,9 +6,17 @@
 #   run.sh selftests  smoke, then okvm's selftests on kvm_amd too
 #   run.sh full       smoke + the upstream list on okvm, then both lists on kvm_amd
 #   run.sh demo       okvm-vmm on okvm (which it loads itself), then on kvm_amd
+#   run.sh qemu       Debian's QEMU -accel kvm boots a nested Linux on okvm,
+#                     then on kvm_amd (scripts/guest/qemu.sh)
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
+#   run.sh runner     only the runner's own check (runs on any Linux host
+#                     with busybox too: busybox sh scripts/guest/run.sh runner)
+# Every test also prints its wall time: OKVM-TIME <target> <test> <seconds>.
+# $OKVM_TEST_TIMEOUT (seconds per test, default 120) comes from the kernel
+# command line (okvmtimeout=) via /init; $OKVM_DEBUG_HOOKS names a script the
+# debug leg runs after the suites (see scripts/check-debug.sh).
 suite=${1:-smoke}
 T=/okvm/tests
 TIMEOUT=${OKVM_TEST_TIMEOUT:-120}
@@ -16,28 +24,114 @@ rc=0
 
 result() { echo "OKVM-RESULT $1 $2 $3"; [ "$3" = FAIL ] && rc=1; }
 
+# Centiseconds since boot (/proc/uptime has two decimals).
+now_cs() {
+	local up rest
+	read -r up rest </proc/uptime
+	echo "${up%.*}${up#*.}"
+}
+
+# The live (not zombie) processes of session $1, one "pid state comm" a line.
+session_procs() {	# sid
+	local sid=$1 d st
+	for d in /proc/[0-9]*; do
+		st=$(cat "$d/stat" 2>/dev/null) || continue
+		# "pid (comm) state ppid pgrp session ...": comm may hold spaces.
+		# shellcheck disable=SC2086
+		set -- ${st##*") "}
+		case "$1" in Z|X) continue ;; esac
+		[ "$4" = "$sid" ] && echo "${d#/proc/} $1 $(cat "$d/comm" 2>/dev/null)"
+	done
+}
+
+# Run "cmd..." as the leader of a new session, with output to $out ("-" for
+# the console), killed with everything it forked when $TIMEOUT expires.
+# Whatever of the session is left when the leader has gone (children it
+# did not reap, or all of it after a timeout) is killed too: a test's
+# leftover vCPUs would otherwise spin on and slow every later test. Sets
+#   code   the leader's exit status
+#   tmo    1 if the time limit killed it
+#   secs   its wall time, "s.cc"
+#   stuck  1 if some of the session survived SIGKILL (unkillable: in the
+#          kernel, e.g. a vCPU that never leaves KVM_RUN); callers fail it.
+# A process that leaves the session (setsid) escapes this; no test does.
+run_grouped() {	# target name out cmd...
+	local target=$1 name=$2 out=$3 pid wd t0 left n
+	shift 3
+	rm -f /tmp/okvm-timedout
+	t0=$(now_cs)
+	# The background child is not a group leader, so busybox setsid
+	# calls setsid() in place and $! is the session's id.
+	if [ "$out" = - ]; then
+		setsid "$@" </dev/null &
+	else
+		setsid "$@" </dev/null >"$out" 2>&1 &
+	fi
+	pid=$!
+	setsid sh -c "sleep $TIMEOUT; touch /tmp/okvm-timedout; kill -KILL -$pid" \
+		</dev/null >/dev/null 2>&1 &
+	wd=$!
+	wait "$pid"
+	code=$?
+	secs=$(( $(now_cs) - t0 ))
+	secs=$((secs / 100)).$(printf '%02d' $((secs % 100)))
+	kill -KILL "-$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	tmo=0
+	[ -e /tmp/okvm-timedout ] && tmo=1
+	left=$(session_procs "$pid")
+	if [ -n "$left" ]; then
+		[ $tmo = 1 ] || echo "OKVM-NOTE $target $name left processes behind (killed):" $left
+		kill -KILL "-$pid" 2>/dev/null
+		# Members that changed their process group, by pid.
+		echo "$left" | while read -r n _; do kill -KILL "$n" 2>/dev/null; done
+	fi
+	# Dying takes a while when a VM's memory is torn down (longer under
+	# the debug kernel, whose time limit is longer too): wait a quarter of
+	# the time limit, at least 30 s, before calling them unkillable.
+	stuck=0
+	n=0
+	while [ -n "$left" ]; do
+		left=$(session_procs "$pid")
+		[ -z "$left" ] && break
+		n=$((n + 1))
+		if [ $n -gt 60 ] && [ $n -gt $((TIMEOUT / 2)) ]; then
+			echo "OKVM-NOTE $target $name: processes survive SIGKILL for $((n / 2)) s:" $left
+			stuck=1
+			break
+		fi
+		sleep 0.5
+	done
+	echo "OKVM-TIME $target $name $secs"
+}
+
 # Run one test binary with a time limit; map its exit code to a result.
 run_one() {	# target name cmd...
-	local target=$1 name=$2 code
+	local target=$1 name=$2
 	shift 2
 	echo "OKVM-RUN $target $name"
-	timeout -s KILL "$TIMEOUT" "$@" </dev/null
-	code=$?
-	case $code in
-	0) result "$target" "$name" PASS ;;
-	4) result "$target" "$name" SKIP ;;
-	137|124) result "$target" "$name" TIMEOUT ;;
-	*) result "$target" "$name" FAIL ;;
-	esac
+	run_grouped "$target" "$name" - "$@"
+	if [ $stuck = 1 ]; then
+		result "$target" "$name" FAIL
+	elif [ $tmo = 1 ]; then
+		result "$target" "$name" TIMEOUT
+	else
+		case $code in
+		0) result "$target" "$name" PASS ;;
+		4) result "$target" "$name" SKIP ;;
+		*) result "$target" "$name" FAIL ;;
+		esac
+	fi
 }
 
 # okvm's own selftests report each case (kselftest harness TAP lines).
 run_harness() {	# target binary
 	local target=$1 bin=$2 out=/tmp/harness.out line name
 	echo "OKVM-RUN $target $(basename "$bin")"
-	timeout -s KILL "$TIMEOUT" "$bin" </dev/null >"$out" 2>&1
-	echo "OKVM-EXIT $? $(basename "$bin")"
+	run_grouped "$target" "$(basename "$bin")" "$out" "$bin"
+	echo "OKVM-EXIT $code $(basename "$bin")"
 	cat "$out"
+	[ $stuck = 1 ] && echo "OKVM-RESULT $target $(basename "$bin").reaped FAIL"
 	grep -E '^(not )?ok [0-9]+ ' "$out" | while read -r line; do
 		name=$(echo "$line" | sed -E 's/^(not )?ok [0-9]+ ([^ ]+).*/\2/')
 		case "$line" in
@@ -112,6 +206,55 @@ run_demo() {	# target args...
 	if [ $code = 0 ]; then result "$target" demo PASS; else result "$target" demo FAIL; fi
 }
 
+# The runner's own check: a test that exits and leaves a spinning child
+# behind, and one that hangs with a spinning child until its time limit.
+# Neither child may outlive its test. The children carry a marker in their
+# command line, so that the check does not rely on run_grouped's own
+# bookkeeping (sessions) to find them.
+probe_pids() {
+	local d
+	for d in /proc/[0-9]*; do
+		# A zombie's cmdline reads empty: only live processes match.
+		case "$(tr '\0' ' ' 2>/dev/null <"$d/cmdline")" in
+		*okvm-runner-probe*) echo "${d#/proc/}" ;;
+		esac
+	done
+}
+
+runner_check() {
+	local limit=$TIMEOUT spin='while :; do :; done; : okvm-runner-probe'
+	run_grouped runner exit-leaves-child - sh -c "($spin) & exit 0"
+	if [ -n "$(probe_pids)" ]; then
+		echo "OKVM-NOTE runner: probe children still running:" $(probe_pids)
+		result runner runner.exit_child_reaped FAIL
+	else
+		result runner runner.exit_child_reaped PASS
+	fi
+	TIMEOUT=3
+	run_grouped runner timeout-with-child - sh -c "($spin) & while :; do sleep 1; done"
+	TIMEOUT=$limit
+	if [ $tmo = 1 ] && [ -z "$(probe_pids)" ]; then
+		result runner runner.timeout_child_reaped PASS
+	else
+		echo "OKVM-NOTE runner: timed out: $tmo; probe children still running:" $(probe_pids)
+		result runner runner.timeout_child_reaped FAIL
+	fi
+	# When the check fails, do not let the probes spin on.
+	# shellcheck disable=SC2046
+	kill -KILL $(probe_pids) 2>/dev/null
+}
+
+if [ "$suite" = runner ]; then
+	runner_check
+	exit $rc
+fi
+
+if [ "$suite" = qemu ]; then
+	. /okvm/qemu/run.sh
+	qemu_suite
+	exit $rc
+fi
+
 if [ "$suite" = nosvm ]; then
 	# A CPU without SVM: the load fails with ENODEV and one clear line.
 	if insmod /okvm/okvm.ko 2>/tmp/insmod.err; then
@@ -143,22 +286,106 @@ if [ "$suite" = demo ]; then
 	exit $rc
 fi
 
+# --- the debug leg (scripts/check-debug.sh boots a KASAN/lockdep/kmemleak
+# kernel with suite "debug") ---
+KMEMLEAK=/sys/kernel/debug/kmemleak
+
+# Forget what the kernel leaked before the tests (boot-time objects that
+# kmemleak cannot see referenced): only what is found later is reported.
+kmemleak_begin() {
+	[ -w $KMEMLEAK ] || { echo "OKVM-NOTE no $KMEMLEAK in this kernel"; return; }
+	echo scan >$KMEMLEAK
+	echo clear >$KMEMLEAK
+}
+
+# Scan, and report every unreferenced object whose allocation backtrace
+# passes through okvm: by name while the module is loaded, by address
+# (okvm's load range, noted at insmod) once it is gone. Objects allocated
+# without okvm on the stack are the kernel's own (boot-time false
+# positives, kvm_amd's runs, busybox) and are not okvm's to answer for.
+# kmemleak reports an object only once it is older than 5 s and was found
+# unreferenced, hence the wait and the second scan.
+kmemleak_check() {	# when (a word for the result name)
+	local when=$1 n
+	[ -w $KMEMLEAK ] || return 0
+	sleep 6
+	echo scan >$KMEMLEAK
+	sleep 1
+	echo scan >$KMEMLEAK
+	cat $KMEMLEAK >/tmp/kmemleak.txt
+	echo clear >$KMEMLEAK
+	awk -v lo="$okvm_lo" -v hi="$okvm_hi" '
+		function flush() { if (rec != "" && hit) { printf "%s", rec; n++ } rec = ""; hit = 0 }
+		/^unreferenced object/ { flush() }
+		{ rec = rec "OKVM-KMEMLEAK: " $0 "\n" }
+		/\[okvm\]/ { hit = 1 }
+		lo != "" && match($0, /\[<[0-9a-f]+>\]/) {
+			a = substr($0, RSTART + 2, RLENGTH - 4)
+			if (length(a) == length(lo) && a >= lo && a < hi) hit = 1
+		}
+		END { flush(); exit n > 0 }' /tmp/kmemleak.txt
+	n=$?
+	echo "OKVM-NOTE kmemleak scan ($when): $(grep -c '^unreferenced object' /tmp/kmemleak.txt) unreferenced objects in all"
+	if [ $n = 0 ]; then
+		result okvm "debug.kmemleak_$when" PASS
+	else
+		result okvm "debug.kmemleak_$when" FAIL
+	fi
+}
+
+# okvm's load range as two 16-digit hex strings, for kmemleak_check.
+okvm_range() {
+	local name size refs deps state base
+	read -r name size refs deps state base <<EOF_MODULES
+$(grep '^okvm ' /proc/modules)
+EOF_MODULES
+	okvm_lo=$(printf '%016x' "$base")
+	okvm_hi=$(printf '%016x' $((base + size)))
+}
+
+# Extra commands of the debug leg: one "<name> <shell command>" a line in
+# /okvm/debug.list (tests/debug.list), run from /okvm/tests on okvm with
+# okvm's /dev/kvm, each with the per-test time limit. This is where the
+# fuzzers and fault-injection runs go.
+run_debug_list() {
+	local name cmd
+	[ -f /okvm/debug.list ] || return 0
+	while read -r name cmd; do
+		case "$name" in ''|'#'*) continue ;; esac
+		(cd "$T" && export OKVM_DEBUG=1 && run_one okvm "debug.$name" sh -c "$cmd")
+	done </okvm/debug.list
+}
+
+upstream_okvm=0
+case $suite in full|pick|debug) upstream_okvm=1 ;; esac
+reference=0
+case $suite in full|selftests) reference=1 ;; esac
+[ "$suite" = debug ] && [ "${OKVM_DEBUG_REF:-0}" = 1 ] && reference=1
+
+[ "$suite" = debug ] && kmemleak_begin
+runner_check
 if insmod /okvm/okvm.ko; then
 	result okvm module_load PASS
 else
 	result okvm module_load FAIL
 	exit 1
 fi
+okvm_range
 okvm_dev
 [ "$suite" = pick ] || for b in "$T"/okvm/*; do run_harness okvm "$b"; done
 
-if [ "$suite" = full ] || [ "$suite" = pick ]; then
+if [ $upstream_okvm = 1 ]; then
 	kvm_params_overlay_on
 	run_upstream okvm
 	kvm_params_overlay_off
 fi
 
-if [ "$suite" = full ]; then
+if [ "$suite" = debug ]; then
+	run_debug_list
+	kmemleak_check loaded
+fi
+
+if [ "$suite" = full ] || [ "$suite" = debug ]; then
 	# SVM has one owner per CPU: kvm_amd must not load while okvm has it.
 	if sh /okvm/kvm/load.sh 2>/dev/null; then
 		result okvm module_svm_exclusive FAIL
@@ -170,6 +397,7 @@ fi
 
 if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
 rm -f /dev/kvm
+[ "$suite" = debug ] && kmemleak_check unloaded
 
 if [ "$suite" = pick ]; then
 	if sh /okvm/kvm/load.sh; then
@@ -179,11 +407,11 @@ if [ "$suite" = pick ]; then
 	exit $rc
 fi
 
-if [ "$suite" = full ] || [ "$suite" = selftests ]; then
+if [ $reference = 1 ]; then
 	# The reference: in-tree KVM in the same boot, same binaries.
 	if sh /okvm/kvm/load.sh; then
 		for b in "$T"/okvm/*; do run_harness kvm_amd "$b"; done
-		[ "$suite" = full ] && run_upstream kvm_amd
+		[ $upstream_okvm = 1 ] && run_upstream kvm_amd
 		# ...and okvm must refuse to load while kvm_amd owns SVM.
 		if insmod /okvm/okvm.ko 2>/dev/null; then
 			result okvm module_refused_when_svm_in_use FAIL

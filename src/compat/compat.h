@@ -92,6 +92,13 @@
 #define okvm_unregister_syscore(s)	unregister_syscore_ops(s)
 #endif
 
+/* 6.8 dropped eventfd_signal()'s count (callers all passed 1). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+#define okvm_eventfd_signal(ctx)	eventfd_signal(ctx, 1)
+#else
+#define okvm_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
 /*
  * 6.4 added pmdp_get_lockless(); before it, a 64-bit PMD entry is read in
  * one load (Kbuild probes include/linux/pgtable.h).

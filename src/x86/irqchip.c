@@ -24,6 +24,7 @@
 #include <asm/smp.h>
 #include <trace/events/ipi.h>
 
+#include "arch.h"
 #include "irq_routing.h"
 #include "irqchip.h"
 #include "svm.h"
@@ -41,7 +42,15 @@ static void vcpu_kick(struct okvm_vcpu *vcpu)
 {
 	atomic_set(&vcpu->arch.irq.kick, 1);
 	smp_mb__after_atomic();	/* kick before mode: see the file comment */
-	wake_up_interruptible(&vcpu->arch.irq.wq);
+	/*
+	 * Callers hold the irqchip's raw spinlock, often with interrupts off
+	 * (the APIC timer's hard-IRQ callback, IPIs between vCPUs). A wait
+	 * queue's lock sleeps on PREEMPT_RT; an rcuwait wakes its one waiter
+	 * with wake_up_process() under RCU, which takes only raw locks. Its
+	 * barrier pairs with set_current_state() in rcuwait_wait_event(), so
+	 * the waiter either sees the kick or is woken.
+	 */
+	rcuwait_wake_up(&vcpu->arch.irq.wait);
 	if (READ_ONCE(vcpu->arch.mode) == OKVM_IN_GUEST_MODE) {
 		int cpu = READ_ONCE(vcpu->arch.cpu);
 
@@ -309,7 +318,7 @@ int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu)
 	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
 	struct okvm_vm *vm = vcpu->vm;
 
-	init_waitqueue_head(&irq->wq);
+	rcuwait_init(&irq->wait);
 	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	irq->timer.function = apic_timer_fn;
 	irq->mp_state = KVM_MP_STATE_RUNNABLE;
@@ -500,7 +509,9 @@ static bool vcpu_wakeup(struct okvm_vcpu *vcpu)
  */
 int okvm_irqchip_hlt(struct okvm_vcpu *vcpu)
 {
-	if (wait_event_interruptible(vcpu->arch.irq.wq, vcpu_wakeup(vcpu)) ||
+	/* Only the vCPU's own thread waits here: an rcuwait is enough. */
+	if (rcuwait_wait_event(&vcpu->arch.irq.wait, vcpu_wakeup(vcpu),
+			       TASK_INTERRUPTIBLE) ||
 	    signal_pending(current)) {
 		vcpu->run->exit_reason = KVM_EXIT_INTR;
 		vcpu->stat.signal_exits++;
@@ -533,7 +544,7 @@ int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
 		return 0;
 	raw_spin_lock_irqsave(&chip->lock, flags);
 	if (okvm_lapic_mode(apic) == OKVM_LAPIC_XAPIC &&
-	    (gpa & PAGE_MASK) == (apic->apic_base & OKVM_APIC_BASE_ADDR)) {
+	    (gpa & PAGE_MASK) == (apic->apic_base & OKVM_APIC_BASE_MASK)) {
 		if (write)
 			okvm_lapic_mmio_write(apic, gpa & ~PAGE_MASK, len, *val);
 		else
@@ -812,4 +823,19 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	default:
 		return -ENOIOCTLCMD;
 	}
+}
+
+/* --- the arch interface of irqfds (src/eventfd.c) ---------------------------- */
+
+bool okvm_arch_irqchip_in_kernel(struct okvm_vm *vm)
+{
+	return vm_chip(vm);
+}
+
+void okvm_arch_set_irq(struct okvm_vm *vm, u32 gsi, bool level)
+{
+	struct okvm_irqchip *chip = vm_chip(vm);
+
+	if (chip)
+		irq_line(vm, chip, gsi, level);
 }

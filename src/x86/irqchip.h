@@ -13,7 +13,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
+#include <linux/rcuwait.h>
 
 #include "ioapic.h"
 #include "lapic.h"
@@ -45,7 +45,7 @@ struct okvm_irqchip {
 struct okvm_vcpu_irq {
 	struct okvm_lapic *apic;	/* NULL without KVM_CREATE_IRQCHIP */
 	struct hrtimer timer;
-	wait_queue_head_t wq;		/* HLT and wait-for-SIPI block here */
+	struct rcuwait wait;		/* HLT and wait-for-SIPI block here */
 	atomic_t kick;			/* re-evaluate before entering */
 	u32 mp_state;			/* KVM_MP_STATE_* */
 	u8 tpr_loaded;			/* V_TPR as loaded at the last entry */

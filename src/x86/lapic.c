@@ -10,8 +10,10 @@
 #include <linux/build_bug.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/kvm.h>
 #include <linux/math64.h>
+#include <linux/overflow.h>
 #include <linux/string.h>
 #include <linux/time64.h>
 
@@ -22,6 +24,15 @@
  * default: a guest must not make the host's hrtimer fire every few ns.
  */
 #define OKVM_APIC_MIN_PERIOD_NS	200000ULL
+
+/*
+ * The latest expiry the timer is ever armed at. A huge count (TMICT up to
+ * 2^32, divide 128, a bus cycle up to 2^25 ns) or a TSC deadline far ahead
+ * of the TSC can reach 2^64 ns; an hrtimer expiry is signed, and one past
+ * KTIME_MAX reads as a time in the past: the timer would fire and restart
+ * at once, forever, in hard-IRQ context. Clamped, it fires in 292 years.
+ */
+#define OKVM_APIC_TIMER_MAX_NS	((u64)KTIME_MAX - 1)
 
 /* Writable bits of each register (the rest are read-only or reserved). */
 #define LVT_BASE_MASK	(OKVM_APIC_LVT_MASKED | OKVM_APIC_VECTOR_MASK)
@@ -414,9 +425,25 @@ static u32 divide_value(const struct okvm_lapic *apic)
 	return code == 7 ? 1 : 2u << code;
 }
 
+/* @count bus steps in ns, saturated at OKVM_APIC_TIMER_MAX_NS. */
 static u64 count_ns(const struct okvm_lapic *apic, u64 count)
 {
-	return count * divide_value(apic) * apic->bus_cycle_ns;
+	u64 ns;
+
+	if (check_mul_overflow(count, (u64)divide_value(apic), &ns) ||
+	    check_mul_overflow(ns, apic->bus_cycle_ns, &ns))
+		return OKVM_APIC_TIMER_MAX_NS;
+	return min(ns, OKVM_APIC_TIMER_MAX_NS);
+}
+
+/* The absolute time @ns after @now, saturated at OKVM_APIC_TIMER_MAX_NS. */
+static u64 expiry_after(u64 now, u64 ns)
+{
+	u64 t;
+
+	if (check_add_overflow(now, ns, &t))
+		return OKVM_APIC_TIMER_MAX_NS;
+	return min(t, OKVM_APIC_TIMER_MAX_NS);
 }
 
 static void timer_cancel(struct okvm_lapic *apic)
@@ -451,7 +478,7 @@ static void timer_start_count(struct okvm_lapic *apic, u64 count)
 	} else if (timer_mode(apic) != OKVM_APIC_TIMER_ONESHOT) {
 		return;
 	}
-	timer_arm(apic, now_ns(apic) + ns, period);
+	timer_arm(apic, expiry_after(now_ns(apic), ns), period);
 }
 
 static u32 current_count(const struct okvm_lapic *apic)
@@ -481,17 +508,27 @@ static u32 current_count(const struct okvm_lapic *apic)
 
 static void tsc_deadline_arm(struct okvm_lapic *apic)
 {
-	u64 now = now_ns(apic), tsc, ns = 0;
+	u64 now = now_ns(apic), tsc, ms, ns = 0;
+	u32 rem;
 
 	timer_cancel(apic);
 	if (!apic->timer.tsc_deadline)
 		return;
 	tsc = apic->ops->read_tsc ? apic->ops->read_tsc(apic->opaque) : 0;
-	/* A deadline in the past fires at once (SDM 11.5.4.1). */
-	if (apic->timer.tsc_deadline > tsc && apic->tsc_khz)
-		ns = mul_u64_u32_div(apic->timer.tsc_deadline - tsc,
-				     NSEC_PER_MSEC, apic->tsc_khz);
-	timer_arm(apic, now + ns, 0);
+	/*
+	 * A deadline in the past fires at once (SDM 11.5.4.1). Ticks to ns
+	 * in two steps, whole ms and the rest, so that no product overflows
+	 * (2^64 ticks of a slow TSC are more than 2^64 ns).
+	 */
+	if (apic->timer.tsc_deadline > tsc && apic->tsc_khz) {
+		ms = div_u64_rem(apic->timer.tsc_deadline - tsc, apic->tsc_khz,
+				 &rem);
+		if (check_mul_overflow(ms, (u64)NSEC_PER_MSEC, &ns))
+			ns = OKVM_APIC_TIMER_MAX_NS;
+		else
+			ns += div_u64((u64)rem * NSEC_PER_MSEC, apic->tsc_khz);
+	}
+	timer_arm(apic, expiry_after(now, ns), 0);
 }
 
 /**
@@ -507,7 +544,9 @@ static void tsc_deadline_arm(struct okvm_lapic *apic)
  *
  * Context: APIC lock held, typically from the hrtimer callback: return
  * HRTIMER_RESTART with the new expiry when this returns true.
- * Return: true if the timer must be re-armed at *@next_ns.
+ * Return: true if the timer must be re-armed at *@next_ns, which is then
+ * after now and at most OKVM_APIC_TIMER_MAX_NS (never a restart in the
+ * past, which would fire again at once).
  */
 bool okvm_lapic_timer_expired(struct okvm_lapic *apic, u64 *next_ns)
 {
@@ -522,9 +561,13 @@ bool okvm_lapic_timer_expired(struct okvm_lapic *apic, u64 *next_ns)
 	local_int(apic, OKVM_APIC_LVTT);
 	if (apic->timer.period_ns) {
 		u64 missed = div64_u64(now - apic->timer.deadline_ns,
-				       apic->timer.period_ns);
+				       apic->timer.period_ns), step;
 
-		apic->timer.deadline_ns += (missed + 1) * apic->timer.period_ns;
+		/* The first period boundary after now; saturated, still > now. */
+		if (check_mul_overflow(missed + 1, apic->timer.period_ns, &step))
+			step = OKVM_APIC_TIMER_MAX_NS;
+		apic->timer.deadline_ns = expiry_after(apic->timer.deadline_ns,
+						       step);
 		*next_ns = apic->timer.deadline_ns;
 		return true;
 	}

@@ -23,6 +23,7 @@
 #ifndef OKVM_X86_LAPIC_H
 #define OKVM_X86_LAPIC_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 /* Register offsets in the xAPIC page (x2APIC MSR = 0x800 + offset / 16). */
@@ -65,7 +66,8 @@
 #define OKVM_APIC_BASE_BSP	(1ULL << 8)
 #define OKVM_APIC_BASE_EXTD	(1ULL << 10)
 #define OKVM_APIC_BASE_EN	(1ULL << 11)
-#define OKVM_APIC_BASE_ADDR	0xfee00000ULL
+#define OKVM_APIC_BASE_ADDR	0xfee00000ULL	/* the reset value */
+#define OKVM_APIC_BASE_MASK	GENMASK_ULL(51, 12)	/* the base field */
 
 /* Version register: version 0x14 (integrated APIC), 6 LVT entries. */
 #define OKVM_APIC_VERSION	0x00050014u

@@ -80,7 +80,17 @@ static const struct okvm_gwalk_mem_ops okvm_gmem_ops = {
 	.cmpxchg_gpa = gmem_cmpxchg,
 };
 
-static void vcpu_gwalk_mode(struct okvm_vcpu *vcpu, struct okvm_gwalk_mode *mode)
+/*
+ * The walk mode of the vCPU's paging state. KVM_SET_CPUID2 takes any
+ * MAXPHYADDR (KVM checks only the linear width), so clamp it to what an
+ * x86 CPU can have (32..52). LMA without PAE cannot be reached:
+ * KVM_SET_SREGS refuses it, KVM_SET_MSRS leaves LMA alone and a guest's
+ * CR4 write cannot clear PAE in long mode. A failure would leave @mode
+ * unspecified: callers must not walk with it.
+ * Return: 0, or -EINVAL.
+ */
+static int __must_check vcpu_gwalk_mode(struct okvm_vcpu *vcpu,
+					struct okvm_gwalk_mode *mode)
 {
 	const struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
 	struct okvm_gwalk_regs regs = {
@@ -91,10 +101,11 @@ static void vcpu_gwalk_mode(struct okvm_vcpu *vcpu, struct okvm_gwalk_mode *mode
 
 	/* What the guest's CPUID table promises: MAXPHYADDR, 1G pages. */
 	okvm_cpuid_lookup(vcpu, 0x80000008, 0, &a, &b, &c, &d);
-	regs.maxphyaddr = (a & 0xff) ?: boot_cpu_data.x86_phys_bits;
+	regs.maxphyaddr = clamp_t(u8, (a & 0xff) ?: boot_cpu_data.x86_phys_bits,
+				  32, 52);
 	okvm_cpuid_lookup(vcpu, 0x80000001, 0, &a, &b, &c, &d);
 	regs.gbpages = d & BIT(26);
-	okvm_gwalk_mode_from_regs(mode, &regs);
+	return WARN_ON_ONCE(okvm_gwalk_mode_from_regs(mode, &regs)) ? -EINVAL : 0;
 }
 
 static u32 vcpu_user_access(struct okvm_vcpu *vcpu)
@@ -212,9 +223,10 @@ static int fetch_decode(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 
 	vcpu->arch.insn_len = 0;
 	idx = srcu_read_lock(&vcpu->vm->srcu);
-	vcpu_gwalk_mode(vcpu, &mode);
-	r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, bytes, n,
-				 access, &res);
+	r = vcpu_gwalk_mode(vcpu, &mode);
+	if (!r)
+		r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, bytes,
+					 n, access, &res);
 	if (!r) {
 		vcpu->arch.insn_len = n;
 		r = okvm_decode(bytes, n, cm, insn);
@@ -240,6 +252,31 @@ static int fetch_decode(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn)
 {
 	return fetch_decode(vcpu, insn);
+}
+
+/**
+ * okvm_skip_decoded_insn() - step over the instruction at CS:RIP
+ * @vcpu: the vCPU, after okvm carried out an intercepted instruction
+ *
+ * Without NRIP save the exit does not say where the instruction ends,
+ * and prefixes (66, REP, segment, REX) make its length vary: decode it.
+ * A #PF on the fetch (another vCPU unmapped the code meanwhile) leaves
+ * RIP on the instruction, which runs again after the guest's handler.
+ *
+ * Return: 1 to re-enter the guest, or 0 with KVM_EXIT_INTERNAL_ERROR if
+ * the bytes do not decode.
+ */
+int okvm_skip_decoded_insn(struct okvm_vcpu *vcpu)
+{
+	struct okvm_insn insn;
+	int r = fetch_decode(vcpu, &insn);
+
+	if (r == 1)
+		return 1;
+	if (r)
+		return emulation_error(vcpu);
+	okvm_svm_skip_insn(vcpu, insn.len);
+	return 1;
 }
 
 static u64 seg_base(struct okvm_vcpu *vcpu, unsigned int seg, bool long64);
@@ -302,11 +339,11 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 		}
 		ram_len = size - len;
 		idx = srcu_read_lock(&vcpu->vm->srcu);
-		vcpu_gwalk_mode(vcpu, &mode);
-		if (insn->mmio.dir == OKVM_MMIO_WRITE)
+		r = vcpu_gwalk_mode(vcpu, &mode);
+		if (!r && insn->mmio.dir == OKVM_MMIO_WRITE)
 			r = write_virt(vcpu, &mode, la + ram_off,
 				       (u8 *)&val + ram_off, ram_len, &res);
-		else
+		else if (!r)
 			r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu,
 						 la + ram_off,
 						 vcpu->arch.mmio_ram + ram_off,
@@ -332,9 +369,13 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 		return 1;
 	}
 
-	/* A whole write inside a coalesced zone goes to the ring instead. */
+	/*
+	 * A whole write that an ioeventfd takes signals it; one inside a
+	 * coalesced zone goes to the ring instead.
+	 */
 	if (len == size && insn->mmio.dir == OKVM_MMIO_WRITE &&
-	    okvm_coalesced_write(vcpu->vm, false, gpa, size, &val, 1)) {
+	    (okvm_ioeventfd_write(vcpu->vm, false, gpa, size, &val) ||
+	     okvm_coalesced_write(vcpu->vm, false, gpa, size, &val, 1))) {
 		vcpu->arch.vmcb->save.rip = s->rip + insn->len;
 		okvm_svm_skip_insn(vcpu, 0);
 		return 1;
@@ -459,9 +500,11 @@ int okvm_string_io(struct okvm_vcpu *vcpu)
 
 	if (!in) {
 		idx = srcu_read_lock(&vcpu->vm->srcu);
-		vcpu_gwalk_mode(vcpu, &mode);
-		r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, data,
-					 count * size, vcpu_user_access(vcpu), &res);
+		r = vcpu_gwalk_mode(vcpu, &mode);
+		if (!r)
+			r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la,
+						 data, count * size,
+						 vcpu_user_access(vcpu), &res);
 		srcu_read_unlock(&vcpu->vm->srcu, idx);
 		if (r == 1) {
 			inject_page_fault(vcpu, &res);
@@ -528,9 +571,11 @@ int okvm_complete_string_io(struct okvm_vcpu *vcpu)
 	step = n * p->size;
 	if (p->in && step) {
 		idx = srcu_read_lock(&vcpu->vm->srcu);
-		vcpu_gwalk_mode(vcpu, &mode);
-		r = write_virt(vcpu, &mode, p->la, page_address(vcpu->arch.pio_page),
-			       step, &res);
+		r = vcpu_gwalk_mode(vcpu, &mode);
+		if (!r)
+			r = write_virt(vcpu, &mode, p->la,
+				       page_address(vcpu->arch.pio_page), step,
+				       &res);
 		srcu_read_unlock(&vcpu->vm->srcu, idx);
 		if (r == 1) {
 			inject_page_fault(vcpu, &res);
@@ -570,8 +615,8 @@ void okvm_translate(struct okvm_vcpu *vcpu, struct kvm_translation *tr)
 	int idx;
 
 	idx = srcu_read_lock(&vcpu->vm->srcu);
-	vcpu_gwalk_mode(vcpu, &mode);
-	tr->valid = okvm_gwalk_translate(&mode, &okvm_gmem_ops, vcpu,
+	tr->valid = !vcpu_gwalk_mode(vcpu, &mode) &&
+		    okvm_gwalk_translate(&mode, &okvm_gmem_ops, vcpu,
 					 tr->linear_address, &gpa);
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	tr->physical_address = tr->valid ? gpa : OKVM_GWALK_INVALID_GPA;
@@ -610,9 +655,11 @@ int okvm_rewrite_at_rip(struct okvm_vcpu *vcpu, const u8 *old, const u8 *new,
 		la = (u32)la;
 
 	idx = srcu_read_lock(&vcpu->vm->srcu);
-	vcpu_gwalk_mode(vcpu, &mode);
-	r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, bytes, len,
-				 OKVM_GWALK_FETCH | vcpu_user_access(vcpu), &res);
+	r = vcpu_gwalk_mode(vcpu, &mode);
+	if (!r)
+		r = okvm_gwalk_read_virt(&mode, &okvm_gmem_ops, vcpu, la, bytes,
+					 len, OKVM_GWALK_FETCH |
+					 vcpu_user_access(vcpu), &res);
 	if (!r && memcmp(bytes, old, len))
 		r = -ENOENT;
 	if (!r)

@@ -417,8 +417,7 @@ int okvm_msr_exit(struct okvm_vcpu *vcpu)
 			regs[OKVM_RAX] = (u32)data;
 			regs[OKVM_RDX] = data >> 32;
 		}
-		okvm_svm_skip_insn(vcpu, 2);	/* 0F 30 / 0F 32 */
-		return 1;
+		return okvm_svm_skip_exit_insn(vcpu);
 	}
 
 	reason = msr_exit_reason(r);
@@ -442,8 +441,11 @@ int okvm_msr_exit(struct okvm_vcpu *vcpu)
  *
  * msr.error set by userspace makes the instruction #GP; else an RDMSR
  * gets msr.data in EDX:EAX and the instruction retires.
+ *
+ * Return: 1, or 0 with KVM_EXIT_INTERNAL_ERROR if the instruction could
+ * not be stepped over.
  */
-void okvm_msr_complete_user(struct okvm_vcpu *vcpu)
+int okvm_msr_complete_user(struct okvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	u32 exit = vcpu->arch.msr_exit;
@@ -452,11 +454,12 @@ void okvm_msr_complete_user(struct okvm_vcpu *vcpu)
 	vcpu->arch.msr_exit = 0;
 	if (READ_ONCE(run->msr.error)) {
 		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return;
+		return 1;
 	}
 	if (exit == KVM_EXIT_X86_RDMSR) {
 		vcpu->arch.regs[OKVM_RAX] = (u32)data;
 		vcpu->arch.regs[OKVM_RDX] = data >> 32;
 	}
-	okvm_svm_skip_insn(vcpu, 2);
+	/* No VMRUN since the exit: NRIP save's next RIP is still current. */
+	return okvm_svm_skip_exit_insn(vcpu);
 }

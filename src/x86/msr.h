@@ -27,6 +27,6 @@ void okvm_msr_vcpu_init(struct okvm_vcpu *vcpu);
 int okvm_msr_ext(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool write,
 		 bool host);
 int okvm_msr_exit(struct okvm_vcpu *vcpu);
-void okvm_msr_complete_user(struct okvm_vcpu *vcpu);
+int okvm_msr_complete_user(struct okvm_vcpu *vcpu);
 
 #endif /* OKVM_X86_MSR_H */

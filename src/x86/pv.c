@@ -202,8 +202,7 @@ int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 	}
 out:
 	r[OKVM_RAX] = op64 ? ret : (u32)ret;
-	okvm_svm_skip_insn(vcpu, 3);	/* 0F 01 D9 */
-	return 1;
+	return okvm_svm_skip_exit_insn(vcpu);
 }
 
 /**

@@ -305,13 +305,16 @@ int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_EFER:
 		if (data & ~OKVM_EFER_VALID)
 			return 1;
-		if (!host) {
-			/* LME cannot change while paging is on; LMA is read-only. */
-			if ((s->cr0 & X86_CR0_PG) &&
-			    ((data ^ s->efer) & EFER_LME))
-				return 1;
-			data = (data & ~EFER_LMA) | (s->efer & EFER_LMA);
-		}
+		/* LME cannot change while paging is on. */
+		if (!host && (s->cr0 & X86_CR0_PG) &&
+		    ((data ^ s->efer) & EFER_LME))
+			return 1;
+		/*
+		 * LMA is the CPU's, also for KVM_SET_MSRS (as KVM's set_efer()):
+		 * only KVM_SET_SREGS, which checks CR0/CR4 with it, sets it.
+		 * LMA without CR4.PAE would be a paging mode no walk can use.
+		 */
+		data = (data & ~EFER_LMA) | (s->efer & EFER_LMA);
 		if ((s->efer ^ data) & (EFER_NX | EFER_LME | EFER_LMA))
 			vcpu->arch.asid_gen = 0;	/* fresh ASID, no stale TLB */
 		s->efer = data | EFER_SVME;

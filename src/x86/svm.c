@@ -439,6 +439,28 @@ void okvm_svm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len)
 	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
+/**
+ * okvm_svm_skip_exit_insn() - retire the instruction an intercept stopped
+ * @vcpu: the vCPU, after okvm carried out its CPUID, RDMSR, HLT, ...
+ *
+ * Prefixes make the length vary (66 0F A2 is a CPUID too), so never
+ * assume the bare opcode's: take NRIP save's next RIP if the CPU has it,
+ * else decode the instruction at CS:RIP (QEMU's SVM has no NRIP save).
+ *
+ * Return: 1 to re-enter the guest, or 0 with KVM_EXIT_INTERNAL_ERROR.
+ */
+int okvm_svm_skip_exit_insn(struct okvm_vcpu *vcpu)
+{
+	struct vmcb *vmcb = vcpu->arch.vmcb;
+
+	if (boot_cpu_has(X86_FEATURE_NRIPS) && vmcb->control.next_rip) {
+		vmcb->save.rip = vmcb->control.next_rip;
+		okvm_svm_skip_insn(vcpu, 0);
+		return 1;
+	}
+	return okvm_skip_decoded_insn(vcpu);
+}
+
 /* --- TLB ----------------------------------------------------------------- */
 
 static void okvm_noop_ipi(void *unused)
@@ -718,8 +740,10 @@ static int okvm_handle_io(struct okvm_vcpu *vcpu)
 		return 1;
 	}
 	if (!(info & OKVM_IOIO_IN) &&
-	    okvm_coalesced_write(vcpu->vm, true, info >> 16, size,
-				 &vcpu->arch.regs[OKVM_RAX], 1)) {
+	    (okvm_ioeventfd_write(vcpu->vm, true, info >> 16, size,
+				  &vcpu->arch.regs[OKVM_RAX]) ||
+	     okvm_coalesced_write(vcpu->vm, true, info >> 16, size,
+				  &vcpu->arch.regs[OKVM_RAX], 1))) {
 		vcpu->arch.vmcb->save.rip = c->exit_info_2;
 		okvm_svm_skip_insn(vcpu, 0);
 		return 1;
@@ -778,8 +802,7 @@ static int okvm_handle_cpuid(struct okvm_vcpu *vcpu)
 	r[OKVM_RBX] = b;
 	r[OKVM_RCX] = c;
 	r[OKVM_RDX] = d;
-	okvm_svm_skip_insn(vcpu, 2);	/* 0F A2 */
-	return 1;
+	return okvm_svm_skip_exit_insn(vcpu);
 }
 
 static int okvm_handle_npf(struct okvm_vcpu *vcpu)
@@ -874,8 +897,7 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_WBINVD:
 		/* Not the guest's to flush the host's caches. */
-		okvm_svm_skip_insn(vcpu, 2);
-		return 1;
+		return okvm_svm_skip_exit_insn(vcpu);
 	case SVM_EXIT_NPF:
 		return okvm_handle_npf(vcpu);
 	case SVM_EXIT_IOIO:
@@ -889,7 +911,8 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 	case SVM_EXIT_WRITE_CR4:
 		return okvm_handle_cr4_write(vcpu);
 	case SVM_EXIT_HLT:
-		okvm_svm_skip_insn(vcpu, 1);
+		if (!okvm_svm_skip_exit_insn(vcpu))
+			return 0;
 		vcpu->stat.halt_exits++;
 		if (vcpu->arch.irq.apic) {
 			/* Blocks in the kernel until an interrupt can wake it. */
@@ -903,8 +926,7 @@ static int okvm_handle_exit(struct okvm_vcpu *vcpu)
 		return 1;
 	case SVM_EXIT_INVD:
 		/* Never let a guest throw away host-dirty cache lines. */
-		okvm_svm_skip_insn(vcpu, 2);
-		return 1;
+		return okvm_svm_skip_exit_insn(vcpu);
 	case SVM_EXIT_SHUTDOWN:
 		/* The VMCB is undefined after a shutdown: start over. */
 		okvm_svm_vcpu_reset(vcpu);
@@ -957,8 +979,8 @@ int okvm_svm_run(struct okvm_vcpu *vcpu)
 	}
 	if (vcpu->arch.mmio_pending)
 		okvm_complete_mmio(vcpu);
-	if (vcpu->arch.msr_exit)
-		okvm_msr_complete_user(vcpu);
+	if (vcpu->arch.msr_exit && !okvm_msr_complete_user(vcpu))
+		return 0;
 	if (!vcpu->wants_to_run)
 		return -EINTR;
 

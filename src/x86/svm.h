@@ -26,6 +26,7 @@ void okvm_svm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
 void okvm_svm_inject_exception(struct okvm_vcpu *vcpu, u8 vector,
 			       bool has_error, u32 error);
 void okvm_svm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len);
+int okvm_svm_skip_exit_insn(struct okvm_vcpu *vcpu);
 
 /* mmio.c */
 int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa);
@@ -35,6 +36,7 @@ int okvm_complete_string_io(struct okvm_vcpu *vcpu);
 void okvm_translate(struct okvm_vcpu *vcpu, struct kvm_translation *tr);
 struct okvm_insn;
 int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn);
+int okvm_skip_decoded_insn(struct okvm_vcpu *vcpu);
 int okvm_rewrite_at_rip(struct okvm_vcpu *vcpu, const u8 *old, const u8 *new,
 			unsigned int len);
 

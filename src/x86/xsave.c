@@ -327,8 +327,7 @@ int okvm_handle_xsetbv(struct okvm_vcpu *vcpu)
 		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
 		return 1;
 	}
-	okvm_svm_skip_insn(vcpu, 3);	/* 0F 01 D1 */
-	return 1;
+	return okvm_svm_skip_exit_insn(vcpu);
 }
 
 /* --- CR4 ----------------------------------------------------------------- */

@@ -6,6 +6,7 @@
  * timer runs on a fake clock: the test plays the hrtimer.
  */
 #include <kunit/test.h>
+#include <linux/ktime.h>
 #include <linux/kvm.h>
 #include <linux/random.h>
 
@@ -1174,6 +1175,68 @@ static void lapic_timer_tsc_deadline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_LVTT), 0xd0u);
 }
 
+/*
+ * The hrtimer fired (or was armed in the past): the expiry it is given
+ * back must be after now and a valid ktime, or it fires again at once,
+ * forever, in hard-IRQ context.
+ */
+static void expect_sane_rearm(struct kunit *test, struct fake *f)
+{
+	u64 next = 0;
+
+	KUNIT_ASSERT_TRUE(test, f->armed);
+	KUNIT_EXPECT_GT(test, f->armed_at, f->clock);
+	KUNIT_EXPECT_LE(test, f->armed_at, (u64)KTIME_MAX);
+	/* An early (spurious) hrtimer callback: asks to re-arm, no IRQ. */
+	if (okvm_lapic_timer_expired(&f->apic, &next)) {
+		KUNIT_EXPECT_GT(test, next, f->clock);
+		KUNIT_EXPECT_LE(test, next, (u64)KTIME_MAX);
+	}
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(&f->apic), -1);
+}
+
+/*
+ * The largest count KVM_CAP_X86_APIC_BUS_CYCLES_NS allows: 2^32 counts,
+ * divide by 128, 2^25 ns a bus cycle are 2^64 ns, beyond any ktime.
+ */
+static void lapic_timer_huge_count(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	u32 mode;
+
+	for (mode = 0; mode < 2; mode++) {	/* one-shot, periodic */
+		fake_setup(f, APIC_ID, true);
+		f->apic.bus_cycle_ns = 1ULL << 25;
+		sw_enable(f);
+		wr(f, OKVM_APIC_TDCR, 0xa);		/* divide by 128 */
+		wr(f, OKVM_APIC_LVTT, (mode << 17) | 0xe0);
+		wr(f, OKVM_APIC_TMICT, 0xffffffff);
+		expect_sane_rearm(test, f);
+		KUNIT_EXPECT_EQ(test, advance(f, 1000000000), 0);
+		KUNIT_EXPECT_NE(test, rd(f, OKVM_APIC_TMCCT), 0u);
+	}
+}
+
+/* TSC-deadline mode: IA32_TSC 0, a deadline of ~0, fast and slow TSCs. */
+static void lapic_timer_tsc_deadline_far(struct kunit *test)
+{
+	static const u32 khz[] = { 1000, 1000000, 2000000, 4000000 };
+	struct fake *f = test->priv;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(khz); i++) {
+		fake_setup(f, APIC_ID, true);
+		f->tsc_offset = -f->clock;		/* the guest TSC reads 0 */
+		f->apic.tsc_khz = khz[i];
+		sw_enable(f);
+		wr(f, OKVM_APIC_LVTT, 0x400d0);
+		okvm_lapic_msr_write(&f->apic, OKVM_MSR_TSC_DEADLINE, ~0ULL);
+		expect_sane_rearm(test, f);
+		KUNIT_EXPECT_EQ(test, advance(f, 1000000000), 0);
+		KUNIT_EXPECT_EQ(test, okvm_lapic_pending(&f->apic), -1);
+	}
+}
+
 /* --- KVM_GET/SET_LAPIC --- */
 
 /* The image as bytes for the checks, as struct kvm_lapic_state for the API. */
@@ -1311,6 +1374,8 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_timer_divide_change),
 	KUNIT_CASE(lapic_timer_bus_cycle),
 	KUNIT_CASE(lapic_timer_tsc_deadline),
+	KUNIT_CASE(lapic_timer_huge_count),
+	KUNIT_CASE(lapic_timer_tsc_deadline_far),
 	KUNIT_CASE(lapic_state_round_trip),
 	KUNIT_CASE(lapic_state_x2apic_id),
 	KUNIT_CASE(lapic_init_reset),

@@ -31,20 +31,6 @@ GUEST_CODE(irq_guest, ".code64",
 	"hlt\n");
 extern const uint8_t irq_guest_handler[];
 
-static void set_gate(struct guest *g, int vector, uint64_t handler)
-{
-	uint8_t *e = guest_ptr(g, G_IDT + vector * 16);
-
-	memset(e, 0, 16);
-	e[0] = handler & 0xff;
-	e[1] = (handler >> 8) & 0xff;
-	e[2] = SEL_CODE64;
-	e[5] = 0x8e;			/* present, DPL 0, 64-bit interrupt gate */
-	e[6] = (handler >> 16) & 0xff;
-	e[7] = (handler >> 24) & 0xff;
-	memcpy(e + 8, (uint32_t[]){ handler >> 32 }, 4);
-}
-
 TEST_F(g, window_and_interrupt)
 {
 	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
@@ -54,12 +40,9 @@ TEST_F(g, window_and_interrupt)
 	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, irq_guest,
 			     irq_guest_end), 0);
 	run = self->g.vcpu[0].run;
-	set_gate(&self->g, IRQ_VECTOR,
-		 G_CODE + (irq_guest_handler - irq_guest));
+	ASSERT_EQ(guest_set_irq_handler(&self->g, 0, G_IDT, IRQ_VECTOR,
+					G_CODE + (irq_guest_handler - irq_guest)), 0);
 	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
-	s.idt.base = G_IDT;
-	s.idt.limit = 256 * 16 - 1;
-	ASSERT_EQ(guest_set_sregs(&self->g, 0, &s), 0);
 
 	ASSERT_EQ(guest_run(&self->g, 0), 0);
 	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);

@@ -342,3 +342,28 @@ const char *guest_exit_str(struct kvm_run *run)
 	}
 	return buf;
 }
+
+int guest_set_irq_handler(struct guest *g, int vcpu, uint64_t idt, int vector,
+			  uint64_t handler)
+{
+	uint8_t *e = guest_ptr(g, idt + vector * 16);
+	uint32_t hi = handler >> 32;
+	struct kvm_sregs s;
+	int r;
+
+	memset(e, 0, 16);
+	e[0] = handler & 0xff;
+	e[1] = (handler >> 8) & 0xff;
+	e[2] = SEL_CODE64;
+	e[5] = 0x8e;			/* present, DPL 0, 64-bit interrupt gate */
+	e[6] = (handler >> 16) & 0xff;
+	e[7] = (handler >> 24) & 0xff;
+	memcpy(e + 8, &hi, 4);
+
+	r = guest_get_sregs(g, vcpu, &s);
+	if (r)
+		return r;
+	s.idt.base = idt;
+	s.idt.limit = 256 * 16 - 1;
+	return guest_set_sregs(g, vcpu, &s);
+}

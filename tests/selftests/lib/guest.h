@@ -93,6 +93,13 @@ int guest_get_regs(struct guest *g, int vcpu, struct kvm_regs *regs);
 int guest_set_regs(struct guest *g, int vcpu, struct kvm_regs *regs);
 int guest_get_sregs(struct guest *g, int vcpu, struct kvm_sregs *sregs);
 int guest_set_sregs(struct guest *g, int vcpu, struct kvm_sregs *sregs);
+/*
+ * A 64-bit guest's interrupt handler: a present interrupt gate, DPL 0, for
+ * vector in a 256-entry IDT at gpa idt, which the vCPU's IDTR then points
+ * to; 0 or -errno.
+ */
+int guest_set_irq_handler(struct guest *g, int vcpu, uint64_t idt, int vector,
+			  uint64_t handler);
 /* Add a slot (KVM_SET_USER_MEMORY_REGION); 0 or -errno. */
 long guest_set_slot(struct guest *g, unsigned int slot, unsigned int flags,
 		    uint64_t gpa, uint64_t size, void *hva);
