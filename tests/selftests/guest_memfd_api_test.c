@@ -65,7 +65,7 @@ TEST_F(gmem, size_is_fixed)
 	EXPECT_EQ(errno, EOPNOTSUPP);
 	EXPECT_EQ(fallocate(self->fd, FALLOC_FL_KEEP_SIZE, SZ - 4096, 8192), -1);
 	EXPECT_EQ(errno, EINVAL);
-	EXPECT_EQ(fallocate(self->fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_COLLAPSE_RANGE,
+	EXPECT_EQ(fallocate(self->fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_ZERO_RANGE,
 			    0, 4096), -1);
 	EXPECT_EQ(errno, EOPNOTSUPP);
 	ASSERT_EQ(fstat(self->fd, &st), 0);
@@ -81,8 +81,13 @@ TEST_F(gmem, no_host_access)
 	ASSERT_EQ(fallocate(self->fd, FALLOC_FL_KEEP_SIZE, 0, SZ), 0);
 	EXPECT_EQ(read(self->fd, buf, sizeof(buf)), -1);
 	EXPECT_EQ(errno, EINVAL);
-	EXPECT_EQ(pwrite(self->fd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(write(self->fd, buf, sizeof(buf)), -1);
 	EXPECT_EQ(errno, EINVAL);
+	/* Not seekable, so positioned I/O is refused before anything else. */
+	EXPECT_EQ(pwrite(self->fd, buf, sizeof(buf), 0), -1);
+	EXPECT_EQ(errno, ESPIPE);
+	EXPECT_EQ(lseek(self->fd, 4096, SEEK_SET), -1);
+	EXPECT_EQ(errno, ESPIPE);
 	EXPECT_EQ(mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->fd, 0), MAP_FAILED);
 	EXPECT_EQ(errno, ENODEV);
 	EXPECT_EQ(mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, self->fd, 0), MAP_FAILED);
