@@ -3,6 +3,7 @@
 # okvm: build the module for the running kernel, or run the test suite.
 #   make                 okvm.ko for the running kernel (KDIR overrides)
 #   make demo            okvm-vmm in the QEMU test guest, on okvm and kvm_amd
+#   make bench           benchmarks on okvm and kvm_amd in one guest boot
 #   make check           the whole test suite (see README.md)
 #   make check-debug     okvm's tests under a KASAN/lockdep/kmemleak guest kernel
 #   make kunit           the KUnit suites under UML only
@@ -31,8 +32,11 @@ kunit:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules install check check-debug kunit demo clean
+.PHONY: all modules install check check-debug kunit demo bench clean

@@ -24,7 +24,13 @@ mkdir -p "$OKVM_OUT/logs"
 logf="$OKVM_OUT/logs/$kver-$suite.log"
 resf="$OKVM_OUT/logs/$kver-$suite.results"
 timef="$OKVM_OUT/logs/$kver-$suite.times"
-args="console=ttyS0 panic=-1 oops=panic okvmtest=$suite"
+# tsc=reliable: TCG's TSC follows the host's monotonic clock, but the
+# clocksource watchdog compares it with an emulated HPET whose reads are
+# late by however long the host made TCG wait; on a loaded host it marks
+# the TSC unstable mid-run, and KVM then drops its master clock (no
+# KVM_CLOCK_REALTIME, TSC offsets compensated on vCPU load), which changes
+# what clock tests see on okvm and kvm_amd alike.
+args="console=ttyS0 panic=-1 oops=panic tsc=reliable okvmtest=$suite"
 args+="${OKVM_PICK:+ okvmpick=$OKVM_PICK}${OKVM_TEST_TIMEOUT:+ okvmtimeout=$OKVM_TEST_TIMEOUT}"
 args+="${OKVM_DEBUG_REF:+ okvmref=$OKVM_DEBUG_REF}${OKVM_KERNEL_ARGS:+ $OKVM_KERNEL_ARGS}"
 

@@ -15,6 +15,7 @@ mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,okvm/kvm,okvm/tests}
 cp /bin/busybox "$root/bin/busybox"
 install -m 0755 "$OKVM_TOP/scripts/guest/init" "$root/init"
 install -m 0644 "$OKVM_TOP/scripts/guest/run.sh" "$root/okvm/run.sh"
+install -m 0644 "$OKVM_TOP/scripts/guest/bench.sh" "$root/okvm/bench.sh"
 cp "$OKVM_TOP/tests/upstream.list" "$root/okvm/upstream.list"
 cp "$OKVM_TOP/tests/debug.list" "$root/okvm/debug.list"
 cp "$ko" "$root/okvm/okvm.ko"

@@ -7,6 +7,7 @@
  * rather than fail on a half-done feature.
  */
 #include <linux/kvm.h>
+#include <uapi/linux/okvm.h>
 
 #include "arch.h"
 #include "okvm.h"
@@ -35,10 +36,14 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 	case KVM_CAP_IOEVENTFD_NO_LENGTH:
 	case KVM_CAP_IRQFD:
+	case OKVM_CAP_AGE_BITMAP:
 		return 1;
 	case KVM_CAP_GUEST_MEMFD:
 		/* As KVM: offered, but bindable only in a VM with private memory. */
 		return !vm || vm->has_private_mem;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
+		       KVM_DIRTY_LOG_INITIALLY_SET;
 	case KVM_CAP_NR_MEMSLOTS:
 		return OKVM_USER_MEM_SLOTS;
 	case KVM_CAP_NR_VCPUS:

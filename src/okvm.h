@@ -50,6 +50,8 @@ struct okvm_vm {
 	struct mutex slots_lock;
 	struct okvm_memslots __rcu *memslots;
 	struct srcu_struct srcu;
+	/* KVM_DIRTY_LOG_* options (KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2); slots_lock */
+	u64 manual_dirty_log_protect;
 
 	/* Guest-physical page tables of the whole VM (the arch's format). */
 	struct okvm_mmu mmu;
@@ -140,15 +142,32 @@ int okvm_gmem_bind(struct okvm_vm *vm, struct okvm_memslot *slot, u32 fd);
 void okvm_gmem_unbind(struct okvm_vm *vm, const struct okvm_memslot *slot);
 
 /* src/dirty.c */
-int okvm_dirty_log_prepare(const struct okvm_memslot *old,
+int okvm_dirty_log_prepare(struct okvm_vm *vm,
+			   const struct okvm_memslot *old,
 			   struct okvm_memslot *new);
+void okvm_dirty_log_flags_changed(struct okvm_vm *vm,
+				  const struct okvm_memslot *old,
+				  const struct okvm_memslot *new);
+int okvm_dirty_log_enable_cap(struct okvm_vm *vm,
+			      const struct kvm_enable_cap *cap);
+int okvm_vm_clear_dirty_log(struct okvm_vm *vm,
+			    const struct kvm_clear_dirty_log *log);
 void okvm_dirty_log_release(const struct okvm_memslot *from,
 			    const struct okvm_memslot *to);
 void okvm_dirty_log_free_all(struct okvm_memslots *slots);
 void okvm_mark_page_dirty(struct okvm_vm *vm, u64 gfn);
+void okvm_slot_mark_dirty(const struct okvm_memslot *slot, u64 gfn);
+int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
+
+/* src/guest_mem.c */
+unsigned long okvm_guest_hva(struct okvm_vm *vm, u64 gpa, unsigned int len,
+			     bool write, const struct okvm_memslot **slotp);
 int okvm_read_guest(struct okvm_vm *vm, u64 gpa, void *buf, unsigned int len);
 int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
-		     unsigned int len);int okvm_vm_get_dirty_log(struct okvm_vm *vm, const struct kvm_dirty_log *log);
+		     unsigned int len);
+
+/* src/age_bitmap.c */
+int okvm_vm_age_bitmap(struct okvm_vm *vm, void __user *argp);
 
 #define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);

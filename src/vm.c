@@ -10,6 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <uapi/linux/okvm.h>
 
 #include "arch.h"
 #include "okvm.h"
@@ -137,7 +138,7 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 			goto out;
 	}
 	if (chg.change != OKVM_MR_DELETE) {
-		r = okvm_dirty_log_prepare(chg.change == OKVM_MR_CREATE ?
+		r = okvm_dirty_log_prepare(vm, chg.change == OKVM_MR_CREATE ?
 					   NULL : &chg.old, &chg.new);
 		if (r)
 			goto err_gmem;
@@ -170,14 +171,8 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 		old = inval;
 	}
 	okvm_vm_publish_memslots(vm, new);
-	/*
-	 * Logging starts: drop the slot's mappings, so that every page is
-	 * faulted in again under the logging rules (read-only until written,
-	 * 4K only).
-	 */
-	if (chg.change == OKVM_MR_FLAGS_ONLY && !chg.old.dirty_bitmap &&
-	    chg.new.dirty_bitmap)
-		okvm_zap_gfn_range(vm, chg.new.base_gfn, chg.new.npages);
+	if (chg.change == OKVM_MR_FLAGS_ONLY)
+		okvm_dirty_log_flags_changed(vm, &chg.old, &chg.new);
 	if (chg.change != OKVM_MR_CREATE)
 		okvm_dirty_log_release(&chg.old, chg.change == OKVM_MR_DELETE ?
 				       NULL : &chg.new);
@@ -224,6 +219,8 @@ static int okvm_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *c
 		}
 		mutex_unlock(&vm->lock);
 		return r;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return okvm_dirty_log_enable_cap(vm, cap);
 	default:
 		return okvm_arch_vm_enable_cap(vm, cap);
 	}
@@ -289,6 +286,15 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return okvm_vm_get_dirty_log(vm, &log);
 	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return okvm_vm_clear_dirty_log(vm, &log);
+	}
+	case OKVM_AGE_BITMAP:
+		return okvm_vm_age_bitmap(vm, argp);
 	default:
 		return okvm_arch_vm_ioctl(vm, ioctl, arg);
 	}

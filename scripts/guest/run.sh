@@ -11,6 +11,7 @@
 #   run.sh nosvm      on a CPU without SVM: okvm must refuse to load (ENODEV)
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
+#   run.sh bench      benchmarks, okvm and kvm_amd alternately (bench.sh)
 #   run.sh runner     only the runner's own check (runs on any Linux host
 #                     with busybox too: busybox sh scripts/guest/run.sh runner)
 # Every test also prints its wall time: OKVM-TIME <target> <test> <seconds>.
@@ -255,6 +256,11 @@ if [ "$suite" = qemu ]; then
 	exit $rc
 fi
 
+if [ "$suite" = bench ]; then
+	. /okvm/bench.sh
+	exit $rc
+fi
+
 if [ "$suite" = nosvm ]; then
 	# A CPU without SVM: the load fails with ENODEV and one clear line.
 	if insmod /okvm/okvm.ko 2>/tmp/insmod.err; then
@@ -356,13 +362,22 @@ run_debug_list() {
 	done </okvm/debug.list
 }
 
+# Suite pick: okvm's selftests named "okvm/<binary>" in $OKVM_PICK.
+pick_okvm() {	# target
+	local b
+	for b in "$T"/okvm/*; do
+		case ",${OKVM_PICK:-}," in *",okvm/${b##*/},"*) run_harness "$1" "$b" ;; esac
+	done
+}
+
 upstream_okvm=0
 case $suite in full|pick|debug) upstream_okvm=1 ;; esac
 reference=0
 case $suite in full|selftests) reference=1 ;; esac
 [ "$suite" = debug ] && [ "${OKVM_DEBUG_REF:-0}" = 1 ] && reference=1
 
-[ "$suite" = debug ] && kmemleak_begin
+# pick too: a quick loop on the debug kernel (a no-op without kmemleak).
+case $suite in debug|pick) kmemleak_begin ;; esac
 runner_check
 if insmod /okvm/okvm.ko; then
 	result okvm module_load PASS
@@ -373,6 +388,7 @@ fi
 okvm_range
 okvm_dev
 [ "$suite" = pick ] || for b in "$T"/okvm/*; do run_harness okvm "$b"; done
+[ "$suite" = pick ] && pick_okvm okvm
 
 if [ $upstream_okvm = 1 ]; then
 	kvm_params_overlay_on
@@ -397,10 +413,11 @@ fi
 
 if rmmod okvm; then result okvm module_unload PASS; else result okvm module_unload FAIL; fi
 rm -f /dev/kvm
-[ "$suite" = debug ] && kmemleak_check unloaded
+case $suite in debug|pick) kmemleak_check unloaded ;; esac
 
 if [ "$suite" = pick ]; then
 	if sh /okvm/kvm/load.sh; then
+		pick_okvm kvm_amd
 		run_upstream kvm_amd
 		rmmod kvm_amd kvm
 	fi

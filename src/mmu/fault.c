@@ -92,7 +92,7 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	struct okvm_vm *vm = vcpu->vm;
 	u64 gfn = gpa >> PAGE_SHIFT, pfn, nr = 1;
 	const struct okvm_memslot *slot;
-	bool writable = false;
+	bool writable = false, host_writable = false;
 	unsigned long hva, seq;
 	struct page *page;
 	int level = 1, idx, r;
@@ -123,15 +123,17 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 
 	if (write) {
 		r = get_user_pages_fast(hva, 1, FOLL_WRITE, &page);
-		writable = r == 1;
-	} else if (!(slot->flags & KVM_MEM_READONLY) && !slot->dirty_bitmap &&
+		writable = host_writable = r == 1;
+	} else if (!(slot->flags & KVM_MEM_READONLY) &&
 		   get_user_pages_fast_only(hva, 1, FOLL_WRITE, &page) == 1) {
 		/*
-		 * Already writable in the host: map it writable right away
-		 * (not while the slot is logged: its first write must fault).
+		 * Already writable in the host: map it writable right away,
+		 * except while the slot is logged: then its first write must
+		 * fault, and fast_wp_fault() fixes that fault (host-writable).
 		 */
 		r = 1;
-		writable = true;
+		writable = !slot->dirty_bitmap;
+		host_writable = true;
 	} else {
 		r = get_user_pages_fast(hva, 1, 0, &page);
 	}
@@ -153,7 +155,11 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 		gfn = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
 		pfn = ALIGN_DOWN(pfn, OKVM_2M_PAGES);
 	}
-	perm = OKVM_PT_R | OKVM_PT_X | (writable ? OKVM_PT_W : 0);
+	perm = OKVM_PT_R | OKVM_PT_X;
+	if (writable)
+		perm |= OKVM_PT_W;
+	if (host_writable)
+		perm |= OKVM_PT_HOST_W;
 
 	read_lock(vm->mmu.lock);
 	if (fault_raced(vm, seq, hva)) {
@@ -176,14 +182,47 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	read_unlock(vm->mmu.lock);
 
 out_page:
-	/* The guest may write through a writable mapping from now on. */
-	if (writable)
+	/*
+	 * The guest may write through a writable mapping from now on, or
+	 * through a host-writable one once fast_wp_fault() has fixed it,
+	 * which does not see the page. Cleaning the page again needs the
+	 * host to write-protect or unmap it, which zaps the mapping first.
+	 */
+	if (host_writable)
 		set_page_dirty_lock(page);
 	mark_page_accessed(page);
 	put_page(page);
 out_srcu:
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;
+}
+
+/*
+ * The fast path for dirty logging's write faults: the page is mapped and
+ * host-writable, write-protected only so that this write is seen. The
+ * leaf is made writable by one compare-and-exchange under RCU, without
+ * the MMU lock or GUP; only the memslot lookup remains, for the log bit.
+ * The bit is set after the exchange: a harvest (write lock) that
+ * write-protects the page again in between either takes the bit or runs
+ * before it is set, and then the next harvest has it (see src/dirty.c).
+ * Return: true if the fault is fixed.
+ */
+static bool fast_wp_fault(struct okvm_vm *vm, u64 gfn)
+{
+	const struct okvm_memslot *slot;
+	bool fixed = false;
+	int idx;
+
+	idx = srcu_read_lock(&vm->srcu);
+	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu), gfn);
+	if (slot && !(slot->flags & KVM_MEM_READONLY) &&
+	    okvm_mmu_fast_unprotect(&vm->mmu, gfn)) {
+		fixed = true;
+		if (slot->dirty_bitmap)
+			set_bit_le(gfn - slot->base_gfn, slot->dirty_bitmap);
+	}
+	srcu_read_unlock(&vm->srcu, idx);
+	return fixed;
 }
 
 /**
@@ -200,6 +239,8 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
 {
 	int level;
 
+	if (write && fast_wp_fault(vcpu->vm, gpa >> PAGE_SHIFT))
+		return 1;
 	return mmu_page_fault(vcpu, gpa, write, &level);
 }
 

@@ -22,6 +22,14 @@
  */
 #define X86_FROZEN	BIT_ULL(56)
 
+/*
+ * OKVM_PT_HOST_W: bit 9 is available to software in NPT (long-mode)
+ * entries; in EPT bit 9 is the dirty flag, and bit 57 is ignored (as KVM
+ * uses them).
+ */
+#define NPT_HOST_W	BIT_ULL(9)
+#define EPT_HOST_W	BIT_ULL(57)
+
 #define EPT_R		BIT_ULL(0)
 #define EPT_W		BIT_ULL(1)
 #define EPT_X		BIT_ULL(2)
@@ -50,6 +58,7 @@
 	.nx_bit = X86_NX,						\
 	.accessed_bit = X86_A,						\
 	.dirty_bit = X86_D,						\
+	.host_w_bit = NPT_HOST_W,					\
 	.frozen = X86_FROZEN,						\
 }
 
@@ -70,6 +79,7 @@
 	.x_bit = EPT_X,							\
 	.accessed_bit = (_a),						\
 	.dirty_bit = (_d),						\
+	.host_w_bit = EPT_HOST_W,					\
 	.frozen = X86_FROZEN,						\
 }
 

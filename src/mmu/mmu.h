@@ -18,6 +18,9 @@
  *  - map: MMU lock held for read; faults run in parallel and update
  *    entries with compare-and-exchange, retrying when they lose a race;
  *  - zap, write-protect, split: MMU lock held for write;
+ *  - fast_unprotect: no MMU lock; RCU; makes a write-protected, host-
+ *    writable leaf writable with compare-and-exchange (dirty logging's
+ *    write faults);
  *  - test_clear_young / test_young / lookup: no MMU lock; RCU is taken
  *    inside and keeps tables alive, aging clears the accessed flag of leaf
  *    entries with compare-and-exchange;
@@ -182,6 +185,7 @@ u64 okvm_mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 u64 okvm_mmu_zap_atomic(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 			u64 nr_pages);
 u64 okvm_mmu_wrprot(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages);
+bool okvm_mmu_fast_unprotect(struct okvm_mmu *mmu, u64 gfn);
 int okvm_mmu_split(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 		   u64 nr_pages, int target_level, struct okvm_pt_cache *cache);
 bool okvm_mmu_lookup(struct okvm_mmu *mmu, bool private, u64 gfn, u64 *pfn,

@@ -541,7 +541,7 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 	 * page and EPT treats write-without-read as a misconfiguration.
 	 */
 	if (!root || level < 1 || level > fmt->max_huge_level ||
-	    !(perm & OKVM_PT_R) || (perm & ~OKVM_PT_RWX) ||
+	    !(perm & OKVM_PT_R) || (perm & ~(OKVM_PT_RWX | OKVM_PT_HOST_W)) ||
 	    !IS_ALIGNED(gfn | pfn | nr_pages, pages) ||
 	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, false, &start,
 				&end))
@@ -755,6 +755,70 @@ retry:
 	okvm_pt_flush(mmu, root, &fl);
 	rcu_read_unlock();
 	return fl.changed;
+}
+
+/**
+ * okvm_mmu_fast_unprotect() - fix a write fault on a write-protected leaf
+ * @mmu: the MMU
+ * @gfn: natural GFN the guest wrote
+ *
+ * The case dirty logging creates: a 4K leaf of the direct root that the
+ * host maps writable (OKVM_PT_HOST_W) but that was write-protected so its
+ * next write is seen.  Makes it writable by one compare-and-exchange from
+ * the value read, under RCU and no MMU lock: a racing zap, split,
+ * write-protect or ager changes the entry first and the exchange fails
+ * (and is decided again), a table freed under the walk stays readable
+ * until RCU is dropped and its entries are frozen, never a leaf.  The
+ * caller must log the write *after* this returns true, so that a harvest
+ * (under the write lock) that write-protects the page again either sees
+ * the log bit or comes after it.  No TLB flush: permissions only grow.
+ *
+ * Context: any; takes RCU.
+ * Return: true if the leaf is writable now (made so here, or by a racing
+ * fault); false if the slow path must handle the fault (no leaf, a huge
+ * leaf, not host-writable, a format without OKVM_PT_HOST_W, a broken MMU).
+ */
+bool okvm_mmu_fast_unprotect(struct okvm_mmu *mmu, u64 gfn)
+{
+	const struct okvm_pt_fmt *fmt = mmu->fmt;
+	struct okvm_pt_root *root = &mmu->direct;
+	struct okvm_pt_flush fl = {};
+	struct okvm_pt_iter iter;
+	bool fixed = false;
+	u64 start, end;
+
+	if (!fmt->host_w_bit || READ_ONCE(mmu->broken) ||
+	    !okvm_pt_root_range(mmu, root, gfn, 1, true, &start, &end))
+		return false;
+
+	rcu_read_lock();
+	for_each_okvm_pte(iter, fmt, root->spt, root->level, 1, start, end) {
+		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level))
+			continue;
+		/* Logged slots map 4K: a huge leaf is not this case. */
+		if (iter.level != 1)
+			break;
+		for (;;) {
+			if (iter.old_spte & fmt->w_bit) {
+				fixed = true;
+				break;
+			}
+			if (!okvm_pte_leaf(fmt, iter.old_spte, 1) ||
+			    !(iter.old_spte & fmt->host_w_bit))
+				break;
+			if (!okvm_pt_set_spte_atomic(mmu, root, &iter,
+						     iter.old_spte | fmt->w_bit,
+						     OKVM_PT_LOCKLESS, &fl)) {
+				fixed = true;
+				break;
+			}
+		}
+		break;
+	}
+	/* Nothing was removed or lost permissions: nothing to flush. */
+	WARN_ON_ONCE(fl.end != fl.start);
+	rcu_read_unlock();
+	return fixed;
 }
 
 /* ---- split ---- */

@@ -28,6 +28,13 @@
 #define OKVM_PT_W		BIT(1)
 #define OKVM_PT_X		BIT(2)
 #define OKVM_PT_RWX		(OKVM_PT_R | OKVM_PT_W | OKVM_PT_X)
+/*
+ * Not a permission of the guest: the host maps the page writable, so a
+ * write-protected leaf may be made writable again without asking the host
+ * (okvm_mmu_fast_unprotect()). Kept by write protection, dropped with the
+ * leaf when the host changes its mapping (an MMU-notifier zap).
+ */
+#define OKVM_PT_HOST_W		BIT(3)
 
 /**
  * struct okvm_pt_fmt - one page-table format, as data
@@ -50,6 +57,8 @@
  *	without A/D): aging then falls back to zapping the leaf
  * @dirty_bit: hardware dirty flag, 0 if none: dirty tracking then falls
  *	back to write protection
+ * @host_w_bit: a bit the hardware ignores in leaves, for OKVM_PT_HOST_W;
+ *	0 if the format has none (write faults then always take the slow path)
  * @frozen: a value that is not present in this format and lives only in
  *	bits the hardware ignores; it marks an entry owned by one writer
  *
@@ -74,6 +83,7 @@ struct okvm_pt_fmt {
 	u64 nx_bit;
 	u64 accessed_bit;
 	u64 dirty_bit;
+	u64 host_w_bit;
 	u64 frozen;
 };
 
@@ -147,6 +157,8 @@ static inline u64 okvm_pte_perm_bits(const struct okvm_pt_fmt *fmt, u32 perm)
 		v |= fmt->x_bit;
 	if (fmt->nx_bit && !(perm & OKVM_PT_X))
 		v |= fmt->nx_bit;
+	if (perm & OKVM_PT_HOST_W)
+		v |= fmt->host_w_bit;
 	return v;
 }
 
@@ -161,6 +173,8 @@ static inline u32 okvm_pte_perm(const struct okvm_pt_fmt *fmt, u64 pte)
 		perm |= OKVM_PT_W;
 	if (fmt->x_bit ? (pte & fmt->x_bit) : !(pte & fmt->nx_bit))
 		perm |= OKVM_PT_X;
+	if (pte & fmt->host_w_bit)
+		perm |= OKVM_PT_HOST_W;
 	return perm;
 }
 

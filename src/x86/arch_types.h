@@ -10,8 +10,8 @@
 #include <linux/kvm.h>
 #include <linux/spinlock_types.h>
 
-#include "emulate.h"
-#include "irqchip.h"
+#include "decode.h"
+#include "irqchip/vcpu_irq.h"
 
 /* Entries in a vCPU's KVM_SET_CPUID2 table, as KVM_MAX_CPUID_ENTRIES. */
 #define OKVM_MAX_CPUID_ENTRIES	256
@@ -23,8 +23,10 @@ enum okvm_reg {
 	OKVM_R14, OKVM_R15, OKVM_NR_VCPU_GPRS
 };
 
-struct vmcb;
 struct okvm_msr_filter;
+struct okvm_irqchip;
+struct okvm_vcpu;
+struct okvm_irq_routes;
 
 /*
  * The VM's TSC write history (tsc.c), so that vCPUs created or written
@@ -69,6 +71,7 @@ struct okvm_vm_arch {
 	struct okvm_coalesced *coalesced;	/* zones and ring (coalesced.c) */
 	unsigned long n_requested_mmu_pages;	/* KVM_SET_NR_MMU_PAGES, or 0 */
 	bool exit_on_emulation_error;		/* KVM_CAP_EXIT_ON_EMULATION_FAILURE */
+	bool exception_payload;			/* KVM_CAP_EXCEPTION_PAYLOAD */
 };
 
 /* Where a vCPU is, for kicks and TLB shootdowns. */
@@ -95,44 +98,86 @@ struct okvm_pending_io {
  */
 #define OKVM_ARCH_VCPU_MMAP_PAGES	3
 
+/*
+ * An exception in the event queue (events.c). "Pending" is raised but not
+ * yet delivered: its payload (CR2 for #PF, DR6 bits for #DB) is not applied
+ * yet and it may still merge with another into #DF. "Injected" is being
+ * delivered: the backend writes it into the next entry as it is.
+ */
+struct okvm_queued_exception {
+	bool pending;
+	bool injected;
+	bool has_error_code;
+	bool has_payload;
+	u8 vector;
+	u32 error_code;
+	u64 payload;
+};
+
+/*
+ * The vCPU's one event queue (events.c; docs/design.md "Events"): every
+ * exception, NMI and external interrupt okvm delivers goes through it, from
+ * the exit handlers, the in-kernel irqchip, KVM_INTERRUPT, KVM_NMI and
+ * KVM_SET_VCPU_EVENTS. NMI blocking itself is the backend's
+ * (okvm_x86_ops.get_nmi_mask), as it ends with the guest's IRET.
+ */
+struct okvm_event_queue {
+	struct okvm_queued_exception exc;
+	bool nmi_injected;		/* being delivered */
+	u8 nmi_pending;			/* raised, not yet delivered (at most 2) */
+	struct {
+		bool injected;		/* acknowledged, being delivered */
+		bool soft;		/* INTn (reported only) */
+		u8 nr;
+	} irq;
+	bool triple_fault;		/* shutdown before the next entry */
+};
+
+/*
+ * A vCPU's x86 state that is not the backend's. Registers the backend
+ * keeps in its state block (RIP, RFLAGS, segments, CRs, DR6/7, EFER) are
+ * read and written through okvm_x86_ops (vendor.h).
+ */
 struct okvm_vcpu_arch {
-	struct vmcb *vmcb;
-	u64 vmcb_pa;
+	void *vendor;			/* the backend's own vCPU state */
 	struct page *pio_page;		/* second page of the kvm_run mapping */
 	unsigned long regs[OKVM_NR_VCPU_GPRS];
 
-	/* Guest FPU/XSAVE image, swapped with the host's around VMRUN. */
+	/* Guest FPU/XSAVE image, swapped with the host's around entry. */
 	void *fpu;
 	unsigned int fpu_size;
 
-	/* The guest's XCR0, loaded around VMRUN when CR4.OSXSAVE is set. */
+	/* The guest's XCR0, loaded around entry when CR4.OSXSAVE is set. */
 	u64 xcr0;
 
-	/* Guest debug registers DR0-3 (DR6/DR7 live in the VMCB). */
+	/* Guest debug registers DR0-3 (DR6/DR7 are the backend's). */
 	unsigned long db[4];
 
-	/* MSRs with no home in the VMCB. */
+	/* MSRs with no home in the backend's state block. */
 	u64 tsc_aux;
 	u32 pkru;			/* the guest's, while the host's is loaded */
-	bool svm_off;			/* SVM was disabled for a reboot */
 	u64 misc_enable;
 	u64 hwcr;
 	u64 apic_base;
 
-	/* ASID on the CPU the vCPU last ran on, and its generation. */
-	u32 asid;
-	u64 asid_gen;
 	int cpu;			/* the CPU in or last in the guest */
-	int last_cpu;			/* the CPU @asid belongs to */
-	u64 tlb_gen_seen;
+	u64 tlb_gen_seen;		/* vm->arch.tlb_gen at the last flush */
 	int mode;			/* enum okvm_vcpu_mode */
 
+	struct okvm_event_queue ev;
+
+	/*
+	 * An exit userspace serves (KVM_EXIT_IO, _MMIO, _X86_RDMSR/WRMSR):
+	 * the next KVM_RUN finishes the instruction with this (cleared first).
+	 * Return: 1 to go on into the guest (also when it queued an
+	 * exception instead), 0 with a new exit in kvm_run, or -errno.
+	 */
+	int (*complete_userspace_io)(struct okvm_vcpu *vcpu);
+
 	struct okvm_pending_io pio;
-	bool pio_pending;
 
 	/* An MMIO access userspace must complete, as decoded. */
 	struct okvm_insn mmio_insn;
-	bool mmio_pending;
 	u64 mmio_next_rip;
 	/*
 	 * An access that straddles a page with RAM on one side: @mmio_off is
@@ -142,7 +187,7 @@ struct okvm_vcpu_arch {
 	u8 mmio_off, mmio_len;
 	u8 mmio_ram[8];
 
-	/* The bytes the last fetch_decode() read, for emulation failures. */
+	/* The bytes the last instruction fetch read, for emulation failures. */
 	u8 insn_bytes[OKVM_MAX_INSN_LEN];
 	u8 insn_len;
 
@@ -157,17 +202,12 @@ struct okvm_vcpu_arch {
 	u64 platform_info;
 	u64 de_cfg;
 	u64 ucode_rev;
-	/* An RDMSR/WRMSR userspace completes: its KVM_EXIT_X86_*, or 0. */
-	u32 msr_exit;
 
 	int cpuid_nent;
 	struct kvm_cpuid_entry2 *cpuid;	/* KVM_SET_CPUID2 table, or NULL */
 	bool cpuid_set;			/* CPUID-dependent checks apply */
 	bool ran;			/* KVM_RUN entered the guest once */
 
-	/* KVM_INTERRUPT's vector, userspace irqchip only (userirq.c). */
-	u8 user_irq;
-	bool user_irq_pending;
 	bool pv_enforce;		/* KVM_CAP_ENFORCE_PV_FEATURE_CPUID */
 	/* kvmclock.c: MSR_KVM_SYSTEM_TIME(_NEW), record versions */
 	u64 kvmclock_msr;

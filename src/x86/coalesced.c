@@ -248,15 +248,12 @@ out:
 	return found;
 }
 
-/* KVM_REGISTER/UNREGISTER_COALESCED_MMIO; -ENOIOCTLCMD for anything else. */
+/* KVM_REGISTER/UNREGISTER_COALESCED_MMIO (arch.c's VM ioctl table). */
 long okvm_coalesced_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			     void __user *argp)
 {
 	struct kvm_coalesced_mmio_zone zone;
 
-	if (ioctl != KVM_REGISTER_COALESCED_MMIO &&
-	    ioctl != KVM_UNREGISTER_COALESCED_MMIO)
-		return -ENOIOCTLCMD;
 	if (copy_from_user(&zone, argp, sizeof(zone)))
 		return -EFAULT;
 	if (ioctl == KVM_REGISTER_COALESCED_MMIO)

@@ -20,9 +20,7 @@
 
 #include "kvmclock.h"
 #include "memslot.h"
-#include "msr.h"
-#include "steal.h"
-#include "svm.h"
+#include "x86.h"
 #include "tsc.h"
 
 /* The host's clocks, read together. */
@@ -188,8 +186,6 @@ int okvm_kvmclock_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
 	case MSR_KVM_WALL_CLOCK_NEW:
 		*data = vcpu->vm->arch.wall_clock_msr;
 		break;
-	case MSR_KVM_STEAL_TIME:
-		return okvm_steal_msr(vcpu, data, false, host);
 	default:
 		return OKVM_MSR_UNSUPPORTED;
 	}
@@ -206,8 +202,6 @@ int okvm_kvmclock_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_WALL_CLOCK_NEW:
 		break;
-	case MSR_KVM_STEAL_TIME:
-		return okvm_steal_msr(vcpu, &data, true, host);
 	default:
 		return OKVM_MSR_UNSUPPORTED;
 	}
@@ -270,18 +264,13 @@ static long set_clock(struct okvm_vm *vm, void __user *argp)
 	return 0;
 }
 
-/* Return: the result, or -ENOIOCTLCMD if @ioctl is not kvmclock's. */
+/* KVM_GET_CLOCK or KVM_SET_CLOCK (arch.c's VM ioctl table). */
 long okvm_kvmclock_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			    void __user *argp)
 {
-	switch (ioctl) {
-	case KVM_GET_CLOCK:
+	if (ioctl == KVM_GET_CLOCK)
 		return get_clock(vm, argp);
-	case KVM_SET_CLOCK:
-		return set_clock(vm, argp);
-	default:
-		return -ENOIOCTLCMD;
-	}
+	return set_clock(vm, argp);
 }
 
 /* A new VM's clock starts at zero. */

@@ -1,18 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KVM's MSR interface beyond the plain vCPU MSRs of regs.c:
+ * MSRs: the one table of every MSR a vCPU has, {index, get, set}, each
+ * access ending in a named result (enum okvm_msr_result: ok, #GP,
+ * unsupported, filtered); KVM_GET/SET_MSRS and KVM_GET_MSR_INDEX_LIST on
+ * it; feature MSRs on /dev/kvm (KVM_CAP_GET_MSR_FEATURES); MSR filters
+ * (KVM_X86_SET_MSR_FILTER); and guest RDMSR/WRMSR, with the exits to
+ * userspace KVM_CAP_X86_USER_SPACE_MSR asks for, completed on the next
+ * KVM_RUN.
  *
- *  - feature MSRs: KVM_GET_MSR_FEATURE_INDEX_LIST and KVM_GET_MSRS on
- *    /dev/kvm (KVM_CAP_GET_MSR_FEATURES), and their per-vCPU copies;
- *  - MSR_PLATFORM_INFO, readable by the guest unless the VM turned
- *    KVM_CAP_MSR_PLATFORM_INFO off;
- *  - MSR filters (KVM_X86_SET_MSR_FILTER) and guest RDMSR/WRMSR that exit
- *    to userspace (KVM_CAP_X86_USER_SPACE_MSR), completed on the next
- *    KVM_RUN.
- *
- * okvm intercepts every MSR (svm.c's permission map is all ones), so a
- * filter needs no change to the permission map: every guest access comes
- * through okvm_msr_exit().
+ * The backend intercepts every MSR (svm.c's permission map is all ones),
+ * so a filter needs no change to a permission map: every guest access
+ * comes through okvm_emulate_msr().
  */
 #include <linux/bitops.h>
 #include <linux/kvm.h>
@@ -20,18 +18,22 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
+#include <asm/kvm_para.h>
 #include <asm/msr.h>
 #include <asm/msr-index.h>
 
-#include "msr.h"
-#include "svm.h"
+#include "irqchip/irqchip.h"
+#include "kvmclock.h"
+#include "steal.h"
+#include "tsc.h"
+#include "x86.h"
 
 /* --- feature MSRs ----------------------------------------------------------- */
 
 /*
  * The feature MSRs KVM reports on AMD, less IA32_ARCH_CAPABILITIES: okvm
  * does not offer that MSR to guests (its value would have to describe the
- * host's mitigations exactly). Each one is also a vCPU MSR (okvm_msr_ext()).
+ * host's mitigations exactly). Each one is also a vCPU MSR (below).
  */
 static const u32 okvm_feature_msrs[] = {
 	MSR_AMD64_DE_CFG, MSR_IA32_UCODE_REV, MSR_IA32_PERF_CAPABILITIES,
@@ -58,9 +60,11 @@ static int feature_msr_get(u32 index, u64 *data)
 	}
 }
 
-static long feature_index_list(struct kvm_msr_list __user *u)
+/* KVM_GET_MSR_INDEX_LIST and KVM_GET_MSR_FEATURE_INDEX_LIST. */
+static long put_index_list(struct kvm_msr_list __user *u, const u32 *list,
+			   u32 n)
 {
-	u32 n = ARRAY_SIZE(okvm_feature_msrs), asked;
+	u32 asked;
 
 	if (get_user(asked, &u->nmsrs))
 		return -EFAULT;
@@ -68,8 +72,43 @@ static long feature_index_list(struct kvm_msr_list __user *u)
 		return -EFAULT;
 	if (asked < n)
 		return -E2BIG;
-	return copy_to_user(u->indices, okvm_feature_msrs,
-			    sizeof(okvm_feature_msrs)) ? -EFAULT : 0;
+	return copy_to_user(u->indices, list, n * sizeof(*list)) ? -EFAULT : 0;
+}
+
+/**
+ * okvm_msrs_loop() - the loop of KVM's KVM_GET_MSRS and KVM_SET_MSRS
+ * @u: struct kvm_msrs from userspace
+ * @copy_back: a read: the entries done go back to userspace
+ * @one: the access of one entry (nonzero stops the loop)
+ * @ctx: passed to @one
+ *
+ * Used for vCPUs and for the feature MSRs of /dev/kvm.
+ * Return: the number of entries done, or -E2BIG/-EFAULT/-ENOMEM.
+ */
+static long okvm_msrs_loop(struct kvm_msrs __user *u, bool copy_back,
+			   int (*one)(void *ctx, struct kvm_msr_entry *e),
+			   void *ctx)
+{
+	struct kvm_msr_entry *e;
+	struct kvm_msrs hdr;
+	long r;
+	u32 i;
+
+	if (copy_from_user(&hdr, u, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= 0x10000)	/* KVM's MAX_IO_MSRS */
+		return -E2BIG;
+	e = vmemdup_user(u->entries, (size_t)hdr.nmsrs * sizeof(*e));
+	if (IS_ERR(e))
+		return PTR_ERR(e);
+	for (i = 0; i < hdr.nmsrs; i++)
+		if (one(ctx, &e[i]))
+			break;
+	r = i;
+	if (copy_back && copy_to_user(u->entries, e, (size_t)i * sizeof(*e)))
+		r = -EFAULT;
+	kvfree(e);
+	return r;
 }
 
 /* KVM_GET_MSRS on /dev/kvm: one feature MSR. */
@@ -78,26 +117,251 @@ static int feature_msr_entry(void *ctx, struct kvm_msr_entry *e)
 	return feature_msr_get(e->index, &e->data);
 }
 
-/**
- * okvm_msr_dev_ioctl() - the feature-MSR ioctls of /dev/kvm
- * @ioctl: the ioctl
- * @argp: its argument
- *
- * Return: the ioctl's result, or -ENOIOCTLCMD if it is not one of these.
+/* --- the vCPU MSRs: one row each ----------------------------------------- */
+
+/*
+ * HWCR: McStatusWrEn (18) and TscFreqSel (24) are kept; TLB-cache disable
+ * (3), flush-filter disable (6) and IGNNE emulation (8) are accepted and
+ * read back as 0, as KVM does; anything else is refused.
  */
-long okvm_msr_dev_ioctl(unsigned int ioctl, void __user *argp)
+#define HWCR_VALID	(BIT_ULL(18) | BIT_ULL(24))
+#define HWCR_IGNORED	(BIT_ULL(3) | BIT_ULL(6) | BIT_ULL(8))
+
+/* EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's. */
+#define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static bool pat_valid(u64 pat)
 {
-	switch (ioctl) {
-	case KVM_GET_MSR_FEATURE_INDEX_LIST:
-		return feature_index_list(argp);
-	case KVM_GET_MSRS:
-		return okvm_msrs_loop(argp, true, feature_msr_entry, NULL);
-	default:
-		return -ENOIOCTLCMD;
+	int i;
+
+	/* Each byte a memory type: UC, WC, WT, WP, WB, UC- (0,1,4,5,6,7). */
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
 	}
+	return true;
 }
 
-/* --- vCPU MSRs of this file -------------------------------------------------- */
+static int efer_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	*data = okvm_efer_read(vcpu);
+	return OKVM_MSR_OK;
+}
+
+static int efer_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	u64 old = okvm_efer_read(vcpu);
+
+	if (data & ~OKVM_EFER_VALID)
+		return OKVM_MSR_GP;
+	/* LME cannot change while paging is on. */
+	if (!host && (okvm_cr_read(vcpu, OKVM_CR0) & X86_CR0_PG) &&
+	    ((data ^ old) & EFER_LME))
+		return OKVM_MSR_GP;
+	/*
+	 * LMA is the CPU's, also for KVM_SET_MSRS (as KVM's set_efer()):
+	 * only KVM_SET_SREGS, which checks CR0/CR4 with it, sets it. LMA
+	 * without CR4.PAE would be a paging mode no walk can use.
+	 */
+	data = (data & ~EFER_LMA) | (old & EFER_LMA);
+	if ((old ^ data) & (EFER_NX | EFER_LME | EFER_LMA))
+		okvm_x86_ops.flush_guest_tlb(vcpu);
+	okvm_x86_ops.set_efer(vcpu, data);
+	return OKVM_MSR_OK;
+}
+
+/* The MSRs the backend keeps in its state block. */
+static int vendor_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return okvm_x86_ops.get_msr(vcpu, index, data) ? OKVM_MSR_OK :
+							  OKVM_MSR_UNSUPPORTED;
+}
+
+static int vendor_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	switch (index) {
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_KERNEL_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!okvm_is_canonical(data))
+			return OKVM_MSR_GP;
+		break;
+	case MSR_SYSCALL_MASK:
+		data = (u32)data;
+		break;
+	case MSR_IA32_SYSENTER_CS:
+		data &= 0xffff;
+		break;
+	case MSR_IA32_CR_PAT:
+		if (!pat_valid(data))
+			return OKVM_MSR_GP;
+		break;
+	}
+	return okvm_x86_ops.set_msr(vcpu, index, data) ? OKVM_MSR_OK :
+							  OKVM_MSR_UNSUPPORTED;
+}
+
+static int tsc_aux_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	*data = vcpu->arch.tsc_aux;
+	return OKVM_MSR_OK;
+}
+
+static int tsc_aux_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	if (data >> 32)
+		return OKVM_MSR_GP;
+	vcpu->arch.tsc_aux = data;
+	return OKVM_MSR_OK;
+}
+
+/* MSRs that are plain storage: any value, read back as written. */
+static u64 *plain_msr(struct okvm_vcpu *vcpu, u32 index)
+{
+	return index == MSR_IA32_MISC_ENABLE ? &vcpu->arch.misc_enable :
+					       &vcpu->arch.power_ctl;
+}
+
+static int plain_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	*data = *plain_msr(vcpu, index);
+	return OKVM_MSR_OK;
+}
+
+static int plain_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	*plain_msr(vcpu, index) = data;
+	return OKVM_MSR_OK;
+}
+
+static int hwcr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	*data = vcpu->arch.hwcr;
+	return OKVM_MSR_OK;
+}
+
+static int hwcr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	if (data & ~(HWCR_VALID | HWCR_IGNORED))
+		return OKVM_MSR_GP;
+	vcpu->arch.hwcr = data & HWCR_VALID;
+	return OKVM_MSR_OK;
+}
+
+/* The in-kernel APIC's MSRs (its result: 0, 1 refused, -ENOENT not its). */
+static int apic_result(int r)
+{
+	if (r == -ENOENT)
+		return OKVM_MSR_UNSUPPORTED;
+	return r ? OKVM_MSR_GP : OKVM_MSR_OK;
+}
+
+static int apic_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return apic_result(okvm_irqchip_msr(vcpu, index, data, false, host));
+}
+
+static int apic_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return apic_result(okvm_irqchip_msr(vcpu, index, &data, true, host));
+}
+
+/* APIC_BASE without an in-kernel APIC: kept for userspace's APIC model. */
+static int apic_base_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
+			 bool host)
+{
+	if (vcpu->arch.irq.apic)
+		return apic_get(vcpu, index, data, host);
+	*data = vcpu->arch.apic_base;
+	return OKVM_MSR_OK;
+}
+
+static int apic_base_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
+			 bool host)
+{
+	if (vcpu->arch.irq.apic)
+		return apic_set(vcpu, index, data, host);
+	/* Only the BSP, enable and base bits exist. */
+	if (data & ~(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE |
+		     MSR_IA32_APICBASE_BASE))
+		return OKVM_MSR_GP;
+	vcpu->arch.apic_base = data;
+	return OKVM_MSR_OK;
+}
+
+static int tsc_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return okvm_tsc_msr(vcpu, index, data, false, host) ? OKVM_MSR_GP :
+							      OKVM_MSR_OK;
+}
+
+static int tsc_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return okvm_tsc_msr(vcpu, index, &data, true, host) ? OKVM_MSR_GP :
+							      OKVM_MSR_OK;
+}
+
+static int platform_info_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
+			     bool host)
+{
+	/* The guest may not even read it once the VM turned it off. */
+	if (!host && READ_ONCE(vcpu->vm->arch.no_platform_info))
+		return OKVM_MSR_GP;
+	*data = vcpu->arch.platform_info;
+	return OKVM_MSR_OK;
+}
+
+static int platform_info_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
+			     bool host)
+{
+	/* Read-only for the guest. */
+	if (!host)
+		return OKVM_MSR_GP;
+	vcpu->arch.platform_info = data;
+	return OKVM_MSR_OK;
+}
+
+static int de_cfg_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	*data = vcpu->arch.de_cfg;
+	return OKVM_MSR_OK;
+}
+
+static int de_cfg_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	u64 supported;
+
+	feature_msr_get(index, &supported);
+	if (data & ~supported)
+		return OKVM_MSR_GP;
+	/* The vCPU model is fixed once it ran (KVM: immutable). */
+	if (host && vcpu->arch.ran && data != vcpu->arch.de_cfg)
+		return OKVM_MSR_GP;
+	vcpu->arch.de_cfg = data;
+	return OKVM_MSR_OK;
+}
+
+static int ucode_rev_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
+			 bool host)
+{
+	*data = vcpu->arch.ucode_rev;
+	return OKVM_MSR_OK;
+}
+
+static int ucode_rev_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
+			 bool host)
+{
+	/* Guest writes (loading microcode) are dropped. */
+	if (host)
+		vcpu->arch.ucode_rev = data;
+	return OKVM_MSR_OK;
+}
 
 static bool guest_has_pdcm(struct okvm_vcpu *vcpu)
 {
@@ -107,8 +371,167 @@ static bool guest_has_pdcm(struct okvm_vcpu *vcpu)
 	return c & BIT(X86_FEATURE_PDCM & 31);
 }
 
+static int perf_caps_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
+			 bool host)
+{
+	if (!host && !guest_has_pdcm(vcpu))
+		return OKVM_MSR_GP;
+	*data = 0;	/* no vPMU */
+	return OKVM_MSR_OK;
+}
+
+static int perf_caps_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
+			 bool host)
+{
+	/* No vPMU: only 0, and only userspace may write it. */
+	return !host || data ? OKVM_MSR_GP : OKVM_MSR_OK;
+}
+
+static int steal_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return okvm_steal_msr(vcpu, data, false, host);
+}
+
+static int steal_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return okvm_steal_msr(vcpu, &data, true, host);
+}
+
+static int pv_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return okvm_kvmclock_msr_get(vcpu, index, data, host);
+}
+
+static int pv_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return okvm_kvmclock_msr_set(vcpu, index, data, host);
+}
+
 /**
- * okvm_msr_vcpu_init() - power-on values of this file's vCPU MSRs
+ * struct okvm_msr - one row of the MSR table
+ * @first: the MSR (or the first of a range)
+ * @last: the last of a range, or 0 for one MSR
+ * @get: RDMSR / KVM_GET_MSRS; returns an enum okvm_msr_result
+ * @set: WRMSR / KVM_SET_MSRS; returns an enum okvm_msr_result
+ * @listed: reported by KVM_GET_MSR_INDEX_LIST
+ */
+struct okvm_msr {
+	u32 first, last;
+	int (*get)(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+	int (*set)(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
+	bool listed;
+};
+
+#define MSR_ROW(i, fn)		{ .first = i, .get = fn##_get, .set = fn##_set, \
+				  .listed = true }
+#define MSR_HIDDEN(i, fn)	{ .first = i, .get = fn##_get, .set = fn##_set }
+
+/* Every MSR a vCPU has. The listed ones in KVM_GET_MSR_INDEX_LIST order. */
+static const struct okvm_msr okvm_msr_table[] = {
+	MSR_ROW(MSR_EFER, efer),
+	MSR_ROW(MSR_STAR, vendor),
+	MSR_ROW(MSR_LSTAR, vendor),
+	MSR_ROW(MSR_CSTAR, vendor),
+	MSR_ROW(MSR_SYSCALL_MASK, vendor),
+	MSR_ROW(MSR_FS_BASE, vendor),
+	MSR_ROW(MSR_GS_BASE, vendor),
+	MSR_ROW(MSR_KERNEL_GS_BASE, vendor),
+	MSR_ROW(MSR_TSC_AUX, tsc_aux),
+	MSR_ROW(MSR_IA32_SYSENTER_CS, vendor),
+	MSR_ROW(MSR_IA32_SYSENTER_ESP, vendor),
+	MSR_ROW(MSR_IA32_SYSENTER_EIP, vendor),
+	MSR_ROW(MSR_IA32_CR_PAT, vendor),
+	MSR_ROW(MSR_IA32_TSC, tsc),
+	MSR_ROW(MSR_IA32_MISC_ENABLE, plain),
+	MSR_ROW(MSR_IA32_APICBASE, apic_base),
+	MSR_ROW(MSR_K7_HWCR, hwcr),
+	MSR_ROW(MSR_IA32_TSC_ADJUST, tsc),
+	MSR_ROW(MSR_PLATFORM_INFO, platform_info),
+	MSR_ROW(MSR_IA32_POWER_CTL, plain),
+	MSR_ROW(MSR_IA32_UCODE_REV, ucode_rev),
+	MSR_ROW(MSR_KVM_SYSTEM_TIME, pv),
+	MSR_ROW(MSR_KVM_WALL_CLOCK, pv),
+	MSR_ROW(MSR_KVM_SYSTEM_TIME_NEW, pv),
+	MSR_ROW(MSR_KVM_WALL_CLOCK_NEW, pv),
+	MSR_ROW(MSR_KVM_STEAL_TIME, steal),
+	/* Feature MSRs (KVM_GET_MSR_FEATURE_INDEX_LIST lists them). */
+	MSR_HIDDEN(MSR_AMD64_DE_CFG, de_cfg),
+	MSR_HIDDEN(MSR_IA32_PERF_CAPABILITIES, perf_caps),
+	/* The in-kernel APIC's (unsupported without one). */
+	MSR_HIDDEN(MSR_IA32_TSC_DEADLINE, apic),
+	{ .first = 0x800, .last = 0x8ff, .get = apic_get, .set = apic_set },
+};
+
+static const struct okvm_msr *msr_find(u32 index)
+{
+	const struct okvm_msr *m;
+
+	for (m = okvm_msr_table; m < okvm_msr_table + ARRAY_SIZE(okvm_msr_table);
+	     m++) {
+		if (index == m->first ||
+		    (m->last && index >= m->first && index <= m->last))
+			return m;
+	}
+	return NULL;
+}
+
+/**
+ * okvm_msr_get() - read an MSR as the guest (RDMSR) or userspace sees it
+ * @vcpu: the vCPU
+ * @index: MSR number
+ * @data: the value
+ * @host: the access comes from KVM_GET_MSRS
+ *
+ * Return: an enum okvm_msr_result (OKVM_MSR_GP and OKVM_MSR_UNSUPPORTED
+ * are a #GP for a guest).
+ */
+int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	const struct okvm_msr *m = msr_find(index);
+
+	return m ? m->get(vcpu, index, data, host) : OKVM_MSR_UNSUPPORTED;
+}
+
+/**
+ * okvm_msr_set() - write an MSR as the guest (WRMSR) or userspace does
+ * @vcpu: the vCPU
+ * @index: MSR number
+ * @data: the value
+ * @host: the access comes from KVM_SET_MSRS
+ *
+ * Return: an enum okvm_msr_result; nothing changed unless OKVM_MSR_OK.
+ */
+int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	const struct okvm_msr *m = msr_find(index);
+
+	return m ? m->set(vcpu, index, data, host) : OKVM_MSR_UNSUPPORTED;
+}
+
+static int vcpu_msr_get(void *vcpu, struct kvm_msr_entry *e)
+{
+	return okvm_msr_get(vcpu, e->index, &e->data, true);
+}
+
+static int vcpu_msr_set(void *vcpu, struct kvm_msr_entry *e)
+{
+	return okvm_msr_set(vcpu, e->index, e->data, true);
+}
+
+/* KVM_GET_MSR_INDEX_LIST: the listed rows, in table order. */
+static long msr_index_list(struct kvm_msr_list __user *u)
+{
+	u32 list[ARRAY_SIZE(okvm_msr_table)];
+	u32 i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(okvm_msr_table); i++)
+		if (okvm_msr_table[i].listed)
+			list[n++] = okvm_msr_table[i].first;
+	return put_index_list(u, list, n);
+}
+
+/**
+ * okvm_msr_vcpu_init() - power-on values of the vCPU MSRs kept here
  * @vcpu: the vCPU being created
  */
 void okvm_msr_vcpu_init(struct okvm_vcpu *vcpu)
@@ -122,72 +545,40 @@ void okvm_msr_vcpu_init(struct okvm_vcpu *vcpu)
 }
 
 /**
- * okvm_msr_ext() - read or write one of this file's vCPU MSRs
- * @vcpu: the vCPU
- * @index: the MSR
- * @data: the value read or to write
- * @write: a write
- * @host: from KVM_GET/SET_MSRS rather than the guest
+ * okvm_msr_dev_ioctl() - the MSR ioctls of /dev/kvm
+ * @ioctl: KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST or
+ *	KVM_GET_MSRS (feature MSRs)
+ * @argp: its argument
  *
- * Return: 0, 1 for an access the CPU would refuse (#GP for a guest), or
- * -ENOENT if @index is not one of these.
+ * Return: the ioctl's result.
  */
-int okvm_msr_ext(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool write,
-		 bool host)
+long okvm_msr_dev_ioctl(unsigned int ioctl, void __user *argp)
 {
-	u64 supported;
-
-	switch (index) {
-	case MSR_PLATFORM_INFO:
-		/* Read-only for the guest, which may not even read it. */
-		if (!write) {
-			if (!host && vcpu->vm->arch.no_platform_info)
-				return 1;
-			*data = vcpu->arch.platform_info;
-		} else {
-			if (!host)
-				return 1;
-			vcpu->arch.platform_info = *data;
-		}
-		return 0;
-	case MSR_IA32_POWER_CTL:
-		if (write)
-			vcpu->arch.power_ctl = *data;
-		else
-			*data = vcpu->arch.power_ctl;
-		return 0;
-	case MSR_AMD64_DE_CFG:
-		if (!write) {
-			*data = vcpu->arch.de_cfg;
-			return 0;
-		}
-		feature_msr_get(index, &supported);
-		if (*data & ~supported)
-			return 1;
-		/* The vCPU model is fixed once it ran (KVM: immutable). */
-		if (host && vcpu->arch.ran && *data != vcpu->arch.de_cfg)
-			return 1;
-		vcpu->arch.de_cfg = *data;
-		return 0;
-	case MSR_IA32_UCODE_REV:
-		/* Guest writes (loading microcode) are dropped. */
-		if (!write)
-			*data = vcpu->arch.ucode_rev;
-		else if (host)
-			vcpu->arch.ucode_rev = *data;
-		return 0;
-	case MSR_IA32_PERF_CAPABILITIES:
-		/* No vPMU: only 0, and only userspace may write it. */
-		if (!write) {
-			if (!host && !guest_has_pdcm(vcpu))
-				return 1;
-			*data = 0;
-			return 0;
-		}
-		return !host || *data;
+	switch (ioctl) {
+	case KVM_GET_MSR_INDEX_LIST:
+		return msr_index_list(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return put_index_list(argp, okvm_feature_msrs,
+				      ARRAY_SIZE(okvm_feature_msrs));
 	default:
-		return -ENOENT;
+		return okvm_msrs_loop(argp, true, feature_msr_entry, NULL);
 	}
+}
+
+/**
+ * okvm_msr_vcpu_ioctl() - KVM_GET_MSRS and KVM_SET_MSRS on a vCPU
+ * @vcpu: the vCPU, its mutex held
+ * @ioctl: the ioctl
+ * @argp: its argument
+ *
+ * Return: the number of entries done, or -errno.
+ */
+long okvm_msr_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			 void __user *argp)
+{
+	if (ioctl == KVM_GET_MSRS)
+		return okvm_msrs_loop(argp, true, vcpu_msr_get, vcpu);
+	return okvm_msrs_loop(argp, false, vcpu_msr_set, vcpu);
 }
 
 /* --- MSR filters ----------------------------------------------------------- */
@@ -320,43 +711,36 @@ out:
 }
 
 /**
- * okvm_msr_vm_ioctl() - the MSR ioctls of a VM
+ * okvm_msr_vm_ioctl() - KVM_X86_SET_MSR_FILTER
  * @vm: the VM
  * @ioctl: the ioctl
  * @argp: its argument
  *
- * Return: the ioctl's result, or -ENOIOCTLCMD if it is not one of these.
+ * Return: 0 or -errno; the old filter stays on failure.
  */
 long okvm_msr_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		       void __user *argp)
 {
-	if (ioctl == KVM_X86_SET_MSR_FILTER)
-		return set_msr_filter(vm, argp);
-	return -ENOIOCTLCMD;
+	return set_msr_filter(vm, argp);
 }
 
 /**
- * okvm_msr_vm_enable_cap() - KVM_ENABLE_CAP for the MSR capabilities
+ * okvm_msr_vm_enable_cap() - KVM_CAP_MSR_PLATFORM_INFO, _X86_USER_SPACE_MSR
  * @vm: the VM
  * @cap: the request (flags already checked)
  *
- * Return: 0, -EINVAL for bad arguments, or -ENOIOCTLCMD if @cap is not one
- * of these.
+ * Return: 0, or -EINVAL for bad arguments.
  */
 int okvm_msr_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap)
 {
-	switch (cap->cap) {
-	case KVM_CAP_MSR_PLATFORM_INFO:
+	if (cap->cap == KVM_CAP_MSR_PLATFORM_INFO) {
 		WRITE_ONCE(vm->arch.no_platform_info, !cap->args[0]);
 		return 0;
-	case KVM_CAP_X86_USER_SPACE_MSR:
-		if (cap->args[0] & ~KVM_MSR_EXIT_REASON_VALID_MASK)
-			return -EINVAL;
-		WRITE_ONCE(vm->arch.user_space_msr_mask, cap->args[0]);
-		return 0;
-	default:
-		return -ENOIOCTLCMD;
 	}
+	if (cap->args[0] & ~KVM_MSR_EXIT_REASON_VALID_MASK)
+		return -EINVAL;
+	WRITE_ONCE(vm->arch.user_space_msr_mask, cap->args[0]);
+	return 0;
 }
 
 /**
@@ -384,19 +768,51 @@ static u32 msr_exit_reason(int r)
 	}
 }
 
+/*
+ * The RDMSR/WRMSR userspace served (KVM_RUN after KVM_EXIT_X86_RDMSR or
+ * _WRMSR): msr.error makes the instruction #GP; else an RDMSR gets
+ * msr.data in EDX:EAX and the instruction retires.
+ */
+static int complete_user_msr(struct okvm_vcpu *vcpu, bool read)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 data = READ_ONCE(run->msr.data);
+
+	if (READ_ONCE(run->msr.error)) {
+		okvm_inject_gp(vcpu);
+		return 1;
+	}
+	if (read) {
+		vcpu->arch.regs[OKVM_RAX] = (u32)data;
+		vcpu->arch.regs[OKVM_RDX] = data >> 32;
+	}
+	/* No entry since the exit: the backend's next RIP is still current. */
+	return okvm_skip_exit_insn(vcpu);
+}
+
+static int complete_user_rdmsr(struct okvm_vcpu *vcpu)
+{
+	return complete_user_msr(vcpu, true);
+}
+
+static int complete_user_wrmsr(struct okvm_vcpu *vcpu)
+{
+	return complete_user_msr(vcpu, false);
+}
+
 /**
- * okvm_msr_exit() - a guest RDMSR or WRMSR (SVM_EXIT_MSR)
+ * okvm_emulate_msr() - a guest RDMSR or WRMSR
  * @vcpu: the vCPU
+ * @write: WRMSR
  *
- * The filter decides first, then okvm's own MSRs. A failed access goes to
+ * The filter decides first, then the table. A failed access goes to
  * userspace if the VM asked for its reason, else it is a #GP.
  *
  * Return: 1 to re-enter the guest, 0 to exit to userspace.
  */
-int okvm_msr_exit(struct okvm_vcpu *vcpu)
+int okvm_emulate_msr(struct okvm_vcpu *vcpu, bool write)
 {
 	unsigned long *regs = vcpu->arch.regs;
-	bool write = vcpu->arch.vmcb->control.exit_info_1;
 	struct kvm_run *run = vcpu->run;
 	u32 index = regs[OKVM_RCX];
 	u64 data = 0;
@@ -412,54 +828,26 @@ int okvm_msr_exit(struct okvm_vcpu *vcpu)
 	else
 		r = okvm_msr_get(vcpu, index, &data, false);
 
-	if (!r) {
+	if (r == OKVM_MSR_OK) {
 		if (!write) {
 			regs[OKVM_RAX] = (u32)data;
 			regs[OKVM_RDX] = data >> 32;
 		}
-		return okvm_svm_skip_exit_insn(vcpu);
+		return okvm_skip_exit_insn(vcpu);
 	}
 
 	reason = msr_exit_reason(r);
 	if (!(READ_ONCE(vcpu->vm->arch.user_space_msr_mask) & reason)) {
-		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
+		okvm_inject_gp(vcpu);
 		return 1;
 	}
-	vcpu->arch.msr_exit = write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR;
-	run->exit_reason = vcpu->arch.msr_exit;
+	run->exit_reason = write ? KVM_EXIT_X86_WRMSR : KVM_EXIT_X86_RDMSR;
 	run->msr.error = 0;
 	memset(run->msr.pad, 0, sizeof(run->msr.pad));
 	run->msr.reason = reason;
 	run->msr.index = index;
 	run->msr.data = data;
+	vcpu->arch.complete_userspace_io = write ? complete_user_wrmsr :
+						   complete_user_rdmsr;
 	return 0;
-}
-
-/**
- * okvm_msr_complete_user() - finish an RDMSR/WRMSR userspace handled
- * @vcpu: the vCPU, on the KVM_RUN after a KVM_EXIT_X86_RDMSR/WRMSR
- *
- * msr.error set by userspace makes the instruction #GP; else an RDMSR
- * gets msr.data in EDX:EAX and the instruction retires.
- *
- * Return: 1, or 0 with KVM_EXIT_INTERNAL_ERROR if the instruction could
- * not be stepped over.
- */
-int okvm_msr_complete_user(struct okvm_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	u32 exit = vcpu->arch.msr_exit;
-	u64 data = READ_ONCE(run->msr.data);
-
-	vcpu->arch.msr_exit = 0;
-	if (READ_ONCE(run->msr.error)) {
-		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return 1;
-	}
-	if (exit == KVM_EXIT_X86_RDMSR) {
-		vcpu->arch.regs[OKVM_RAX] = (u32)data;
-		vcpu->arch.regs[OKVM_RDX] = data >> 32;
-	}
-	/* No VMRUN since the exit: NRIP save's next RIP is still current. */
-	return okvm_svm_skip_exit_insn(vcpu);
 }

@@ -14,7 +14,7 @@
 
 #include "kvmclock.h"
 #include "pv.h"
-#include "svm.h"
+#include "x86.h"
 
 #define OKVM_PV_BASE	KVM_CPUID_SIGNATURE
 
@@ -141,22 +141,13 @@ int okvm_pv_vcpu_enable_cap(struct okvm_vcpu *vcpu,
  * @vcpu: the vCPU, about to enter
  *
  * KVM_CAP_X86_DISABLE_EXITS may come after the vCPU was created: apply
- * it here. The VMCB clean bits are cleared on every entry.
+ * it here.
  */
 void okvm_pv_before_entry(struct okvm_vcpu *vcpu)
 {
-	u32 *hlt = &vcpu->arch.vmcb->control.intercepts[INTERCEPT_HLT / 32];
-
 	if (READ_ONCE(vcpu->vm->arch.hlt_in_guest))
-		*hlt &= ~(1U << (INTERCEPT_HLT % 32));
+		okvm_x86_ops.set_hlt_exiting(vcpu, false);
 	okvm_kvmclock_before_entry(vcpu);
-}
-
-static bool is_64bit_mode(struct okvm_vcpu *vcpu)
-{
-	const struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
-
-	return (s->efer & EFER_LMA) && (s->cs.attrib & (1 << 9));
 }
 
 /**
@@ -171,13 +162,13 @@ static bool is_64bit_mode(struct okvm_vcpu *vcpu)
 int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 {
 	unsigned long *r = vcpu->arch.regs;
-	bool op64 = is_64bit_mode(vcpu);
+	bool op64 = okvm_is_64bit_mode(vcpu);
 	unsigned long nr = r[OKVM_RAX];
 	long ret = -KVM_ENOSYS;
 
 	if (!op64)
 		nr = (u32)nr;
-	if (vcpu->arch.vmcb->save.cpl) {
+	if (okvm_cpl(vcpu)) {
 		ret = -KVM_EPERM;
 		goto out;
 	}
@@ -202,7 +193,7 @@ int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 	}
 out:
 	r[OKVM_RAX] = op64 ? ret : (u32)ret;
-	return okvm_svm_skip_exit_insn(vcpu);
+	return okvm_skip_exit_insn(vcpu);
 }
 
 /**
@@ -229,6 +220,6 @@ int okvm_pv_handle_ud(struct okvm_vcpu *vcpu)
 	if (r == 0 || r == 1)
 		return 1;	/* rewritten (re-executed), or #PF injected */
 ud:
-	okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);
+	okvm_inject_ud(vcpu);
 	return 1;
 }

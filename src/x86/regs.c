@@ -1,455 +1,90 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * x86 vCPU state as KVM's ioctls see it: GPRs, segments and control
- * registers, the FPU, MSRs and the guest CPUID table.
+ * x86 registers as KVM's ioctls and the emulator see them: GPRs, segments,
+ * control and debug registers, the FPU, instruction retirement (next RIP,
+ * interrupt shadow), MOV to CR4, RESET/INIT, and sync regs
+ * (KVM_CAP_SYNC_REGS: registers, special registers and events exchanged
+ * through kvm_run on every KVM_RUN).
  *
- * State lives where the hardware wants it: RAX, RSP, RIP, RFLAGS, segments
- * and control registers in the VMCB, the other GPRs in vcpu->arch.regs
- * (RAX and RSP are mirrored there around VMRUN), x87/SSE/AVX in the XSAVE
- * image that okvm_svm_enter() swaps in.
+ * The GPRs live in vcpu->arch.regs; RIP, RFLAGS, segments, CR0-4, CR8,
+ * EFER and DR6/7 in the backend's state block, reached through
+ * okvm_x86_ops; x87/SSE/AVX in the XSAVE image the backend swaps in.
  */
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
-#include "kvmclock.h"
-#include "msr.h"
-#include "pv.h"
-#include "svm.h"
-#include "tsc.h"
+#include "irqchip/irqchip.h"
+#include "x86.h"
 #include "xsave.h"
 
-/* --- segments -------------------------------------------------------------- */
+/* Architectural RESET values of DR6 and DR7. */
+#define OKVM_DR6_INIT	0xffff0ff0UL
+#define OKVM_DR7_INIT	0x400UL
 
-static void seg_to_kvm(const struct vmcb_seg *s, struct kvm_segment *k)
+/* --- mode, segments, retirement --------------------------------------------- */
+
+/**
+ * okvm_is_64bit_mode() - is the vCPU in 64-bit mode (long mode and CS.L)?
+ * @vcpu: the vCPU
+ */
+bool okvm_is_64bit_mode(struct okvm_vcpu *vcpu)
 {
-	memset(k, 0, sizeof(*k));
-	k->base = s->base;
-	k->limit = s->limit;
-	k->selector = s->selector;
-	k->type = s->attrib & 0xf;
-	k->s = (s->attrib >> 4) & 1;
-	k->dpl = (s->attrib >> 5) & 3;
-	k->present = (s->attrib >> 7) & 1;
-	k->avl = (s->attrib >> 8) & 1;
-	k->l = (s->attrib >> 9) & 1;
-	k->db = (s->attrib >> 10) & 1;
-	k->g = (s->attrib >> 11) & 1;
-	k->unusable = !k->present;
-}
+	struct kvm_segment cs;
 
-static void seg_from_kvm(struct vmcb_seg *s, const struct kvm_segment *k)
-{
-	s->base = k->base;
-	s->limit = k->limit;
-	s->selector = k->selector;
-	/* An unusable segment is not present to the hardware. */
-	s->attrib = k->unusable ? 0 :
-		    (k->type & 0xf) | (k->s & 1) << 4 | (k->dpl & 3) << 5 |
-		    (k->present & 1) << 7 | (k->avl & 1) << 8 |
-		    (k->l & 1) << 9 | (k->db & 1) << 10 | (k->g & 1) << 11;
-}
-
-/* --- the guest CPUID table ---------------------------------------------- */
-
-void okvm_cpuid_lookup(struct okvm_vcpu *vcpu, u32 fn, u32 idx, u32 *eax,
-		       u32 *ebx, u32 *ecx, u32 *edx)
-{
-	int i;
-
-	for (i = 0; i < vcpu->arch.cpuid_nent; i++) {
-		const struct kvm_cpuid_entry2 *e = &vcpu->arch.cpuid[i];
-
-		if (e->function != fn ||
-		    ((e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e->index != idx))
-			continue;
-		*eax = e->eax;
-		*ebx = e->ebx;
-		*ecx = e->ecx;
-		*edx = e->edx;
-		return;
-	}
-	/* A leaf userspace did not define reads as zeros (AMD behaviour). */
-	*eax = *ebx = *ecx = *edx = 0;
-}
-
-/* What KVM refuses in a CPUID table (kvm_check_cpuid()). */
-static bool cpuid_valid(const struct kvm_cpuid_entry2 *e, int nent)
-{
-	int i;
-
-	for (i = 0; i < nent; i++) {
-		u32 vaddr_bits = (e[i].eax >> 8) & 0xff;
-
-		/* Linear address width: 48 or 57 bits, or 0 for "unset". */
-		if (e[i].function == 0x80000008 && vaddr_bits &&
-		    vaddr_bits != 48 && vaddr_bits != 57)
-			return false;
-	}
-	return true;
-}
-
-/* Same entries in the same order; padding is not part of a table. */
-static bool cpuid_equal(const struct kvm_cpuid_entry2 *a, int na,
-			const struct kvm_cpuid_entry2 *b, int nb)
-{
-	int i;
-
-	if (na != nb)
+	if (!(okvm_efer_read(vcpu) & EFER_LMA))
 		return false;
-	for (i = 0; i < na; i++) {
-		if (a[i].function != b[i].function || a[i].index != b[i].index ||
-		    a[i].flags != b[i].flags || a[i].eax != b[i].eax ||
-		    a[i].ebx != b[i].ebx || a[i].ecx != b[i].ecx ||
-		    a[i].edx != b[i].edx)
-			return false;
-	}
-	return true;
-}
-
-static long set_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
-{
-	struct kvm_cpuid_entry2 *e;
-	struct kvm_cpuid2 hdr;
-	long r = 0;
-
-	if (copy_from_user(&hdr, u, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent > OKVM_MAX_CPUID_ENTRIES)
-		return -E2BIG;
-	e = hdr.nent ? vmemdup_user(u->entries, hdr.nent * sizeof(*e)) : NULL;
-	if (IS_ERR(e))
-		return PTR_ERR(e);
-	okvm_pv_update_cpuid(vcpu, e, hdr.nent);
-	/*
-	 * Once the guest ran, its view of the CPU must not change under it:
-	 * as KVM, only the identical table is accepted (and changes nothing).
-	 */
-	if (vcpu->arch.ran) {
-		if (!cpuid_equal(e, hdr.nent, vcpu->arch.cpuid,
-				 vcpu->arch.cpuid_nent))
-			r = -EINVAL;
-		kvfree(e);
-		return r;
-	}
-	if (!cpuid_valid(e, hdr.nent)) {
-		kvfree(e);
-		return -EINVAL;
-	}
-	kvfree(vcpu->arch.cpuid);
-	vcpu->arch.cpuid = e;
-	vcpu->arch.cpuid_nent = hdr.nent;
-	vcpu->arch.cpuid_set = true;
-	okvm_cpuid_runtime_update(vcpu);
-	return 0;
-}
-
-static long get_cpuid2(struct okvm_vcpu *vcpu, struct kvm_cpuid2 __user *u)
-{
-	struct kvm_cpuid2 hdr;
-
-	if (copy_from_user(&hdr, u, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nent < vcpu->arch.cpuid_nent)
-		return -E2BIG;
-	if (copy_to_user(u->entries, vcpu->arch.cpuid,
-			 vcpu->arch.cpuid_nent * sizeof(*vcpu->arch.cpuid)))
-		return -EFAULT;
-	hdr.nent = vcpu->arch.cpuid_nent;
-	return copy_to_user(u, &hdr, sizeof(hdr)) ? -EFAULT : 0;
-}
-
-/* --- MSRs ----------------------------------------------------------------- */
-
-static const u32 okvm_msrs[] = {
-	MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
-	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_TSC_AUX,
-	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_IA32_MISC_ENABLE, MSR_IA32_APICBASE,
-	MSR_K7_HWCR, MSR_IA32_TSC_ADJUST, MSR_PLATFORM_INFO, MSR_IA32_POWER_CTL,
-	MSR_IA32_UCODE_REV,
-	MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME_NEW,
-	MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_STEAL_TIME,
-};
-
-/*
- * HWCR: McStatusWrEn (18) and TscFreqSel (24) are kept; TLB-cache disable
- * (3), flush-filter disable (6) and IGNNE emulation (8) are accepted and
- * read back as 0, as KVM does; anything else is refused.
- */
-#define HWCR_VALID	(BIT_ULL(18) | BIT_ULL(24))
-#define HWCR_IGNORED	(BIT_ULL(3) | BIT_ULL(6) | BIT_ULL(8))
-
-/* EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's. */
-#define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
-static bool pat_valid(u64 pat)
-{
-	int i;
-
-	/* Each byte a memory type: UC, WC, WT, WP, WB, UC- (0,1,4,5,6,7). */
-	for (i = 0; i < 8; i++) {
-		u8 t = pat >> (i * 8);
-
-		if (t > 7 || t == 2 || t == 3)
-			return false;
-	}
-	return true;
+	okvm_x86_ops.get_segment(vcpu, &cs, OKVM_SEG_CS);
+	return cs.l;
 }
 
 /**
- * okvm_msr_get() - read an MSR as the guest (RDMSR) or userspace sees it
+ * okvm_seg_base() - the base of a segment for a linear address
  * @vcpu: the vCPU
- * @index: MSR number
- * @data: the value
- * @host: the access comes from KVM_GET_MSRS
+ * @seg: enum okvm_seg (ES..GS)
  *
- * Return: 0, 1 for an access the CPU would refuse, or OKVM_MSR_UNSUPPORTED
- * for an MSR okvm does not implement (either is a #GP for a guest).
+ * Return: the base; in 64-bit mode only FS and GS have one.
  */
-int okvm_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg)
 {
-	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
-	int r;
+	struct kvm_segment s;
 
-	r = okvm_irqchip_msr(vcpu, index, data, false, host);
-	if (r == -ENOENT)
-		r = okvm_tsc_msr(vcpu, index, data, false, host);
-	if (r == -ENOENT)
-		r = okvm_msr_ext(vcpu, index, data, false, host);
-	if (r != -ENOENT)
-		return r;
-
-	switch (index) {
-	case MSR_EFER:
-		*data = s->efer & ~EFER_SVME;
-		break;
-	case MSR_STAR:
-		*data = s->star;
-		break;
-	case MSR_LSTAR:
-		*data = s->lstar;
-		break;
-	case MSR_CSTAR:
-		*data = s->cstar;
-		break;
-	case MSR_SYSCALL_MASK:
-		*data = s->sfmask;
-		break;
-	case MSR_FS_BASE:
-		*data = s->fs.base;
-		break;
-	case MSR_GS_BASE:
-		*data = s->gs.base;
-		break;
-	case MSR_KERNEL_GS_BASE:
-		*data = s->kernel_gs_base;
-		break;
-	case MSR_TSC_AUX:
-		*data = vcpu->arch.tsc_aux;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		*data = s->sysenter_cs;
-		break;
-	case MSR_IA32_SYSENTER_ESP:
-		*data = s->sysenter_esp;
-		break;
-	case MSR_IA32_SYSENTER_EIP:
-		*data = s->sysenter_eip;
-		break;
-	case MSR_IA32_CR_PAT:
-		*data = s->g_pat;
-		break;
-	case MSR_IA32_MISC_ENABLE:
-		*data = vcpu->arch.misc_enable;
-		break;
-	case MSR_IA32_APICBASE:
-		*data = vcpu->arch.apic_base;
-		break;
-	case MSR_K7_HWCR:
-		*data = vcpu->arch.hwcr;
-		break;
-	default:
-		return okvm_kvmclock_msr_get(vcpu, index, data, host);
-	}
-	return 0;
+	if (seg > OKVM_SEG_GS ||
+	    (seg < OKVM_SEG_FS && okvm_is_64bit_mode(vcpu)))
+		return 0;
+	okvm_x86_ops.get_segment(vcpu, &s, seg);
+	return s.base;
 }
 
 /**
- * okvm_msr_set() - write an MSR as the guest (WRMSR) or userspace does
+ * okvm_set_next_rip() - retire an emulated instruction: RIP moves on
  * @vcpu: the vCPU
- * @index: MSR number
- * @data: the value
- * @host: the access comes from KVM_SET_MSRS
+ * @rip: the RIP after the instruction
  *
- * Return: 0, 1 for an invalid value, or OKVM_MSR_UNSUPPORTED for an MSR okvm
- * does not implement (either is a #GP for a guest).
+ * Outside 64-bit mode RIP is 32 bits; the instruction's interrupt shadow
+ * (STI, MOV SS) ends with it.
  */
-int okvm_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+void okvm_set_next_rip(struct okvm_vcpu *vcpu, u64 rip)
 {
-	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
-	int r;
-
-	r = okvm_irqchip_msr(vcpu, index, &data, true, host);
-	if (r == -ENOENT)
-		r = okvm_tsc_msr(vcpu, index, &data, true, host);
-	if (r == -ENOENT)
-		r = okvm_msr_ext(vcpu, index, &data, true, host);
-	if (r != -ENOENT)
-		return r;
-
-	switch (index) {
-	case MSR_EFER:
-		if (data & ~OKVM_EFER_VALID)
-			return 1;
-		/* LME cannot change while paging is on. */
-		if (!host && (s->cr0 & X86_CR0_PG) &&
-		    ((data ^ s->efer) & EFER_LME))
-			return 1;
-		/*
-		 * LMA is the CPU's, also for KVM_SET_MSRS (as KVM's set_efer()):
-		 * only KVM_SET_SREGS, which checks CR0/CR4 with it, sets it.
-		 * LMA without CR4.PAE would be a paging mode no walk can use.
-		 */
-		data = (data & ~EFER_LMA) | (s->efer & EFER_LMA);
-		if ((s->efer ^ data) & (EFER_NX | EFER_LME | EFER_LMA))
-			vcpu->arch.asid_gen = 0;	/* fresh ASID, no stale TLB */
-		s->efer = data | EFER_SVME;
-		break;
-	case MSR_STAR:
-		s->star = data;
-		break;
-	case MSR_LSTAR:
-	case MSR_CSTAR:
-	case MSR_FS_BASE:
-	case MSR_GS_BASE:
-	case MSR_KERNEL_GS_BASE:
-	case MSR_IA32_SYSENTER_ESP:
-	case MSR_IA32_SYSENTER_EIP:
-		if (!okvm_is_canonical(data))
-			return 1;
-		if (index == MSR_LSTAR)
-			s->lstar = data;
-		else if (index == MSR_CSTAR)
-			s->cstar = data;
-		else if (index == MSR_FS_BASE)
-			s->fs.base = data;
-		else if (index == MSR_GS_BASE)
-			s->gs.base = data;
-		else if (index == MSR_KERNEL_GS_BASE)
-			s->kernel_gs_base = data;
-		else if (index == MSR_IA32_SYSENTER_ESP)
-			s->sysenter_esp = data;
-		else
-			s->sysenter_eip = data;
-		break;
-	case MSR_SYSCALL_MASK:
-		s->sfmask = (u32)data;
-		break;
-	case MSR_TSC_AUX:
-		if (data >> 32)
-			return 1;
-		vcpu->arch.tsc_aux = data;
-		break;
-	case MSR_IA32_SYSENTER_CS:
-		s->sysenter_cs = data & 0xffff;
-		break;
-	case MSR_IA32_CR_PAT:
-		if (!pat_valid(data))
-			return 1;
-		s->g_pat = data;
-		break;
-	case MSR_IA32_MISC_ENABLE:
-		vcpu->arch.misc_enable = data;
-		break;
-	case MSR_IA32_APICBASE:
-		/* No in-kernel APIC yet: keep the value, only BSP/EN/base bits. */
-		if (data & ~(MSR_IA32_APICBASE_BSP | MSR_IA32_APICBASE_ENABLE |
-			     MSR_IA32_APICBASE_BASE))
-			return 1;
-		vcpu->arch.apic_base = data;
-		break;
-	case MSR_K7_HWCR:
-		if (data & ~(HWCR_VALID | HWCR_IGNORED))
-			return 1;
-		vcpu->arch.hwcr = data & HWCR_VALID;
-		break;
-	default:
-		return okvm_kvmclock_msr_set(vcpu, index, data, host);
-	}
-	return 0;
+	if (!okvm_is_64bit_mode(vcpu))
+		rip = (u32)rip;
+	okvm_rip_write(vcpu, rip);
+	okvm_x86_ops.set_interrupt_shadow(vcpu, 0);
 }
 
 /**
- * okvm_msrs_loop() - the loop of KVM's KVM_GET_MSRS and KVM_SET_MSRS
- * @u: struct kvm_msrs from userspace
- * @copy_back: a read: the entries done go back to userspace
- * @one: the access of one entry (nonzero stops the loop)
- * @ctx: passed to @one
- *
- * Used for vCPUs and for the feature MSRs of /dev/kvm.
- * Return: the number of entries done, or -E2BIG/-EFAULT/-ENOMEM.
+ * okvm_skip_insn() - retire the instruction at RIP, @len bytes long
+ * @vcpu: the vCPU
+ * @len: the instruction's length
  */
-long okvm_msrs_loop(struct kvm_msrs __user *u, bool copy_back,
-		    int (*one)(void *ctx, struct kvm_msr_entry *e), void *ctx)
+void okvm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len)
 {
-	struct kvm_msr_entry *e;
-	struct kvm_msrs hdr;
-	long r;
-	u32 i;
-
-	if (copy_from_user(&hdr, u, sizeof(hdr)))
-		return -EFAULT;
-	if (hdr.nmsrs >= 0x10000)	/* KVM's MAX_IO_MSRS */
-		return -E2BIG;
-	e = vmemdup_user(u->entries, (size_t)hdr.nmsrs * sizeof(*e));
-	if (IS_ERR(e))
-		return PTR_ERR(e);
-	for (i = 0; i < hdr.nmsrs; i++)
-		if (one(ctx, &e[i]))
-			break;
-	r = i;
-	if (copy_back && copy_to_user(u->entries, e, (size_t)i * sizeof(*e)))
-		r = -EFAULT;
-	kvfree(e);
-	return r;
+	okvm_set_next_rip(vcpu, okvm_rip_read(vcpu) + len);
 }
 
-static int vcpu_msr_get(void *vcpu, struct kvm_msr_entry *e)
-{
-	return okvm_msr_get(vcpu, e->index, &e->data, true);
-}
-
-static int vcpu_msr_set(void *vcpu, struct kvm_msr_entry *e)
-{
-	return okvm_msr_set(vcpu, e->index, e->data, true);
-}
-
-/**
- * okvm_get_msr_index_list() - KVM_GET_MSR_INDEX_LIST
- * @argp: struct kvm_msr_list from userspace
- *
- * Return: 0; -E2BIG with nmsrs set to the count if the list is too short.
- */
-long okvm_get_msr_index_list(void __user *argp)
-{
-	struct kvm_msr_list __user *u = argp;
-	struct kvm_msr_list hdr;
-	u32 n = ARRAY_SIZE(okvm_msrs);
-
-	if (copy_from_user(&hdr, u, sizeof(hdr)))
-		return -EFAULT;
-	if (put_user(n, &u->nmsrs))
-		return -EFAULT;
-	if (hdr.nmsrs < n)
-		return -E2BIG;
-	return copy_to_user(u->indices, okvm_msrs, sizeof(okvm_msrs)) ? -EFAULT : 0;
-}
-
-/* --- GPRs, special registers, FPU ------------------------------------------ */
+/* --- GPRs and special registers ---------------------------------------------- */
 
 void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k)
 {
@@ -462,8 +97,8 @@ void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k)
 		.r8 = r[OKVM_R8], .r9 = r[OKVM_R9], .r10 = r[OKVM_R10],
 		.r11 = r[OKVM_R11], .r12 = r[OKVM_R12], .r13 = r[OKVM_R13],
 		.r14 = r[OKVM_R14], .r15 = r[OKVM_R15],
-		.rip = vcpu->arch.vmcb->save.rip,
-		.rflags = vcpu->arch.vmcb->save.rflags,
+		.rip = okvm_rip_read(vcpu),
+		.rflags = okvm_rflags_read(vcpu),
 	};
 }
 
@@ -477,37 +112,48 @@ void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k)
 	r[OKVM_R8] = k->r8; r[OKVM_R9] = k->r9; r[OKVM_R10] = k->r10;
 	r[OKVM_R11] = k->r11; r[OKVM_R12] = k->r12; r[OKVM_R13] = k->r13;
 	r[OKVM_R14] = k->r14; r[OKVM_R15] = k->r15;
-	vcpu->arch.vmcb->save.rip = k->rip;
+	okvm_rip_write(vcpu, k->rip);
 	/* Bit 1 is always set; KVM forces it the same way. */
-	vcpu->arch.vmcb->save.rflags = k->rflags | X86_EFLAGS_FIXED;
+	okvm_x86_ops.set_rflags(vcpu, k->rflags | X86_EFLAGS_FIXED);
+}
+
+/* The segment registers of struct kvm_sregs, in its order. */
+static const int sregs_segs[] = {
+	OKVM_SEG_CS, OKVM_SEG_DS, OKVM_SEG_ES, OKVM_SEG_FS, OKVM_SEG_GS,
+	OKVM_SEG_SS, OKVM_SEG_TR, OKVM_SEG_LDTR,
+};
+
+static struct kvm_segment *sregs_seg(struct kvm_sregs *k, int i)
+{
+	struct kvm_segment *segs[] = { &k->cs, &k->ds, &k->es, &k->fs, &k->gs,
+				       &k->ss, &k->tr, &k->ldt };
+
+	return segs[i];
 }
 
 void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
 {
-	const struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	int i;
 
 	memset(k, 0, sizeof(*k));
-	seg_to_kvm(&s->cs, &k->cs);
-	seg_to_kvm(&s->ds, &k->ds);
-	seg_to_kvm(&s->es, &k->es);
-	seg_to_kvm(&s->fs, &k->fs);
-	seg_to_kvm(&s->gs, &k->gs);
-	seg_to_kvm(&s->ss, &k->ss);
-	seg_to_kvm(&s->tr, &k->tr);
-	seg_to_kvm(&s->ldtr, &k->ldt);
-	/* TR and LDTR are never "unusable" in KVM's view unless absent. */
-	k->gdt.base = s->gdtr.base;
-	k->gdt.limit = s->gdtr.limit;
-	k->idt.base = s->idtr.base;
-	k->idt.limit = s->idtr.limit;
-	k->cr0 = s->cr0;
-	k->cr2 = s->cr2;
-	k->cr3 = s->cr3;
-	k->cr4 = s->cr4;
-	k->cr8 = vcpu->arch.vmcb->control.int_ctl & V_TPR_MASK;
-	k->efer = s->efer & ~EFER_SVME;
-	if (okvm_irqchip_msr(vcpu, MSR_IA32_APICBASE, &k->apic_base, false, true))
-		k->apic_base = vcpu->arch.apic_base;
+	for (i = 0; i < ARRAY_SIZE(sregs_segs); i++)
+		okvm_x86_ops.get_segment(vcpu, sregs_seg(k, i), sregs_segs[i]);
+	okvm_x86_ops.get_dtable(vcpu, &k->gdt, false);
+	okvm_x86_ops.get_dtable(vcpu, &k->idt, true);
+	k->cr0 = okvm_cr_read(vcpu, OKVM_CR0);
+	k->cr2 = okvm_cr_read(vcpu, OKVM_CR2);
+	k->cr3 = okvm_cr_read(vcpu, OKVM_CR3);
+	k->cr4 = okvm_cr_read(vcpu, OKVM_CR4);
+	k->cr8 = okvm_cr_read(vcpu, OKVM_CR8);
+	k->efer = okvm_efer_read(vcpu);
+	okvm_msr_get(vcpu, MSR_IA32_APICBASE, &k->apic_base, true);
+	/*
+	 * An interrupt acknowledged but not yet delivered shows in the
+	 * bitmap, as in KVM (for KVM_GET_VCPU_EVENTS it is "injected").
+	 */
+	if (vcpu->arch.ev.irq.injected && !vcpu->arch.ev.irq.soft)
+		__set_bit(vcpu->arch.ev.irq.nr,
+			  (unsigned long *)k->interrupt_bitmap);
 }
 
 /*
@@ -519,7 +165,16 @@ void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
 			X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |	\
 			X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
 
-/* KVM's kvm_is_valid_cr4(): no reserved bit, none the CPUID lacks. */
+/* EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's. */
+#define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+/**
+ * okvm_cr4_valid() - KVM's kvm_is_valid_cr4()
+ * @vcpu: the vCPU
+ * @cr4: a CR4 value
+ *
+ * Return: true if no reserved bit and none the vCPU's CPUID lacks is set.
+ */
 bool okvm_cr4_valid(struct okvm_vcpu *vcpu, u64 cr4)
 {
 	return !(cr4 & ~(OKVM_CR4_VALID | okvm_xsave_cr4_bits(vcpu)));
@@ -546,51 +201,124 @@ static bool sregs_valid(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 	return true;
 }
 
+/**
+ * okvm_set_sregs() - KVM_SET_SREGS
+ * @vcpu: the vCPU, its mutex held
+ * @k: the state
+ *
+ * Return: 0, or -EINVAL for a state KVM refuses (nothing changed then).
+ */
 int okvm_set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k)
 {
-	struct vmcb *vmcb = vcpu->arch.vmcb;
-	struct vmcb_save_area *s = &vmcb->save;
-	u64 apic_base = k->apic_base;
-	int i, r;
+	struct kvm_sregs *ks = (struct kvm_sregs *)k;
+	int i, r, irq = -1;
 
 	if (!sregs_valid(vcpu, k))
 		return -EINVAL;
-	/* The in-kernel APIC checks and applies the APIC base (mode rules). */
-	r = okvm_irqchip_msr(vcpu, MSR_IA32_APICBASE, &apic_base, true, true);
-	if (r > 0)
+	/* At most one pending interrupt, as KVM (the lowest set bit). */
+	for (i = 0; i < ARRAY_SIZE(k->interrupt_bitmap) * BITS_PER_LONG; i++) {
+		if (test_bit(i, (const unsigned long *)k->interrupt_bitmap)) {
+			irq = i;
+			break;
+		}
+	}
+	/* The APIC base (the in-kernel APIC checks it, with its mode rules). */
+	r = okvm_msr_set(vcpu, MSR_IA32_APICBASE, k->apic_base, true);
+	if (r)
 		return -EINVAL;
-	/* No in-kernel irqchip: an injected interrupt is not supported yet. */
-	for (i = 0; i < ARRAY_SIZE(k->interrupt_bitmap); i++)
-		if (k->interrupt_bitmap[i])
-			return -EINVAL;
 
-	seg_from_kvm(&s->cs, &k->cs);
-	seg_from_kvm(&s->ds, &k->ds);
-	seg_from_kvm(&s->es, &k->es);
-	seg_from_kvm(&s->fs, &k->fs);
-	seg_from_kvm(&s->gs, &k->gs);
-	seg_from_kvm(&s->ss, &k->ss);
-	seg_from_kvm(&s->tr, &k->tr);
-	seg_from_kvm(&s->ldtr, &k->ldt);
-	s->gdtr.base = k->gdt.base;
-	s->gdtr.limit = k->gdt.limit;
-	s->idtr.base = k->idt.base;
-	s->idtr.limit = k->idt.limit;
-	s->cr0 = k->cr0;
-	s->cr2 = k->cr2;
-	s->cr3 = k->cr3;
-	s->cr4 = k->cr4;
-	s->efer = k->efer | EFER_SVME;
-	s->cpl = (s->cs.attrib >> 5) & 3;
-	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
-				(k->cr8 & V_TPR_MASK);
-	if (r == -ENOENT)	/* no in-kernel APIC: just keep the value */
-		vcpu->arch.apic_base = k->apic_base;
-	/* New paging state: no guest translation cached for the ASID may stay. */
-	vcpu->arch.asid_gen = 0;
+	for (i = 0; i < ARRAY_SIZE(sregs_segs); i++)
+		okvm_x86_ops.set_segment(vcpu, sregs_seg(ks, i), sregs_segs[i]);
+	okvm_x86_ops.set_dtable(vcpu, &k->gdt, false);
+	okvm_x86_ops.set_dtable(vcpu, &k->idt, true);
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR0, k->cr0);
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR2, k->cr2);
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR3, k->cr3);
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR4, k->cr4);
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR8, k->cr8);
+	okvm_x86_ops.set_efer(vcpu, k->efer);
+	if (irq >= 0)
+		okvm_queue_interrupt(vcpu, irq, false);
+	/* New paging state: no guest translation cached may stay. */
+	okvm_x86_ops.flush_guest_tlb(vcpu);
 	okvm_cpuid_runtime_update(vcpu);	/* OSXSAVE follows CR4 */
 	return 0;
 }
+
+/* --- MOV to CR4 ------------------------------------------------------------------ */
+
+/* CR4 bits whose change invalidates cached translations (SDM 4.10.4.1). */
+#define CR4_PAGING_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |	\
+			 X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP |	\
+			 X86_CR4_PKE | X86_CR4_LA57)
+
+/**
+ * okvm_set_cr4() - MOV to CR4 as KVM's kvm_set_cr4()
+ * @vcpu: the vCPU
+ * @cr4: the new value
+ *
+ * Return: 0, or 1 for #GP (nothing changed).
+ */
+int okvm_set_cr4(struct okvm_vcpu *vcpu, u64 cr4)
+{
+	u64 old = okvm_cr_read(vcpu, OKVM_CR4);
+	u64 efer = okvm_efer_read(vcpu);
+
+	if (!okvm_cr4_valid(vcpu, cr4))
+		return 1;
+	if (efer & EFER_LMA) {
+		/* Long mode cannot leave PAE, nor switch paging depth. */
+		if (!(cr4 & X86_CR4_PAE) || ((cr4 ^ old) & X86_CR4_LA57))
+			return 1;
+	}
+	/* PCIDE needs long mode and CR3[11:0] == 0 (not offered yet). */
+	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	    (!(efer & EFER_LMA) || (okvm_cr_read(vcpu, OKVM_CR3) & 0xfff)))
+		return 1;
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR4, cr4);
+	/*
+	 * The hardware would have flushed the guest's TLB on these changes;
+	 * okvm executed the write, so the backend flushes before the entry.
+	 */
+	if ((cr4 ^ old) & CR4_PAGING_BITS)
+		okvm_x86_ops.flush_guest_tlb(vcpu);
+	if ((cr4 ^ old) & X86_CR4_OSXSAVE)
+		okvm_cpuid_runtime_update(vcpu);
+	return 0;
+}
+
+/**
+ * okvm_emulate_cr4_write() - an intercepted MOV to CR4
+ * @vcpu: the vCPU
+ *
+ * Without decode assists the exit does not name the source register, so
+ * the MOV to CR4 at CS:RIP is fetched and decoded.
+ *
+ * Return: 1 to re-enter the guest, 0 with an emulation-failure exit.
+ */
+int okvm_emulate_cr4_write(struct okvm_vcpu *vcpu)
+{
+	struct okvm_insn insn;
+	u64 v;
+	int r;
+
+	r = okvm_fetch_insn(vcpu, &insn);
+	if (r == 1)
+		return 1;	/* #PF on the fetch queued */
+	if (r || insn.op != OKVM_OP_MOV_TO_CR || insn.ctl.num != 4)
+		return okvm_emulation_failure(vcpu);
+	v = vcpu->arch.regs[insn.ctl.gpr];
+	if (insn.mode != OKVM_MODE_64)
+		v = (u32)v;
+	if (okvm_set_cr4(vcpu, v)) {
+		okvm_inject_gp(vcpu);
+		return 1;
+	}
+	okvm_skip_insn(vcpu, insn.len);
+	return 1;
+}
+
+/* --- FPU -------------------------------------------------------------------------- */
 
 /* The legacy region of an FXSAVE/XSAVE image (SDM vol. 1, 10.5.1). */
 struct okvm_fxregs {
@@ -659,44 +387,166 @@ static int set_fpu(struct okvm_vcpu *vcpu, const struct kvm_fpu *k)
 	return 0;
 }
 
+/* --- debug registers -------------------------------------------------------------- */
+
+static long debugregs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			    void __user *argp)
+{
+	struct kvm_debugregs d;
+	int i;
+
+	if (ioctl == KVM_GET_DEBUGREGS) {
+		memset(&d, 0, sizeof(d));
+		for (i = 0; i < 4; i++)
+			d.db[i] = vcpu->arch.db[i];
+		d.dr6 = okvm_x86_ops.get_dr(vcpu, 6);
+		d.dr7 = okvm_x86_ops.get_dr(vcpu, 7);
+		return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	/* Bits 63:32 of DR6 and DR7 are reserved (VMRUN would fail). */
+	if (d.flags || d.dr6 >> 32 || d.dr7 >> 32)
+		return -EINVAL;
+	for (i = 0; i < 4; i++)
+		vcpu->arch.db[i] = d.db[i];
+	okvm_x86_ops.set_dr(vcpu, 6, d.dr6);
+	okvm_x86_ops.set_dr(vcpu, 7, d.dr7);
+	return 0;
+}
+
+/* --- RESET and INIT ---------------------------------------------------------------- */
+
 /**
- * okvm_x86_vcpu_state_ioctl() - the vCPU state ioctls
+ * okvm_vcpu_reset() - put a vCPU in the x86 RESET state
+ * @vcpu: the vCPU, not running
+ *
+ * Real mode at F000:FFF0 as after a power-on RESET (the backend's part),
+ * the RESET signature in EDX, FPU and XCR0 at their power-on values, no
+ * event in flight. Used for creation, INIT and shutdown. The TSC and the
+ * MSRs of msr.c run on.
+ */
+void okvm_vcpu_reset(struct okvm_vcpu *vcpu)
+{
+	struct okvm_vm *vm = vcpu->vm;
+
+	okvm_x86_ops.vcpu_reset(vcpu);
+	memset(vcpu->arch.regs, 0, sizeof(vcpu->arch.regs));
+	vcpu->arch.regs[OKVM_RDX] = 0x600;	/* the RESET signature in EDX */
+	memset(vcpu->arch.db, 0, sizeof(vcpu->arch.db));
+	vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
+			       (vcpu->vcpu_id == vm->arch.bsp_vcpu_id ?
+				MSR_IA32_APICBASE_BSP : 0);
+	vcpu->arch.misc_enable = 0;
+	vcpu->arch.hwcr = 0;
+	vcpu->arch.tsc_aux = 0;
+	vcpu->arch.complete_userspace_io = NULL;
+	okvm_clear_events(vcpu);
+	okvm_fpu_init(vcpu);
+	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
+	okvm_cpuid_runtime_update(vcpu);
+}
+
+/* --- sync regs ------------------------------------------------------------------- */
+
+/**
+ * okvm_sync_regs_in() - apply what userspace marked dirty in kvm_run
+ * @vcpu: the vCPU entering KVM_RUN
+ *
+ * Each part is copied out of the shared page before it is checked:
+ * userspace may change the page at any time (upstream sync_regs_test
+ * races it on purpose).
+ * Return: 0, or -EINVAL for unknown bits or a state KVM_SET_SREGS or
+ * KVM_SET_VCPU_EVENTS refuses (the parts before it are applied, as KVM).
+ */
+int okvm_sync_regs_in(struct okvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	union {
+		struct kvm_regs regs;
+		struct kvm_sregs sregs;
+		struct kvm_vcpu_events events;
+	} *u;
+	int r = 0;
+
+	if ((valid | dirty) & ~KVM_SYNC_X86_VALID_FIELDS)
+		return -EINVAL;
+	if (!dirty)
+		return 0;
+	u = kmalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return -ENOMEM;
+	if (dirty & KVM_SYNC_X86_REGS) {
+		memcpy(&u->regs, &run->s.regs.regs, sizeof(u->regs));
+		okvm_set_regs(vcpu, &u->regs);
+		dirty &= ~KVM_SYNC_X86_REGS;
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		memcpy(&u->sregs, &run->s.regs.sregs, sizeof(u->sregs));
+		if (okvm_set_sregs(vcpu, &u->sregs)) {
+			r = -EINVAL;
+			goto out;
+		}
+		dirty &= ~KVM_SYNC_X86_SREGS;
+	}
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		memcpy(&u->events, &run->s.regs.events, sizeof(u->events));
+		if (okvm_set_vcpu_events(vcpu, &u->events)) {
+			r = -EINVAL;
+			goto out;
+		}
+		dirty &= ~KVM_SYNC_X86_EVENTS;
+	}
+out:
+	WRITE_ONCE(run->kvm_dirty_regs, dirty);
+	kfree(u);
+	return r;
+}
+
+/**
+ * okvm_sync_regs_out() - publish the parts userspace asked for
+ * @vcpu: the vCPU leaving KVM_RUN (also after an error, as KVM)
+ */
+void okvm_sync_regs_out(struct okvm_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+
+	if (valid & KVM_SYNC_X86_REGS)
+		okvm_get_regs(vcpu, &run->s.regs.regs);
+	if (valid & KVM_SYNC_X86_SREGS)
+		okvm_get_sregs(vcpu, &run->s.regs.sregs);
+	if (valid & KVM_SYNC_X86_EVENTS)
+		okvm_get_vcpu_events(vcpu, &run->s.regs.events);
+}
+
+/* --- the ioctls ------------------------------------------------------------------- */
+
+/**
+ * okvm_regs_ioctl() - KVM_GET/SET_REGS, _SREGS, _FPU, _DEBUGREGS
  * @vcpu: the vCPU, its mutex held
  * @ioctl: the ioctl
  * @argp: its argument
  *
- * Return: the ioctl's result, or -ENOIOCTLCMD if it is not a state ioctl.
+ * Return: the ioctl's result.
  */
-long okvm_x86_vcpu_state_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
-			       void __user *argp)
+long okvm_regs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+		     void __user *argp)
 {
 	union {
 		struct kvm_regs regs;
 		struct kvm_sregs sregs;
 		struct kvm_fpu fpu;
 	} *u;
-	long r;
+	long r = 0;
 
-	switch (ioctl) {
-	case KVM_SET_CPUID2:
-		return set_cpuid2(vcpu, argp);
-	case KVM_GET_CPUID2:
-		return get_cpuid2(vcpu, argp);
-	case KVM_GET_MSRS:
-		return okvm_msrs_loop(argp, true, vcpu_msr_get, vcpu);
-	case KVM_SET_MSRS:
-		return okvm_msrs_loop(argp, false, vcpu_msr_set, vcpu);
-	case KVM_GET_REGS: case KVM_SET_REGS: case KVM_GET_SREGS:
-	case KVM_SET_SREGS: case KVM_GET_FPU: case KVM_SET_FPU:
-		break;
-	default:
-		return -ENOIOCTLCMD;
-	}
-
+	if (ioctl == KVM_GET_DEBUGREGS || ioctl == KVM_SET_DEBUGREGS)
+		return debugregs_ioctl(vcpu, ioctl, argp);
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return -ENOMEM;
-	r = 0;
 	switch (ioctl) {
 	case KVM_GET_REGS:
 		okvm_get_regs(vcpu, &u->regs);

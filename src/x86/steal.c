@@ -15,7 +15,7 @@
 #include <asm/kvm_para.h>
 
 #include "kvmclock.h"
-#include "msr.h"
+#include "x86.h"
 #include "steal.h"
 
 /**

@@ -18,14 +18,14 @@
 #include <asm/msr-index.h>
 #include <asm/tsc.h>
 
-#include "svm.h"
 #include "tsc.h"
+#include "x86.h"
 
-/* Set the L1 offset: the VMCB gets it on the next VMRUN. */
+/* Set the L1 offset, and the backend's copy the next entry uses. */
 static void tsc_write_offset(struct okvm_vcpu *vcpu, u64 offset)
 {
 	WRITE_ONCE(vcpu->arch.tsc_offset, offset);
-	vcpu->arch.vmcb->control.tsc_offset = offset;
+	okvm_x86_ops.write_tsc_offset(vcpu, offset);
 }
 
 /* TSC cycles of the guest in @ns nanoseconds. */

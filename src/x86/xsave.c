@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * XSAVE for guests: XCR0 (XSETBV), CR4 writes, the CPUID bits that follow
- * them, and the state ioctls KVM_GET/SET_XSAVE(2), KVM_GET/SET_XCRS and
- * KVM_GET/SET_DEBUGREGS.
+ * XSAVE for guests: XCR0 (XSETBV), the CPUID bits that follow it, and
+ * the state ioctls KVM_GET/SET_XSAVE(2) and KVM_GET/SET_XCRS.
  *
  * The guest's FPU image (vcpu->arch.fpu) is a standard-format XSAVE image
- * of the host's XCR0 components (okvm_svm_enter() saves and restores it
+ * of the host's XCR0 components (the backend saves and restores it
  * with the host's XCR0 loaded), so its layout is the non-compacted one
  * userspace sees in KVM's uabi; only the guest's XCR0 is switched around
  * VMRUN. Only user components are offered: no PKRU (PKU is not offered),
@@ -22,7 +21,7 @@
 #include <asm/fpu/xcr.h>
 #include <asm/processor-flags.h>
 
-#include "svm.h"
+#include "x86.h"
 #include "xsave.h"
 
 /* XCR0 bits okvm can give a guest, where the host has them. */
@@ -33,7 +32,6 @@
 /* CPUID.1:ECX */
 #define F1_ECX_FMA	BIT(12)
 #define F1_ECX_XSAVE	BIT(26)
-#define F1_ECX_OSXSAVE	BIT(27)
 #define F1_ECX_AVX	BIT(28)
 #define F1_ECX_F16C	BIT(29)
 /* CPUID.(EAX=0DH,ECX=1):EAX */
@@ -195,56 +193,25 @@ int okvm_xsave_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	return n;
 }
 
-/*
- * Same matching as okvm_cpuid_lookup(): an entry without a significant
- * index stands for every index.
- */
-static struct kvm_cpuid_entry2 *find_entry(struct okvm_vcpu *vcpu, u32 fn,
-					   u32 idx)
-{
-	int i;
-
-	for (i = 0; i < vcpu->arch.cpuid_nent; i++) {
-		struct kvm_cpuid_entry2 *e = &vcpu->arch.cpuid[i];
-
-		if (e->function == fn &&
-		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == idx))
-			return e;
-	}
-	return NULL;
-}
-
 /**
- * okvm_cpuid_runtime_update() - CPUID bits that follow CR4 and XCR0
- * @vcpu: the vCPU, not running (its mutex held)
- *
- * As on real hardware and in KVM, CPUID.1:ECX.OSXSAVE mirrors CR4.OSXSAVE
- * and CPUID.0xD's EBX sizes follow XCR0; the table that KVM_GET_CPUID2
- * returns and the guest's CPUID read are updated in place.
+ * okvm_xsave_update_cpuid() - CPUID.0xD sizes for the vCPU's XCR0
+ * @vcpu: the vCPU (okvm_cpuid_runtime_update())
  */
-void okvm_cpuid_runtime_update(struct okvm_vcpu *vcpu)
+void okvm_xsave_update_cpuid(struct okvm_vcpu *vcpu)
 {
 	struct kvm_cpuid_entry2 *e;
 
-	e = find_entry(vcpu, 1, 0);
-	if (e && okvm_supported_xcr0) {
-		e->ecx &= ~F1_ECX_OSXSAVE;
-		if (vcpu->arch.vmcb->save.cr4 & X86_CR4_OSXSAVE)
-			e->ecx |= F1_ECX_OSXSAVE;
-	}
-	if (!okvm_supported_xcr0)
-		return;
-	e = find_entry(vcpu, 0xd, 0);
+	e = okvm_cpuid_entry(vcpu, 0xd, 0);
 	if (e)
 		e->ebx = xstate_size(vcpu->arch.xcr0 & okvm_supported_xcr0, false);
-	e = find_entry(vcpu, 0xd, 1);
+	e = okvm_cpuid_entry(vcpu, 0xd, 1);
 	if (e && (e->eax & (FD1_XSAVEC | FD1_XSAVES)))
 		e->ebx = xstate_size(vcpu->arch.xcr0 & okvm_supported_xcr0, true);
 }
 
 static bool guest_has_xsave(struct okvm_vcpu *vcpu)
 {
-	struct kvm_cpuid_entry2 *e = find_entry(vcpu, 1, 0);
+	struct kvm_cpuid_entry2 *e = okvm_cpuid_entry(vcpu, 1, 0);
 
 	return okvm_supported_xcr0 && e && (e->ecx & F1_ECX_XSAVE);
 }
@@ -252,7 +219,7 @@ static bool guest_has_xsave(struct okvm_vcpu *vcpu)
 /* What the vCPU's CPUID.0xD lets it enable, within what okvm supports. */
 static u64 guest_supported_xcr0(struct okvm_vcpu *vcpu)
 {
-	struct kvm_cpuid_entry2 *e = find_entry(vcpu, 0xd, 0);
+	struct kvm_cpuid_entry2 *e = okvm_cpuid_entry(vcpu, 0xd, 0);
 
 	if (!e)
 		return 0;
@@ -304,14 +271,13 @@ static int set_xcr(struct okvm_vcpu *vcpu, u32 index, u64 xcr0)
 }
 
 /**
- * okvm_handle_xsetbv() - #VMEXIT(XSETBV)
+ * okvm_emulate_xsetbv() - XSETBV (intercepted)
  * @vcpu: the vCPU
  *
  * Return: 1 (re-enter the guest).
  */
-int okvm_handle_xsetbv(struct okvm_vcpu *vcpu)
+int okvm_emulate_xsetbv(struct okvm_vcpu *vcpu)
 {
-	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
 	unsigned long *r = vcpu->arch.regs;
 	u64 v = (u64)(u32)r[OKVM_RDX] << 32 | (u32)r[OKVM_RAX];
 
@@ -319,89 +285,16 @@ int okvm_handle_xsetbv(struct okvm_vcpu *vcpu)
 	 * The #UD for CR4.OSXSAVE=0 has priority over the intercept; it is
 	 * checked again here as CR4 may come from KVM_SET_SREGS.
 	 */
-	if (!(s->cr4 & X86_CR4_OSXSAVE) || !guest_has_xsave(vcpu)) {
-		okvm_svm_inject_exception(vcpu, UD_VECTOR, false, 0);
+	if (!(okvm_cr_read(vcpu, OKVM_CR4) & X86_CR4_OSXSAVE) ||
+	    !guest_has_xsave(vcpu)) {
+		okvm_inject_ud(vcpu);
 		return 1;
 	}
-	if (s->cpl || set_xcr(vcpu, r[OKVM_RCX], v)) {
-		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
+	if (okvm_cpl(vcpu) || set_xcr(vcpu, r[OKVM_RCX], v)) {
+		okvm_inject_gp(vcpu);
 		return 1;
 	}
-	return okvm_svm_skip_exit_insn(vcpu);
-}
-
-/* --- CR4 ----------------------------------------------------------------- */
-
-/* CR4 bits whose change invalidates cached translations (SDM 4.10.4.1). */
-#define CR4_PAGING_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE |	\
-			 X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP |	\
-			 X86_CR4_PKE | X86_CR4_LA57)
-
-/* MOV to CR4 as KVM's kvm_set_cr4(). Return: 0, or 1 for #GP. */
-static int set_cr4(struct okvm_vcpu *vcpu, u64 cr4)
-{
-	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
-	u64 old = s->cr4;
-
-	if (!okvm_cr4_valid(vcpu, cr4))
-		return 1;
-	if (s->efer & EFER_LMA) {
-		/* Long mode cannot leave PAE, nor switch paging depth. */
-		if (!(cr4 & X86_CR4_PAE) || ((cr4 ^ old) & X86_CR4_LA57))
-			return 1;
-	}
-	/* PCIDE needs long mode and CR3[11:0] == 0 (not offered yet). */
-	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
-	    (!(s->efer & EFER_LMA) || (s->cr3 & 0xfff)))
-		return 1;
-	s->cr4 = cr4;
-	/*
-	 * The hardware would have flushed the guest's TLB on these changes;
-	 * okvm executed the write, so take a fresh ASID on the next entry.
-	 */
-	if ((cr4 ^ old) & CR4_PAGING_BITS)
-		vcpu->arch.asid_gen = 0;
-	if ((cr4 ^ old) & X86_CR4_OSXSAVE)
-		okvm_cpuid_runtime_update(vcpu);
-	return 0;
-}
-
-/**
- * okvm_handle_cr4_write() - #VMEXIT(CR4 write)
- * @vcpu: the vCPU
- *
- * Without decode assists the exit does not name the source register, so
- * the MOV to CR4 at CS:RIP is fetched and decoded.
- *
- * Return: 1 to re-enter the guest, 0 with an internal-error exit.
- */
-int okvm_handle_cr4_write(struct okvm_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	struct okvm_insn insn;
-	u64 v;
-	int r;
-
-	r = okvm_fetch_insn(vcpu, &insn);
-	if (r == 1)
-		return 1;	/* #PF on the fetch injected */
-	if (r || insn.op != OKVM_OP_MOV_TO_CR || insn.ctl.num != 4) {
-		run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-		run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-		run->internal.ndata = 2;
-		run->internal.data[0] = SVM_EXIT_WRITE_CR4;
-		run->internal.data[1] = vcpu->arch.vmcb->save.rip;
-		return 0;
-	}
-	v = vcpu->arch.regs[insn.ctl.gpr];
-	if (insn.mode != OKVM_MODE_64)
-		v = (u32)v;
-	if (set_cr4(vcpu, v)) {
-		okvm_svm_inject_exception(vcpu, GP_VECTOR, true, 0);
-		return 1;
-	}
-	okvm_svm_skip_insn(vcpu, insn.len);
-	return 1;
+	return okvm_skip_exit_insn(vcpu);
 }
 
 /* --- KVM_GET/SET_XSAVE(2) -------------------------------------------------- */
@@ -570,40 +463,13 @@ out:
 	return r;
 }
 
-static long debugregs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
-			    void __user *argp)
-{
-	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
-	struct kvm_debugregs d;
-	int i;
-
-	if (ioctl == KVM_GET_DEBUGREGS) {
-		memset(&d, 0, sizeof(d));
-		for (i = 0; i < 4; i++)
-			d.db[i] = vcpu->arch.db[i];
-		d.dr6 = s->dr6;
-		d.dr7 = s->dr7;
-		return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
-	}
-	if (copy_from_user(&d, argp, sizeof(d)))
-		return -EFAULT;
-	/* Bits 63:32 of DR6 and DR7 are reserved (VMRUN would fail). */
-	if (d.flags || d.dr6 >> 32 || d.dr7 >> 32)
-		return -EINVAL;
-	for (i = 0; i < 4; i++)
-		vcpu->arch.db[i] = d.db[i];
-	s->dr6 = d.dr6;
-	s->dr7 = d.dr7;
-	return 0;
-}
-
 /**
- * okvm_xsave_vcpu_ioctl() - KVM_GET/SET_XSAVE(2), _XCRS, _DEBUGREGS
+ * okvm_xsave_vcpu_ioctl() - KVM_GET/SET_XSAVE(2), KVM_GET/SET_XCRS
  * @vcpu: the vCPU, its mutex held
  * @ioctl: the ioctl
  * @argp: its argument
  *
- * Return: the ioctl's result, or -ENOIOCTLCMD if it is none of these.
+ * Return: the ioctl's result.
  */
 long okvm_xsave_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp)
@@ -614,13 +480,7 @@ long okvm_xsave_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_XSAVE2:
 	case KVM_SET_XSAVE:
 		return xsave_ioctl(vcpu, ioctl, argp);
-	case KVM_GET_XCRS:
-	case KVM_SET_XCRS:
-		return xcrs_ioctl(vcpu, ioctl, argp);
-	case KVM_GET_DEBUGREGS:
-	case KVM_SET_DEBUGREGS:
-		return debugregs_ioctl(vcpu, ioctl, argp);
 	default:
-		return -ENOIOCTLCMD;
+		return xcrs_ioctl(vcpu, ioctl, argp);
 	}
 }

@@ -8,7 +8,7 @@
 #include <kunit/test.h>
 #include <linux/kvm.h>
 
-#include "x86/ioapic.h"
+#include "x86/irqchip/ioapic.h"
 
 struct fake_io {
 	struct okvm_ioapic io;

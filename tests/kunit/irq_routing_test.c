@@ -7,9 +7,9 @@
 #include <kunit/test.h>
 #include <linux/kvm.h>
 
-#include "x86/ioapic.h"
-#include "x86/irq_routing.h"
-#include "x86/pic.h"
+#include "x86/irqchip/ioapic.h"
+#include "x86/irqchip/irq_routing.h"
+#include "x86/irqchip/pic.h"
 
 static void routing_default_table(struct kunit *test)
 {

@@ -10,7 +10,7 @@
 #include <linux/kvm.h>
 #include <linux/random.h>
 
-#include "x86/lapic.h"
+#include "x86/irqchip/lapic.h"
 
 #define APIC_ID		3
 #define X2_ID		0x25	/* cluster 2, bit 5 */

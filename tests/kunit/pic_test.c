@@ -7,7 +7,7 @@
 #include <kunit/test.h>
 #include <linux/kvm.h>
 
-#include "x86/pic.h"
+#include "x86/irqchip/pic.h"
 
 struct fake_pic {
 	struct okvm_pic pic;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * okvm_pt_concurrency: kthreads faulting (read lock), aging (no lock),
- * zapping, write-protecting and splitting (write lock) the same ranges of
- * both roots at once, then a consistency check of the tables, the
- * accounting and the external table.  Under UML (one CPU) the threads
- * interleave at yield points, forced often inside walks; with
- * kunit.py --arch=x86_64 -smp 2 they run in parallel.
+ * okvm_pt_concurrency: kthreads faulting (read lock), aging and fixing
+ * write-protection faults (no lock), zapping, write-protecting and
+ * splitting (write lock) the same ranges of both roots at once, then a
+ * consistency check of the tables, the accounting and the external table.
+ * Under UML (one CPU) the threads interleave at yield points, forced
+ * often inside walks; with kunit.py --arch=x86_64 -smp 2 they run in
+ * parallel. Also the rules of the lockless write-protection fix alone.
  */
 #include <kunit/test.h>
 #include <linux/bitmap.h>
@@ -29,7 +30,7 @@ static const struct okvm_pt_fmt *const conc_fmts[] = {
 };
 KUNIT_ARRAY_PARAM(fmt, conc_fmts, okvm_test_fmt_desc);
 
-enum role { FAULT, AGE, ZAP, WRPROT_SPLIT, NR_ROLES };
+enum role { FAULT, AGE, ZAP, WRPROT_SPLIT, FAST_WP, NR_ROLES };
 
 struct worker {
 	struct okvm_test_vm *vm;
@@ -60,6 +61,16 @@ static void work_one(struct worker *w, struct rnd_state *rs,
 	case FAULT: {
 		int level = rnd(rs, 4) ? 1 : 2, ret;
 		u64 pages = okvm_pt_level_pages(level);
+		u32 perm = OKVM_PT_R;
+
+		/*
+		 * As the fault path: writable mappings are host-writable,
+		 * read-only ones may be (a logged page), private ones never.
+		 */
+		if (rnd(rs, 2))
+			perm |= OKVM_PT_W;
+		if (!private && ((perm & OKVM_PT_W) || rnd(rs, 2)))
+			perm |= OKVM_PT_HOST_W;
 
 		gfn = round_down(gfn, pages);
 		nr = pages * (1 + rnd(rs, 8));
@@ -71,8 +82,7 @@ static void work_one(struct worker *w, struct rnd_state *rs,
 		read_lock(mmu->lock);
 		ret = okvm_mmu_map(mmu, private, gfn,
 				   gfn + (private ? PRIVATE_OFF : SHARED_OFF),
-				   nr, OKVM_PT_R | (rnd(rs, 2) ? OKVM_PT_W : 0),
-				   level, &w->cache);
+				   nr, perm, level, &w->cache);
 		read_unlock(mmu->lock);
 		if (ret) {
 			w->errors++;
@@ -100,6 +110,10 @@ static void work_one(struct worker *w, struct rnd_state *rs,
 		else if (okvm_mmu_split(mmu, OKVM_ROOT_ALL, gfn, nr, 1, NULL) < 0)
 			w->errors++;
 		write_unlock(mmu->lock);
+		break;
+	case FAST_WP:
+		/* A write fault on a logged page, fixed without the lock. */
+		okvm_mmu_fast_unprotect(mmu, gfn);
 		break;
 	default:
 		break;
@@ -155,6 +169,10 @@ static void check_frames(struct kunit *test, struct okvm_test_vm *vm,
 				(iter.gfn & ~root->gfn_bits) + off);
 		KUNIT_EXPECT_TRUE(test, okvm_pte_perm(fmt, iter.old_spte) &
 				  OKVM_PT_R);
+		/* Only host-writable leaves were ever made writable. */
+		if (fmt->host_w_bit && !root->mirror &&
+		    (iter.old_spte & fmt->w_bit))
+			KUNIT_EXPECT_TRUE(test, iter.old_spte & fmt->host_w_bit);
 	}
 	rcu_read_unlock();
 }
@@ -162,7 +180,7 @@ static void check_frames(struct kunit *test, struct okvm_test_vm *vm,
 static void parallel_fault_age_zap(struct kunit *test)
 {
 	static const enum role roles[] = { FAULT, FAULT, FAULT, AGE, AGE,
-					   ZAP, WRPROT_SPLIT };
+					   ZAP, WRPROT_SPLIT, FAST_WP, FAST_WP };
 	struct okvm_test_vm *vm = test->priv;
 	struct worker *w;
 	u64 ops = 0;
@@ -197,8 +215,80 @@ static void parallel_fault_age_zap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vm->ext.errors, 0);
 }
 
+/* Permissions of @gfn's leaf in the direct root, 0 if unmapped. */
+static u32 leaf_perm(struct okvm_mmu *mmu, u64 gfn)
+{
+	u64 pfn;
+	u32 perm;
+	int level;
+
+	return okvm_mmu_lookup(mmu, false, gfn, &pfn, &perm, &level) ? perm : 0;
+}
+
+/*
+ * okvm_mmu_fast_unprotect() alone: it makes a write-protected,
+ * host-writable 4K leaf writable and nothing else, keeps the frame and
+ * the accessed state, and write protection keeps OKVM_PT_HOST_W so that
+ * the next write is fixed again. Formats without a host-writable bit
+ * (stage 2 here) always leave the fault to the slow path.
+ */
+static void fast_unprotect_rules(struct kunit *test)
+{
+	struct okvm_test_vm *vm = test->priv;
+	struct okvm_mmu *mmu = &vm->mmu;
+	bool has = mmu->fmt->host_w_bit;
+	const u32 rx = OKVM_PT_R | OKVM_PT_X;
+	struct okvm_pt_cache cache = {};
+	u64 pfn;
+	u32 perm;
+	int level;
+
+	KUNIT_ASSERT_EQ(test, okvm_pt_cache_topup(&cache, 8), 0);
+	read_lock(mmu->lock);
+	/* 0x1000: logged page, host-writable; 0x1001: host read-only. */
+	KUNIT_ASSERT_EQ(test, okvm_mmu_map(mmu, false, 0x1000, 0x5000, 1,
+					   rx | OKVM_PT_HOST_W, 1, &cache), 0);
+	KUNIT_ASSERT_EQ(test, okvm_mmu_map(mmu, false, 0x1001, 0x5001, 1, rx,
+					   1, &cache), 0);
+	/* A 2M leaf, host-writable but read-only: not this path's case. */
+	KUNIT_ASSERT_EQ(test, okvm_mmu_map(mmu, false, 0x1200, 0x5200, 512,
+					   rx | OKVM_PT_HOST_W, 2, &cache), 0);
+	read_unlock(mmu->lock);
+	okvm_pt_cache_free(&cache);
+
+	KUNIT_EXPECT_EQ(test, okvm_mmu_fast_unprotect(mmu, 0x1000), has);
+	KUNIT_EXPECT_EQ(test, !!(leaf_perm(mmu, 0x1000) & OKVM_PT_W), has);
+	KUNIT_ASSERT_TRUE(test, okvm_mmu_lookup(mmu, false, 0x1000, &pfn, &perm,
+						&level));
+	KUNIT_EXPECT_EQ(test, pfn, 0x5000);
+	KUNIT_EXPECT_EQ(test, level, 1);
+	/* Already writable: fixed (by "another vCPU"), nothing changes. */
+	KUNIT_EXPECT_EQ(test, okvm_mmu_fast_unprotect(mmu, 0x1000), has);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_fast_unprotect(mmu, 0x1001));
+	KUNIT_EXPECT_FALSE(test, leaf_perm(mmu, 0x1001) & OKVM_PT_W);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_fast_unprotect(mmu, 0x1234));
+	KUNIT_EXPECT_FALSE(test, leaf_perm(mmu, 0x1234) & OKVM_PT_W);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_fast_unprotect(mmu, 0x3000));
+
+	/* Write protection keeps host-writable: the next write is fixed. */
+	write_lock(mmu->lock);
+	okvm_mmu_wrprot(mmu, 0x1000, 1);
+	write_unlock(mmu->lock);
+	KUNIT_EXPECT_FALSE(test, leaf_perm(mmu, 0x1000) & OKVM_PT_W);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_fast_unprotect(mmu, 0x1000), has);
+
+	/* Gone after a zap (the host changed its mapping). */
+	write_lock(mmu->lock);
+	okvm_mmu_zap(mmu, OKVM_ROOT_ALL, 0x1000, 1);
+	write_unlock(mmu->lock);
+	KUNIT_EXPECT_FALSE(test, okvm_mmu_fast_unprotect(mmu, 0x1000));
+	KUNIT_EXPECT_EQ(test, leaf_perm(mmu, 0x1000), 0);
+	okvm_test_check_tables(test, vm);
+}
+
 static struct kunit_case conc_cases[] = {
 	KUNIT_CASE_PARAM(parallel_fault_age_zap, fmt_gen_params),
+	KUNIT_CASE_PARAM(fast_unprotect_rules, fmt_gen_params),
 	{}
 };
 

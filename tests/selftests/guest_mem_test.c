@@ -368,38 +368,6 @@ TEST_F_TIMEOUT(g, host_zap_and_remap, 120)
 	close(memfd);
 }
 
-/* A u64 statistic of a binary stats fd, by name; -1 if it is absent. */
-static int64_t stat_value(int fd, const char *name)
-{
-	struct kvm_stats_header h;
-	size_t dsz;
-	char *descs;
-	int64_t v = -1;
-	uint32_t i;
-
-	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
-		return -1;
-	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
-	descs = calloc(h.num_desc, dsz);
-	if (!descs)
-		return -1;
-	if (pread(fd, descs, h.num_desc * dsz, h.desc_offset) ==
-	    (ssize_t)(h.num_desc * dsz)) {
-		for (i = 0; i < h.num_desc; i++) {
-			struct kvm_stats_desc *d = (void *)(descs + i * dsz);
-			uint64_t val;
-
-			if (strcmp(d->name, name))
-				continue;
-			if (pread(fd, &val, 8, h.data_offset + d->offset) == 8)
-				v = val;
-			break;
-		}
-	}
-	free(descs);
-	return v;
-}
-
 /* Guest: sum the first u64 of each of PF_PAGES pages at PF_GPA, OUT it. */
 #define PF_GPA		0x800000UL
 #define PF_PAGES	16
@@ -464,12 +432,12 @@ TEST_F(g, pre_fault_memory)
 	EXPECT_EQ(r.size, 4096);
 	EXPECT_EQ(r.gpa, 0x10000000);
 
-	before = stat_value(stats, "pages_4k");
+	before = guest_stat(stats, "pages_4k");
 	ASSERT_GE(before, 0);
 	ASSERT_EQ(pre_fault(&self->g, PF_GPA, PF_PAGES * 4096, 0, &r), 0);
 	EXPECT_EQ(r.size, 0);
 	EXPECT_EQ(r.gpa, PF_GPA + PF_PAGES * 4096);
-	after = stat_value(stats, "pages_4k");
+	after = guest_stat(stats, "pages_4k");
 	EXPECT_GE(after - before, PF_PAGES) TH_LOG("4K mappings %ld -> %ld",
 						   (long)before, (long)after);
 

@@ -24,6 +24,14 @@ static inline void outl(unsigned short port, u32 v)
 	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 
+static inline u32 inl(unsigned short port)
+{
+	u32 v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
 static void puts(const char *s)
 {
 	while (*s)
@@ -96,6 +104,25 @@ static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
 	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
+/*
+ * Phase p of 8 writes to a window of the slot that grows and moves: a
+ * working set a sampler can be seen to follow.
+ */
+static void wss_workload(u32 pages)
+{
+	u32 phase, first, n, i;
+
+	if (!pages)
+		return;
+	while ((phase = inl(PORT_WSS)) != ~0u) {
+		phase %= 8;
+		first = phase * (pages / 16);
+		n = (phase < 4 ? phase + 1 : 8 - phase) * (pages / 8);
+		for (i = 0; i < n; i++)
+			(*(volatile u8 *)(WSS_GPA + (u64)(first + i) * 4096))++;
+	}
+}
+
 void __attribute__((noreturn)) payload_main(void)
 {
 	static const char greeting[] = "Hello from a 64-bit guest of okvm-vmm!";
@@ -125,11 +152,24 @@ void __attribute__((noreturn)) payload_main(void)
 	puthex(crc32(greeting));
 	puts("\n");
 
-	/* The benchmark: the VMM times from mark 1 to mark 2. */
-	outl(PORT_BENCH_MARK, 1);
+	/* The benchmarks: the VMM times each from its start to its end mark. */
+	outl(PORT_BENCH_MARK, 2 * BENCH_PIO + 1);
 	for (i = 0; i < BENCH_OUTS; i++)
 		outb(PORT_BENCH, (u8)i);
-	outl(PORT_BENCH_MARK, 2);
+	outl(PORT_BENCH_MARK, 2 * BENCH_PIO + 2);
+	outl(PORT_BENCH_MARK, 2 * BENCH_MMIO + 1);
+	for (i = 0; i < BENCH_OUTS; i++)
+		*(volatile u32 *)MMIO_BENCH_GPA = (u32)i;
+	outl(PORT_BENCH_MARK, 2 * BENCH_MMIO + 2);
+	outl(PORT_BENCH_MARK, 2 * BENCH_CPUID + 1);
+	for (i = 0; i < BENCH_OUTS; i++) {
+		u32 a, b, c, d;
+
+		cpuid(1, &a, &b, &c, &d);
+	}
+	outl(PORT_BENCH_MARK, 2 * BENCH_CPUID + 2);
+
+	wss_workload(*(volatile u32 *)WSS_CFG_GPA);
 
 	puts("bye\n");
 	for (;;)

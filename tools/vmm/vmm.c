@@ -33,8 +33,21 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <linux/okvm.h>
 
 #include "payload.h"
+#include "../wss/wss.h"
+
+/* Linux 6.10's; make demo builds against the host's older <linux/kvm.h>. */
+#ifndef KVM_PRE_FAULT_MEMORY
+struct kvm_pre_fault_memory {
+	__u64 gpa;
+	__u64 size;
+	__u64 flags;
+	__u64 padding[5];
+};
+#define KVM_PRE_FAULT_MEMORY	_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)
+#endif
 
 #ifndef MODULE_INIT_COMPRESSED_FILE
 #define MODULE_INIT_COMPRESSED_FILE 4
@@ -47,6 +60,9 @@ extern const char payload_start[], payload_end[];
 #define PDPT_GPA	0x2000UL
 #define PD_GPA		0x3000UL	/* maps 0..1 GiB with 2 MiB pages */
 #define GDT_GPA		0x4000UL
+
+#define WSS_SIZE	(16UL << 20)	/* the working-set slot, at WSS_GPA */
+#define WSS_PHASE_MS	400
 
 #define SEL_CODE64	0x08
 #define SEL_DATA	0x10
@@ -254,11 +270,84 @@ static void setup_long_mode(int vcpu, uint8_t *mem)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: okvm-vmm [--dev PATH] [--module PATH] [--no-load]\n"
+		"usage: okvm-vmm [--dev PATH] [--module PATH] [--no-load] [--wss MS [--wss-png FILE]]\n"
+		"                [--age-bench MIB]\n"
 		"  --dev PATH     the KVM-ABI device (default /dev/okvm; /dev/kvm for in-tree KVM)\n"
 		"  --module PATH  okvm.ko to load if okvm is not loaded (default: from modules.dep)\n"
-		"  --no-load      never load a module\n");
+		"  --no-load      never load a module\n"
+		"  --wss MS       run a working-set workload in a second slot (%lu MiB) for 8\n"
+		"                 phases of %u ms and sample it every MS ms (tools/wss/, okvm only)\n"
+		"  --wss-png FILE also plot the samples as a PNG\n"
+		"  --age-bench MIB  after the run, time OKVM_AGE_BITMAP over MIB MiB (okvm only)\n",
+		WSS_SIZE >> 20, WSS_PHASE_MS);
 	exit(2);
+}
+
+#define AGE_GPA		0x40000000UL	/* --age-bench's slot, above the payload's map */
+
+/*
+ * --age-bench: OKVM_AGE_BITMAP's speed over @mib MiB of 4K-mapped guest
+ * memory that KVM_PRE_FAULT_MEMORY mapped (so every page is accessed),
+ * once with every page accessed (harvest and clear) and once with none.
+ */
+static void age_bench(int vm, int vcpu, unsigned long mib)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 2, .guest_phys_addr = AGE_GPA, .memory_size = mib << 20,
+	};
+	struct kvm_pre_fault_memory pf = { .gpa = AGE_GPA, .size = mib << 20 };
+	struct okvm_age_bitmap a = {
+		.size = sizeof(a), .slot = 2, .num_pages = (mib << 20) >> 12,
+	};
+	uint64_t t[3], n = 0, i, *bitmap;
+	uint8_t *m;
+
+	if (ioctl(vm, KVM_CHECK_EXTENSION, OKVM_CAP_AGE_BITMAP) != 1) {
+		printf("age bitmap: OKVM_CAP_AGE_BITMAP not offered\n");
+		return;
+	}
+	m = mmap(NULL, mib << 20, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	bitmap = calloc(a.num_pages / 64 + 1, 8);
+	if (m == MAP_FAILED || !bitmap)
+		die("age bench: out of memory");
+	madvise(m, mib << 20, MADV_NOHUGEPAGE);
+	memset(m, 1, mib << 20);
+	region.userspace_addr = (uintptr_t)m;
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
+		die("age bench slot: %s", strerror(errno));
+	while (pf.size)
+		if (ioctl(vcpu, KVM_PRE_FAULT_MEMORY, &pf) && errno != EINTR)
+			die("KVM_PRE_FAULT_MEMORY: %s", strerror(errno));
+	a.bitmap = (uintptr_t)bitmap;
+	for (i = 0; i < 2; i++) {
+		t[i] = now_ns();
+		if (ioctl(vm, OKVM_AGE_BITMAP, &a))
+			die("OKVM_AGE_BITMAP: %s", strerror(errno));
+	}
+	t[2] = now_ns();
+	for (i = 0; i < a.num_pages / 64; i++)
+		n += __builtin_popcountll(bitmap[i]);	/* the second call's */
+	if (n)
+		die("age bench: %llu pages still accessed", (unsigned long long)n);
+	printf("age bitmap: %lu MiB (4K mappings): %.3f GiB/s all accessed, %.3f GiB/s none accessed\n",
+	       mib, mib / 1024.0 / ((t[1] - t[0]) / 1e9),
+	       mib / 1024.0 / ((t[2] - t[1]) / 1e9));
+	region.memory_size = 0;
+	ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region);
+	munmap(m, mib << 20);
+	free(bitmap);
+}
+
+/* The working-set workload's phase for IN from PORT_WSS, ~0 when done. */
+static uint32_t wss_phase(uint64_t *t0)
+{
+	uint64_t t = now_ns();
+
+	if (!*t0)
+		*t0 = t;
+	t = (t - *t0) / 1000000 / WSS_PHASE_MS;
+	return t < 8 ? t : ~0u;
 }
 
 int main(int argc, char **argv)
@@ -267,13 +356,26 @@ int main(int argc, char **argv)
 		{ "dev", required_argument, NULL, 'd' },
 		{ "module", required_argument, NULL, 'm' },
 		{ "no-load", no_argument, NULL, 'n' },
+		{ "wss", required_argument, NULL, 'w' },
+		{ "wss-png", required_argument, NULL, 'p' },
+		{ "age-bench", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
+	static const char *const bench_names[NR_BENCH] = {
+		[BENCH_PIO] = "PIO round trip (guest OUT -> userspace -> guest)",
+		[BENCH_MMIO] = "MMIO round trip (guest store -> userspace -> guest)",
+		[BENCH_CPUID] = "CPUID exit (handled in the kernel)",
+	};
+	uint64_t t_bench[NR_BENCH][2] = { { 0 } }, mmio = 0, wss_t0 = 0;
+	const char *wss_png_path = NULL;
+	unsigned int wss_ms = 0, age_mib = 0;
+	struct wss *wss = NULL;
+	uint8_t *wss_mem = NULL;
 	const char *dev = "/dev/okvm", *ko = NULL;
 	size_t len = payload_end - payload_start;
 	uint64_t exits[NR_EXIT_REASONS] = { 0 }, other_exits = 0;
-	uint64_t t_start, t_end, t_bench0 = 0, t_bench1 = 0, bench = 0;
+	uint64_t t_start, t_end, bench = 0;
 	int sys, vm, vcpu, opt, no_load = 0, done = 0, at_line_start = 1;
 	struct kvm_userspace_memory_region region;
 	struct kvm_run *run;
@@ -286,6 +388,9 @@ int main(int argc, char **argv)
 		case 'd': dev = optarg; break;
 		case 'm': ko = optarg; break;
 		case 'n': no_load = 1; break;
+		case 'w': wss_ms = atoi(optarg); break;
+		case 'p': wss_png_path = optarg; break;
+		case 'a': age_mib = atoi(optarg); break;
 		default: usage();
 		}
 	}
@@ -316,6 +421,26 @@ int main(int argc, char **argv)
 	};
 	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
 		die("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+	if (wss_ms) {
+		/* 4K host pages, so that the guest's nested mappings are 4K. */
+		wss_mem = mmap(NULL, WSS_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (wss_mem == MAP_FAILED)
+			die("mmap working-set memory: %s", strerror(errno));
+		madvise(wss_mem, WSS_SIZE, MADV_NOHUGEPAGE);
+		region = (struct kvm_userspace_memory_region) {
+			.slot = 1, .guest_phys_addr = WSS_GPA,
+			.memory_size = WSS_SIZE, .userspace_addr = (uintptr_t)wss_mem,
+		};
+		if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &region))
+			die("KVM_SET_USER_MEMORY_REGION (wss): %s", strerror(errno));
+		*(uint32_t *)(mem + WSS_CFG_GPA) = WSS_SIZE >> 12;
+		if (ioctl(vm, KVM_CHECK_EXTENSION, OKVM_CAP_AGE_BITMAP) != 1)
+			printf("okvm-vmm: %s has no OKVM_CAP_AGE_BITMAP: the workload runs unsampled\n",
+			       dev);
+		else if (!(wss = wss_start(vm, 1, WSS_SIZE >> 12, wss_ms)))
+			die("wss: %s", strerror(errno));
+	}
 
 	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
 	if (vcpu < 0)
@@ -344,6 +469,13 @@ int main(int argc, char **argv)
 		case KVM_EXIT_IO: {
 			uint8_t *data = (uint8_t *)run + run->io.data_offset;
 
+			if (run->io.direction == KVM_EXIT_IO_IN &&
+			    run->io.port == PORT_WSS && run->io.size == 4) {
+				uint32_t phase = wss_phase(&wss_t0);
+
+				memcpy(data, &phase, 4);
+				break;
+			}
 			if (run->io.direction != KVM_EXIT_IO_OUT)
 				die("IN from port %#x: nothing there", run->io.port);
 			if (run->io.port == PORT_BENCH) {
@@ -359,18 +491,22 @@ int main(int argc, char **argv)
 				uint32_t mark;
 
 				memcpy(&mark, data, 4);
-				if (mark == 1) {
-					bench = 0;
-					t_bench0 = now_ns();
-				} else {
-					t_bench1 = now_ns();
-				}
+				if (mark < 1 || mark > 2 * NR_BENCH)
+					die("benchmark mark %u", mark);
+				t_bench[(mark - 1) / 2][!(mark & 1)] = now_ns();
 			} else {
 				die("OUT to port %#x size %u: nothing there",
 				    run->io.port, run->io.size);
 			}
 			break;
 		}
+		case KVM_EXIT_MMIO:
+			if (!run->mmio.is_write || run->mmio.phys_addr != MMIO_BENCH_GPA)
+				die("MMIO %s at %#llx: nothing there",
+				    run->mmio.is_write ? "write" : "read",
+				    (unsigned long long)run->mmio.phys_addr);
+			mmio++;
+			break;
 		case KVM_EXIT_HLT:
 			done = 1;
 			break;
@@ -397,10 +533,28 @@ int main(int argc, char **argv)
 	if (other_exits)
 		printf("  %-16s %10llu\n", "(other)", (unsigned long long)other_exits);
 	printf("total run time: %.3f ms\n", (t_end - t_start) / 1e6);
-	if (bench != BENCH_OUTS || !t_bench1)
-		die("benchmark incomplete: %llu of %d OUTs", (unsigned long long)bench,
-		    BENCH_OUTS);
-	printf("PIO round trip (guest OUT -> userspace -> guest), %d OUTs: %llu ns average\n",
-	       BENCH_OUTS, (unsigned long long)((t_bench1 - t_bench0) / bench));
+	if (bench != BENCH_OUTS || mmio != BENCH_OUTS)
+		die("benchmark incomplete: %llu OUTs, %llu MMIO stores of %d",
+		    (unsigned long long)bench, (unsigned long long)mmio, BENCH_OUTS);
+	for (i = 0; i < NR_BENCH; i++) {
+		if (!t_bench[i][0] || t_bench[i][1] < t_bench[i][0])
+			die("benchmark %u incomplete", i);
+		printf("%s, %d times: %llu ns average\n", bench_names[i], BENCH_OUTS,
+		       (unsigned long long)((t_bench[i][1] - t_bench[i][0]) / BENCH_OUTS));
+	}
+	if (wss) {
+		wss_stop(wss);
+		wss_print(wss, stdout);
+		if (wss_png_path) {
+			int r = wss_png(wss, wss_png_path);
+
+			if (r)
+				die("wss: %s: %s", wss_png_path, strerror(-r));
+			printf("wss: plot written to %s\n", wss_png_path);
+		}
+		wss_free(wss);
+	}
+	if (age_mib)
+		age_bench(vm, vcpu, age_mib);
 	return 0;
 }

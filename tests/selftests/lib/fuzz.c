@@ -144,6 +144,11 @@ int fuzz_kmsg_open(void)
 
 int fuzz_kmsg_splats(int fd)
 {
+	return fuzz_kmsg_scan(fd, NULL, NULL);
+}
+
+int fuzz_kmsg_scan(int fd, void (*each)(const char *msg, void *arg), void *arg)
+{
 	/* The patterns scripts/guest.sh fails a run on. */
 	static const char *const splat[] = {
 		"WARNING: CPU:", "BUG:", "Oops", "KASAN:", "UBSAN:", "KFENCE:",
@@ -165,6 +170,8 @@ int fuzz_kmsg_splats(int fd)
 		if (len <= 0)
 			break;
 		rec[len] = 0;
+		if (each)
+			each(strchr(rec, ';') ? strchr(rec, ';') + 1 : rec, arg);
 		for (i = 0; i < ARRAY_SIZE(splat); i++) {
 			if (strstr(rec, splat[i])) {
 				printf("# kernel log: %s", strchr(rec, ';') ?

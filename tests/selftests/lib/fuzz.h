@@ -96,6 +96,8 @@ void fuzz_kicker_stop(struct fuzz_kicker *k);
  */
 int fuzz_kmsg_open(void);
 int fuzz_kmsg_splats(int fd);
+/* The same, and each(message text, arg) for every record read. */
+int fuzz_kmsg_scan(int fd, void (*each)(const char *msg, void *arg), void *arg);
 
 /*
  * okvm's live-object counters (docs/testing.md, "Leak checks"); all -1

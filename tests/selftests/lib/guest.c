@@ -5,6 +5,9 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "guest.h"
 
@@ -366,4 +369,60 @@ int guest_set_irq_handler(struct guest *g, int vcpu, uint64_t idt, int vector,
 	s.idt.base = idt;
 	s.idt.limit = 256 * 16 - 1;
 	return guest_set_sregs(g, vcpu, &s);
+}
+
+int64_t guest_stat(int fd, const char *name)
+{
+	struct kvm_stats_header h;
+	size_t dsz;
+	char *descs;
+	int64_t v = -1;
+	uint32_t i;
+
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		return -1;
+	dsz = sizeof(struct kvm_stats_desc) + h.name_size;
+	descs = calloc(h.num_desc, dsz);
+	if (!descs)
+		return -1;
+	if (pread(fd, descs, h.num_desc * dsz, h.desc_offset) ==
+	    (ssize_t)(h.num_desc * dsz)) {
+		for (i = 0; i < h.num_desc; i++) {
+			struct kvm_stats_desc *d = (void *)(descs + i * dsz);
+			uint64_t val;
+
+			if (strcmp(d->name, name))
+				continue;
+			if (pread(fd, &val, 8, h.data_offset + d->offset) == 8)
+				v = val;
+			break;
+		}
+	}
+	free(descs);
+	return v;
+}
+
+long guest_anon_huge_kb(void *addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[256];
+	int in = 0;
+	long kb = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+
+		/* A mapping's first line: "lo-hi perms ..."; fields end in ':'. */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    line[strcspn(line, " ") - 1] != ':') {
+			in = (unsigned long)addr >= lo && (unsigned long)addr < hi;
+			continue;
+		}
+		if (in && sscanf(line, "AnonHugePages: %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
 }

@@ -73,6 +73,33 @@ enum guest_mode { GUEST_REAL, GUEST_PROT32, GUEST_LONG };
 	    #name "_end:\n"						\
 	    ".popsection\n")
 
+/*
+ * 64-bit guest code that, forever: reloads CR3 (so that every access walks
+ * the nested tables again), runs the instruction access (e.g.
+ * "mov (%rax), %r8" or "incb (%rax)") with %rax pointing to each page
+ * listed at G_DATA (a u32 count, then u32 page indices) of the memory at
+ * GPA base, then an OUT to port 0x10.
+ */
+#define GUEST_PAGE_LIST_CODE(name, base, access)			\
+	GUEST_CODE(name, ".code64",					\
+		"0: mov %cr3, %rax\n"					\
+		"mov %rax, %cr3\n"					\
+		"mov $0x100000, %esi\n"				\
+		"mov (%rsi), %ecx\n"					\
+		"lea 4(%rsi), %rdi\n"					\
+		"1: test %ecx, %ecx\n"					\
+		"jz 2f\n"						\
+		"mov (%rdi), %eax\n"					\
+		"shl $12, %rax\n"					\
+		"add $" #base ", %rax\n"				\
+		access "\n"						\
+		"add $4, %rdi\n"					\
+		"dec %ecx\n"						\
+		"jmp 1b\n"						\
+		"2: mov $0x10, %dx\n"					\
+		"out %al, %dx\n"					\
+		"jmp 0b\n")
+
 /* VM with mem_size bytes of RAM at GPA 0 (slot 0), page tables, GDT. */
 int guest_create(struct guest *g, size_t mem_size);
 void guest_destroy(struct guest *g);
@@ -118,6 +145,10 @@ int guest_set_idt(struct guest *g, int vcpu, uint64_t idt);
  * test instead of hanging it.
  */
 long guest_run_timeout(struct guest *g, int vcpu, unsigned int seconds);
+/* The value of binary statistic @name of a KVM_GET_STATS_FD fd, or -1. */
+int64_t guest_stat(int stats_fd, const char *name);
+/* AnonHugePages (kB) of this process's mapping holding @addr, or -1. */
+long guest_anon_huge_kb(void *addr);
 /* One line describing the last exit, for test logs. */
 const char *guest_exit_str(struct kvm_run *run);
 /* The kvm_run data of a KVM_EXIT_IO. */

@@ -31,6 +31,25 @@ static inline int okvm_open_dev(void)
 	return open(okvm_dev_path(), O_RDWR | O_CLOEXEC);
 }
 
+/*
+ * Whether the host kernel keeps time with the TSC. KVM derives its master
+ * clock from it: without it, KVM_GET_CLOCK has no KVM_CLOCK_REALTIME and
+ * a vCPU's TSC offset is compensated whenever the vCPU is loaded, so tests
+ * of those rules hold only on such a host.
+ */
+static inline int okvm_host_clocksource_is_tsc(void)
+{
+	char cs[32] = "";
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(cs, sizeof(cs), f))
+		cs[0] = 0;
+	fclose(f);
+	return !strcmp(cs, "tsc\n");
+}
+
 /* ioctl() returning the result or -errno. */
 static inline long __okvm_ioctl(int fd, unsigned long req, unsigned long arg)
 {

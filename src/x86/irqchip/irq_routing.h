@@ -12,7 +12,7 @@
 
 #include <linux/types.h>
 
-#include "x86/lapic.h"
+#include "lapic.h"
 
 /* KVM's limit on GSIs and routing entries (KVM_MAX_IRQ_ROUTES). */
 #define OKVM_MAX_IRQ_ROUTES		4096

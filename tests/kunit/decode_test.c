@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite for src/x86/emulate.c, the instruction decoder.
+ * KUnit suite for src/x86/decode.c, the instruction decoder.
  *
  * Every expected value below comes from the encodings in the Intel SDM
  * vol. 2 / AMD APM vol. 3, worked out by hand, not from the decoder. Each
@@ -12,7 +12,7 @@
 #include <linux/random.h>
 #include <linux/slab.h>
 
-#include "x86/emulate.h"
+#include "x86/decode.h"
 
 #define M16	OKVM_MODE_16
 #define M32	OKVM_MODE_32

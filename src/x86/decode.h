@@ -12,8 +12,8 @@
  * It is pure: no allocation, no guest memory access (the caller fetches the
  * bytes), no <asm/...> header, so KUnit runs it as is under UML.
  */
-#ifndef OKVM_X86_EMULATE_H
-#define OKVM_X86_EMULATE_H
+#ifndef OKVM_X86_DECODE_H
+#define OKVM_X86_DECODE_H
 
 #include <linux/types.h>
 
@@ -37,6 +37,7 @@
 enum okvm_seg {
 	OKVM_SEG_ES, OKVM_SEG_CS, OKVM_SEG_SS, OKVM_SEG_DS,
 	OKVM_SEG_FS, OKVM_SEG_GS,
+	OKVM_SEG_TR, OKVM_SEG_LDTR,	/* system segments (vendor.h) */
 	OKVM_SEG_NONE = 0xff,	/* no (effective) override */
 };
 
@@ -228,4 +229,4 @@ unsigned int okvm_insn_write_value(const struct okvm_insn *insn,
 int okvm_insn_complete_read(const struct okvm_insn *insn, u64 *gprs, u64 data);
 u64 okvm_insn_mem_offset(const struct okvm_insn *insn, const u64 *gprs, u64 rip);
 
-#endif /* OKVM_X86_EMULATE_H */
+#endif /* OKVM_X86_DECODE_H */

@@ -20,7 +20,7 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 
-#include "x86/lapic.h"
+#include "lapic.h"
 
 #define OKVM_IOAPIC_NUM_PINS	24
 #define OKVM_IOAPIC_DEFAULT_BASE 0xfec00000ULL

@@ -2,7 +2,7 @@
 /*
  * A small x86 instruction decoder: lengths and operands of the instructions
  * okvm must handle itself because SVM without decode assists and next-RIP
- * save tells it neither (see emulate.h).
+ * save tells it neither (see decode.h).
  *
  * The decoder reads bytes through one bounds-checked cursor, so it can never
  * read past what the caller fetched: running out is -ENODATA (fetch more, up
@@ -15,7 +15,7 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
-#include "emulate.h"
+#include "decode.h"
 
 /* REX prefix bits. */
 #define OKVM_REX_B	0x1

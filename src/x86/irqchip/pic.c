@@ -10,7 +10,7 @@
 #include <linux/kvm.h>
 #include <linux/string.h>
 
-#include "x86/pic.h"
+#include "pic.h"
 
 #define MASTER	0
 #define SLAVE	1

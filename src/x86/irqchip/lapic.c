@@ -17,7 +17,7 @@
 #include <linux/string.h>
 #include <linux/time64.h>
 
-#include "x86/lapic.h"
+#include "lapic.h"
 
 /*
  * Shortest period of a periodic timer, as KVM's min_timer_period_us

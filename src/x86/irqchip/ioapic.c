@@ -10,7 +10,7 @@
 #include <linux/kvm.h>
 #include <linux/string.h>
 
-#include "x86/ioapic.h"
+#include "ioapic.h"
 
 /* Bits 55:17 are reserved; delivery status and remote IRR are read-only. */
 #define RTE_WRITABLE	(GENMASK_ULL(63, 56) | GENMASK_ULL(16, 0))

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The in-kernel irqchip wired to SVM: KVM_CREATE_IRQCHIP and its ioctls,
- * the APIC/I/O APIC/PIC exits, interrupt injection before VMRUN, HLT and
+ * The in-kernel irqchip wired to the vCPU: KVM_CREATE_IRQCHIP and its
+ * ioctls, the APIC/I/O APIC/PIC exits, the vectors and INIT/SIPI/NMI events
+ * the run loop (run.c) takes from it, the guest's TPR, HLT and
  * wait-for-SIPI blocking, the APIC timer on an hrtimer, and kicks.
  *
  * The device models (lapic.c, ioapic.c, pic.c, irq_routing.c) are pure;
@@ -27,8 +28,9 @@
 #include "arch.h"
 #include "irq_routing.h"
 #include "irqchip.h"
-#include "svm.h"
+#include "okvm.h"
 #include "tsc.h"
+#include "vendor.h"
 
 static struct okvm_irqchip *vm_chip(struct okvm_vm *vm)
 {
@@ -347,14 +349,7 @@ void okvm_irqchip_vcpu_free(struct okvm_vcpu *vcpu)
 	kfree(vcpu->arch.irq.apic);
 }
 
-/* --- the run loop ----------------------------------------------------------- */
-
-static bool guest_interruptible(struct vmcb *vmcb)
-{
-	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
-	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
-	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
-}
+/* --- the vCPU's side (called from run.c) ------------------------------------ */
 
 /* An external interrupt for the guest now: -1 if none. Lock held. */
 static int pending_vector(struct okvm_vcpu *vcpu, struct okvm_irqchip *chip,
@@ -373,99 +368,106 @@ static int pending_vector(struct okvm_vcpu *vcpu, struct okvm_irqchip *chip,
 	return -1;
 }
 
-static void sipi_reset(struct okvm_vcpu *vcpu, u8 vector)
+/* pending_vector() with the lock taken; -1 without an in-kernel APIC. */
+static int vector_locked(struct okvm_vcpu *vcpu, bool ack)
 {
-	struct vmcb_save_area *s = &vcpu->arch.vmcb->save;
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	unsigned long flags;
+	int v;
 
-	/* Real mode at vector:0000 (SDM vol. 3, 8.4.4.1). */
-	s->cs.selector = vector << 8;
-	s->cs.base = (u64)vector << 12;
-	s->rip = 0;
+	if (!vcpu->arch.irq.apic)
+		return -1;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	v = pending_vector(vcpu, chip, ack);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return v;
 }
 
 /**
- * okvm_irqchip_before_entry() - events and interrupt injection
+ * okvm_irqchip_take_events() - INIT, SIPI and NMI the APIC has for its vCPU
  * @vcpu: the vCPU, in its run loop
+ * @sipi: the SIPI vector, if OKVM_LAPIC_EV_SIPI is returned
  *
- * Handles INIT/SIPI/NMI, injects the highest pending interrupt the guest
- * can take now or opens an interrupt window, and says whether the vCPU may
- * run (it may not while halted or waiting for SIPI).
+ * Also clears the kick: whatever arrives after this re-evaluates.
  *
- * Return: 1 to enter the guest, 0 to block first.
+ * Return: the OKVM_LAPIC_EV_* bits taken (0 without an in-kernel APIC).
  */
-int okvm_irqchip_before_entry(struct okvm_vcpu *vcpu)
+u32 okvm_irqchip_take_events(struct okvm_vcpu *vcpu, u8 *sipi)
 {
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
-	struct vmcb *vmcb = vcpu->arch.vmcb;
 	unsigned long flags;
-	u32 ev = 0;
-	u8 sipi = 0;
-	int v;
+	u32 ev;
 
 	if (!irq->apic)
-		return 1;
+		return 0;
 	atomic_set(&irq->kick, 0);
 	/* Clear the kick before reading what it announces (vcpu_kick()). */
 	smp_mb__after_atomic();
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	ev = okvm_lapic_take_events(irq->apic, sipi);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return ev;
+}
+
+/**
+ * okvm_irqchip_init_reset() - the APIC's part of INIT
+ * @vcpu: the vCPU, its registers already reset
+ *
+ * The APIC keeps its INIT state; the BSP runs on, an AP waits for SIPI.
+ */
+void okvm_irqchip_init_reset(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	unsigned long flags;
 
 	raw_spin_lock_irqsave(&chip->lock, flags);
-	ev = okvm_lapic_take_events(irq->apic, &sipi);
-	if (ev & OKVM_LAPIC_EV_INIT) {
-		/* INIT: reset everything but the APIC's own INIT state. */
-		raw_spin_unlock_irqrestore(&chip->lock, flags);
-		okvm_svm_vcpu_reset(vcpu);
-		raw_spin_lock_irqsave(&chip->lock, flags);
-		okvm_lapic_reset(irq->apic, true);
-		irq->mp_state = vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id ?
-				KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
-		irq->nmi_pending = false;
-	}
-	if ((ev & OKVM_LAPIC_EV_SIPI) &&
-	    (irq->mp_state == KVM_MP_STATE_INIT_RECEIVED ||
-	     irq->mp_state == KVM_MP_STATE_UNINITIALIZED)) {
-		sipi_reset(vcpu, sipi);
-		irq->mp_state = KVM_MP_STATE_RUNNABLE;
-	}
-	if (ev & OKVM_LAPIC_EV_NMI)
-		irq->nmi_pending = true;
-
-	if (irq->mp_state == KVM_MP_STATE_HALTED &&
-	    (irq->nmi_pending ||
-	     ((vmcb->save.rflags & X86_EFLAGS_IF) &&
-	      pending_vector(vcpu, chip, false) >= 0)))
-		irq->mp_state = KVM_MP_STATE_RUNNABLE;
-	if (irq->mp_state != KVM_MP_STATE_RUNNABLE) {
-		raw_spin_unlock_irqrestore(&chip->lock, flags);
-		return 0;
-	}
-
-	if (irq->nmi_pending && !(vmcb->control.event_inj & SVM_EVTINJ_VALID)) {
-		vmcb->control.event_inj = 2 /* NMI */ | SVM_EVTINJ_TYPE_NMI |
-					  SVM_EVTINJ_VALID;
-		irq->nmi_pending = false;
-	}
-	/* The guest's TPR lives in V_TPR while it runs. */
-	irq->tpr_loaded = okvm_lapic_get_cr8(irq->apic) & V_TPR_MASK;
-	vmcb->control.int_ctl = (vmcb->control.int_ctl & ~V_TPR_MASK) |
-				irq->tpr_loaded;
-	if (guest_interruptible(vmcb)) {
-		v = pending_vector(vcpu, chip, true);
-		if (v >= 0)
-			vmcb->control.event_inj = v | SVM_EVTINJ_TYPE_INTR |
-						  SVM_EVTINJ_VALID;
-	} else if (pending_vector(vcpu, chip, false) >= 0) {
-		/*
-		 * Not now: a virtual interrupt that the guest takes as soon as
-		 * it can makes a VINTR exit, and the injection happens then.
-		 */
-		vmcb->control.int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
-					 (0xf << V_INTR_PRIO_SHIFT);
-		vmcb->control.intercepts[INTERCEPT_VINTR / 32] |=
-			1U << (INTERCEPT_VINTR % 32);
-	}
+	okvm_lapic_reset(irq->apic, true);
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
-	return 1;
+	irq->mp_state = vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id ?
+			KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
+}
+
+/**
+ * okvm_irqchip_has_interrupt() - does the irqchip have a vector for the guest?
+ * @vcpu: the vCPU
+ *
+ * Return: true if the APIC (or the PIC through it) would deliver one now,
+ * the guest's own blocking (IF, shadow) aside.
+ */
+bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
+{
+	return vector_locked(vcpu, false) >= 0;
+}
+
+/**
+ * okvm_irqchip_ack_interrupt() - acknowledge the vector to inject
+ * @vcpu: the vCPU, which can take an interrupt now
+ *
+ * Return: the vector (now in service), or -1 if none is pending any more.
+ */
+int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
+{
+	return vector_locked(vcpu, true);
+}
+
+/**
+ * okvm_irqchip_tpr_to_guest() - load the APIC's TPR into the guest's CR8
+ * @vcpu: the vCPU, about to enter
+ */
+void okvm_irqchip_tpr_to_guest(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	unsigned long flags;
+
+	if (!irq->apic)
+		return;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	irq->tpr_loaded = okvm_lapic_get_cr8(irq->apic) & 0xf;
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	okvm_x86_ops.set_cr(vcpu, OKVM_CR8, irq->tpr_loaded);
 }
 
 /**
@@ -477,22 +479,24 @@ bool okvm_irqchip_entry_aborted(struct okvm_vcpu *vcpu)
 	return vcpu->arch.irq.apic && atomic_read(&vcpu->arch.irq.kick);
 }
 
-/* After #VMEXIT: the guest may have changed its TPR; a window may be open. */
-void okvm_irqchip_after_exit(struct okvm_vcpu *vcpu)
+/**
+ * okvm_irqchip_tpr_from_guest() - the guest may have moved its TPR (CR8)
+ * @vcpu: the vCPU, after an exit
+ */
+void okvm_irqchip_tpr_from_guest(struct okvm_vcpu *vcpu)
 {
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
-	struct vmcb_control_area *c = &vcpu->arch.vmcb->control;
 	unsigned long flags;
+	u8 tpr;
 
 	if (!vcpu->arch.irq.apic)
 		return;
-	c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
-	c->intercepts[INTERCEPT_VINTR / 32] &= ~(1U << (INTERCEPT_VINTR % 32));
-	/* Most exits leave V_TPR alone: take the lock only if it moved. */
-	if ((c->int_ctl & V_TPR_MASK) == vcpu->arch.irq.tpr_loaded)
+	/* Most exits leave it alone: take the lock only if it moved. */
+	tpr = okvm_x86_ops.get_cr(vcpu, OKVM_CR8);
+	if (tpr == vcpu->arch.irq.tpr_loaded)
 		return;
 	raw_spin_lock_irqsave(&chip->lock, flags);
-	okvm_lapic_set_cr8(vcpu->arch.irq.apic, c->int_ctl & V_TPR_MASK);
+	okvm_lapic_set_cr8(vcpu->arch.irq.apic, tpr);
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
 }
 
@@ -502,12 +506,12 @@ static bool vcpu_wakeup(struct okvm_vcpu *vcpu)
 }
 
 /**
- * okvm_irqchip_hlt() - block a halted or waiting vCPU until it has work
- * @vcpu: the vCPU (okvm_irqchip_before_entry() returned 0)
+ * okvm_irqchip_block() - block a halted or waiting vCPU until it has work
+ * @vcpu: the vCPU (not runnable)
  *
  * Return: 1 to evaluate again, -EINTR with KVM_EXIT_INTR on a signal.
  */
-int okvm_irqchip_hlt(struct okvm_vcpu *vcpu)
+int okvm_irqchip_block(struct okvm_vcpu *vcpu)
 {
 	/* Only the vCPU's own thread waits here: an rcuwait is enough. */
 	if (rcuwait_wait_event(&vcpu->arch.irq.wait, vcpu_wakeup(vcpu),
@@ -690,16 +694,6 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		return irqchip_create(vm);
 	if (ioctl == KVM_SET_GSI_ROUTING)
 		return set_gsi_routing(vm, argp);
-	switch (ioctl) {
-	case KVM_IRQ_LINE:
-	case KVM_IRQ_LINE_STATUS:
-	case KVM_GET_IRQCHIP:
-	case KVM_SET_IRQCHIP:
-	case KVM_SIGNAL_MSI:
-		break;
-	default:
-		return -ENOIOCTLCMD;
-	}
 	if (!chip)
 		return -ENXIO;
 
@@ -795,8 +789,7 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		default:
 			return -EINVAL;
 		}
-	case KVM_GET_LAPIC:
-	case KVM_SET_LAPIC:
+	default:	/* KVM_GET_LAPIC, KVM_SET_LAPIC */
 		if (!irq->apic)
 			return -EINVAL;
 		s = kzalloc(sizeof(*s), GFP_KERNEL);
@@ -820,8 +813,6 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			r = -EFAULT;
 		kfree(s);
 		return r;
-	default:
-		return -ENOIOCTLCMD;
 	}
 }
 

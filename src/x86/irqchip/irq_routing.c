@@ -7,9 +7,9 @@
 #include <linux/kvm.h>
 #include <linux/string.h>
 
-#include "x86/ioapic.h"
-#include "x86/irq_routing.h"
-#include "x86/pic.h"
+#include "ioapic.h"
+#include "irq_routing.h"
+#include "pic.h"
 
 static void irqchip_route(struct kvm_irq_routing_entry *e, u32 gsi,
 			  u32 irqchip, u32 pin)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The in-kernel irqchip (KVM_CREATE_IRQCHIP): one local APIC per vCPU, the
- * I/O APIC and the 8259 pair, wired to the SVM run loop.
+ * I/O APIC and the 8259 pair, wired to the x86 run loop (run.c).
  *
  * One raw spinlock per VM guards every model of the VM (all APICs, the I/O
  * APIC, the PIC): delivery between them happens under it directly, and the
@@ -13,11 +13,11 @@
 #include <linux/hrtimer.h>
 #include <linux/kvm.h>
 #include <linux/spinlock.h>
-#include <linux/rcuwait.h>
 
 #include "ioapic.h"
 #include "lapic.h"
 #include "pic.h"
+#include "vcpu_irq.h"
 
 struct okvm_vm;
 struct okvm_vcpu;
@@ -30,8 +30,6 @@ struct okvm_irq_routes {
 	u32 nr;
 	struct kvm_irq_routing_entry e[] __counted_by(nr);
 };
-/* As OKVM_MAX_VCPUS (okvm.h cannot be included here). */
-#define OKVM_IRQCHIP_MAX_VCPUS	1024
 
 struct okvm_irqchip {
 	raw_spinlock_t lock;
@@ -39,17 +37,6 @@ struct okvm_irqchip {
 	struct okvm_pic pic;
 	/* Scratch for one delivery's candidate APICs (lock held). */
 	struct okvm_lapic *cands[OKVM_IRQCHIP_MAX_VCPUS];
-};
-
-/* Per-vCPU irqchip state, in struct okvm_vcpu_arch. */
-struct okvm_vcpu_irq {
-	struct okvm_lapic *apic;	/* NULL without KVM_CREATE_IRQCHIP */
-	struct hrtimer timer;
-	struct rcuwait wait;		/* HLT and wait-for-SIPI block here */
-	atomic_t kick;			/* re-evaluate before entering */
-	u32 mp_state;			/* KVM_MP_STATE_* */
-	u8 tpr_loaded;			/* V_TPR as loaded at the last entry */
-	bool nmi_pending;
 };
 
 long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
@@ -60,10 +47,14 @@ int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu);
 void okvm_irqchip_vcpu_free(struct okvm_vcpu *vcpu);
 void okvm_irqchip_vm_free(struct okvm_vm *vm);
 
-int okvm_irqchip_before_entry(struct okvm_vcpu *vcpu);
+u32 okvm_irqchip_take_events(struct okvm_vcpu *vcpu, u8 *sipi);
+void okvm_irqchip_init_reset(struct okvm_vcpu *vcpu);
+bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu);
+int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu);
+void okvm_irqchip_tpr_to_guest(struct okvm_vcpu *vcpu);
+void okvm_irqchip_tpr_from_guest(struct okvm_vcpu *vcpu);
 bool okvm_irqchip_entry_aborted(struct okvm_vcpu *vcpu);
-void okvm_irqchip_after_exit(struct okvm_vcpu *vcpu);
-int okvm_irqchip_hlt(struct okvm_vcpu *vcpu);
+int okvm_irqchip_block(struct okvm_vcpu *vcpu);
 int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
 		      u64 *val);
 int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
