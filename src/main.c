@@ -93,7 +93,10 @@ static int __init okvm_init(void)
 		return r;
 	r = okvm_eventfd_module_init();
 	if (r)
-		goto err_arch_only;
+		goto err_arch;
+	r = okvm_gmem_init();
+	if (r)
+		goto err_eventfd;
 	okvm_debugfs_init();
 	if (kvm_dev) {
 		okvm_dev.minor = KVM_MINOR;
@@ -103,14 +106,16 @@ static int __init okvm_init(void)
 	if (r) {
 		pr_err("cannot register /dev/%s: %d%s\n", okvm_dev.name, r,
 		       r == -EBUSY ? " (in use: is in-tree KVM loaded?)" : "");
-		goto err_arch;
+		goto err_debugfs;
 	}
 	return 0;
 
-err_arch:
+err_debugfs:
 	debugfs_remove_recursive(okvm_debugfs);
+	okvm_gmem_exit();
+err_eventfd:
 	okvm_eventfd_module_exit();
-err_arch_only:
+err_arch:
 	okvm_arch_exit();
 	return r;
 }
@@ -119,6 +124,7 @@ static void __exit okvm_exit(void)
 {
 	misc_deregister(&okvm_dev);
 	debugfs_remove_recursive(okvm_debugfs);
+	okvm_gmem_exit();
 	okvm_eventfd_module_exit();
 	okvm_arch_exit();
 }

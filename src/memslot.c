@@ -109,7 +109,8 @@ static bool overlaps(const struct okvm_memslots *slots, u16 skip_id,
  * okvm_memslot_check() - validate a memory-region request as KVM does
  * @slots: the current set of the request's address space
  * @mem: the request (a v1 request is passed zero-extended)
- * @valid_flags: the flags this VM accepts
+ * @valid_flags: the flags this VM accepts (KVM_MEM_GUEST_MEMFD only where
+ *	the VM has private memory)
  * @max_gfn: the largest GFN the VM's MMU maps (okvm_vm_max_gfn())
  * @chg: filled with what the request changes on success
  *
@@ -129,6 +130,12 @@ int okvm_memslot_check(const struct okvm_memslots *slots,
 
 	memset(chg, 0, sizeof(*chg));
 
+	/*
+	 * Private memory is neither dirty-logged nor read-only (a write to a
+	 * read-only slot is MMIO, which private memory cannot be).
+	 */
+	if (mem->flags & KVM_MEM_GUEST_MEMFD)
+		valid_flags &= ~(KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY);
 	if (mem->flags & ~valid_flags)
 		return -EINVAL;
 	if (mem->memory_size & (PAGE_SIZE - 1))
@@ -140,6 +147,10 @@ int okvm_memslot_check(const struct okvm_memslots *slots,
 	    mem->userspace_addr != untagged_addr(mem->userspace_addr) ||
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
 		       mem->memory_size))
+		return -EINVAL;
+	if ((mem->flags & KVM_MEM_GUEST_MEMFD) &&
+	    ((mem->guest_memfd_offset & (PAGE_SIZE - 1)) ||
+	     mem->guest_memfd_offset + mem->memory_size < mem->guest_memfd_offset))
 		return -EINVAL;
 	if (as_id >= OKVM_ADDRESS_SPACES || id >= OKVM_USER_MEM_SLOTS)
 		return -EINVAL;
@@ -169,6 +180,8 @@ int okvm_memslot_check(const struct okvm_memslots *slots,
 		.id = id,
 		.as_id = as_id,
 	};
+	if (mem->flags & KVM_MEM_GUEST_MEMFD)
+		chg->new.gmem_pgoff = mem->guest_memfd_offset >> PAGE_SHIFT;
 
 	if (!old) {
 		if (slots->nr_pages + npages < slots->nr_pages)
@@ -178,10 +191,14 @@ int okvm_memslot_check(const struct okvm_memslots *slots,
 		/*
 		 * An existing slot may move or change its dirty-logging flag;
 		 * its size, backing and read-only-ness are fixed for its life.
+		 * A guest_memfd slot can only be deleted.
 		 */
+		if (mem->flags & KVM_MEM_GUEST_MEMFD)
+			return -EINVAL;
 		if (mem->userspace_addr != old->userspace_addr ||
 		    npages != old->npages ||
-		    ((mem->flags ^ old->flags) & KVM_MEM_READONLY))
+		    ((mem->flags ^ old->flags) &
+		     (KVM_MEM_READONLY | KVM_MEM_GUEST_MEMFD)))
 			return -EINVAL;
 		chg->old = *old;
 		if (base_gfn != old->base_gfn)

@@ -36,16 +36,22 @@
 #define OKVM_MEMSLOT_INVALID	BIT(16)
 
 struct kvm_userspace_memory_region2;
+struct okvm_gmem;
 
 /*
  * @dirty_bitmap: for a slot with KVM_MEM_LOG_DIRTY_PAGES, its dirty log
  * (src/dirty.c); shared by the copies of the slot in successive sets.
+ * @gmem: for a KVM_MEM_GUEST_MEMFD slot, the guest_memfd it is bound to
+ * (src/guest_memfd.c), likewise shared; @gmem_pgoff is the file page that
+ * backs @base_gfn.
  */
 struct okvm_memslot {
 	u64 base_gfn;
 	u64 npages;
 	unsigned long userspace_addr;
 	unsigned long *dirty_bitmap;
+	struct okvm_gmem *gmem;
+	u64 gmem_pgoff;
 	u32 flags;
 	u16 id;
 	u16 as_id;

@@ -68,6 +68,12 @@ struct okvm_vm {
 	long mmu_invalidate_in_progress;
 	unsigned long mmu_invalidate_start, mmu_invalidate_end;
 
+	/*
+	 * The VM type has private memory (KVM_MEM_GUEST_MEMFD slots, memory
+	 * attributes); set by the arch at creation.
+	 */
+	bool has_private_mem;
+
 	struct okvm_vm_stat stat;
 	char stats_id[OKVM_STATS_NAME_SIZE];
 
@@ -126,6 +132,14 @@ extern atomic_long_t okvm_live_pages;
 int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
 void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
+
+/* src/guest_memfd.c */
+int okvm_gmem_init(void);
+void okvm_gmem_exit(void);
+int okvm_vm_create_guest_memfd(struct okvm_vm *vm,
+			       const struct kvm_create_guest_memfd *args);
+int okvm_gmem_bind(struct okvm_vm *vm, struct okvm_memslot *slot, u32 fd);
+void okvm_gmem_unbind(struct okvm_vm *vm, const struct okvm_memslot *slot);
 
 /* src/dirty.c */
 int okvm_dirty_log_prepare(struct okvm_vm *vm,

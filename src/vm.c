@@ -22,6 +22,7 @@ void okvm_get_vm(struct okvm_vm *vm)
 
 static void okvm_destroy_vm(struct okvm_vm *vm)
 {
+	struct okvm_memslots *slots;
 	struct okvm_vcpu *vcpu;
 	unsigned long i;
 
@@ -33,8 +34,11 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 	okvm_arch_vm_destroy(vm);
 	okvm_ioeventfd_vm_free(vm);
 	okvm_mmu_destroy(&vm->mmu);
-	okvm_dirty_log_free_all(rcu_dereference_protected(vm->memslots, true));
-	okvm_memslots_free(rcu_dereference_protected(vm->memslots, true));
+	slots = rcu_dereference_protected(vm->memslots, true);
+	for (i = 0; i < slots->nr; i++)
+		okvm_gmem_unbind(vm, &slots->slots[i]);
+	okvm_dirty_log_free_all(slots);
+	okvm_memslots_free(slots);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -112,10 +116,13 @@ static void okvm_vm_publish_memslots(struct okvm_vm *vm,
 int okvm_vm_set_memory_region(struct okvm_vm *vm,
 			      const struct kvm_userspace_memory_region2 *mem)
 {
-	const u32 valid = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
+	u32 valid = KVM_MEM_LOG_DIRTY_PAGES | KVM_MEM_READONLY;
 	struct okvm_memslots *old, *new, *inval = NULL;
 	struct okvm_memslot_change chg;
 	int r;
+
+	if (vm->has_private_mem)
+		valid |= KVM_MEM_GUEST_MEMFD;
 
 	mutex_lock(&vm->slots_lock);
 	old = okvm_memslots(vm);
@@ -123,11 +130,18 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	if (r || chg.change == OKVM_MR_NONE)
 		goto out;
 
+	/* Only a new slot binds: guest_memfd slots can only be deleted. */
+	if (chg.change == OKVM_MR_CREATE &&
+	    (chg.new.flags & KVM_MEM_GUEST_MEMFD)) {
+		r = okvm_gmem_bind(vm, &chg.new, mem->guest_memfd);
+		if (r)
+			goto out;
+	}
 	if (chg.change != OKVM_MR_DELETE) {
 		r = okvm_dirty_log_prepare(vm, chg.change == OKVM_MR_CREATE ?
 					   NULL : &chg.old, &chg.new);
 		if (r)
-			goto out;
+			goto err_gmem;
 	}
 	/* Both sets before publishing either: no failure after that. */
 	new = okvm_memslots_apply(old, &chg);
@@ -162,6 +176,8 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 	if (chg.change != OKVM_MR_CREATE)
 		okvm_dirty_log_release(&chg.old, chg.change == OKVM_MR_DELETE ?
 				       NULL : &chg.new);
+	if (chg.change == OKVM_MR_DELETE)
+		okvm_gmem_unbind(vm, &chg.old);
 	okvm_memslots_free(old);
 	goto out;
 
@@ -169,6 +185,9 @@ err_dirty:
 	if (chg.change != OKVM_MR_DELETE)
 		okvm_dirty_log_release(&chg.new, chg.change == OKVM_MR_CREATE ?
 				       NULL : &chg.old);
+err_gmem:
+	if (chg.change == OKVM_MR_CREATE)
+		okvm_gmem_unbind(vm, &chg.new);
 out:
 	mutex_unlock(&vm->slots_lock);
 	return r;
@@ -250,6 +269,13 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 	}
 	case KVM_GET_STATS_FD:
 		return okvm_vm_stats_fd(vm);
+	case KVM_CREATE_GUEST_MEMFD: {
+		struct kvm_create_guest_memfd gmem;
+
+		if (copy_from_user(&gmem, argp, sizeof(gmem)))
+			return -EFAULT;
+		return okvm_vm_create_guest_memfd(vm, &gmem);
+	}
 	case KVM_IOEVENTFD:
 	case KVM_IRQFD:
 		return okvm_eventfd_vm_ioctl(vm, ioctl, argp);

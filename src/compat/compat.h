@@ -42,6 +42,27 @@
 #include <linux/types.h>
 #include <linux/kvm.h>
 
+/*
+ * 6.3 added filemap_grab_folio(); 6.1's __filemap_get_folio() returns NULL
+ * where the newer one returns an ERR_PTR. Kbuild probes linux/pagemap.h.
+ */
+#ifndef OKVM_HAVE_FILEMAP_GRAB_FOLIO
+#define filemap_grab_folio(mapping, index)				\
+({									\
+	struct folio *__f = __filemap_get_folio(mapping, index,		\
+			FGP_LOCK | FGP_ACCESSED | FGP_CREAT,		\
+			mapping_gfp_mask(mapping));			\
+	__f ?: ERR_PTR(-ENOMEM);					\
+})
+#endif
+
+/* 6.3 passes inode operations a struct mnt_idmap, not a user_namespace. */
+#ifdef OKVM_HAVE_MNT_IDMAP
+#define okvm_idmap_t	struct mnt_idmap
+#else
+#define okvm_idmap_t	struct user_namespace
+#endif
+
 /* 6.7 added __counted_by() for flexible arrays; without it, no bounds hint. */
 #ifndef __counted_by
 #define __counted_by(member)
@@ -113,6 +134,18 @@ struct kvm_userspace_memory_region2 {
 #define KVM_CAP_MEMORY_ATTRIBUTES	233
 #define KVM_CAP_GUEST_MEMFD		234
 #define KVM_CAP_VM_TYPES		235
+#endif
+
+/* 6.8 added KVM_CREATE_GUEST_MEMFD. */
+#ifndef KVM_CREATE_GUEST_MEMFD
+struct kvm_create_guest_memfd {
+	__u64 size;
+	__u64 flags;
+	__u64 reserved[6];
+};
+
+#define KVM_CREATE_GUEST_MEMFD \
+	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
 #endif
 
 /* 6.10 added KVM_PRE_FAULT_MEMORY. */

@@ -150,6 +150,75 @@ static void memslot_bad_input(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->slots->nr, 2u);
 }
 
+/* The flags a VM with private memory accepts. */
+#define VALID_PRIV	(VALID | KVM_MEM_GUEST_MEMFD)
+#define GMEM		KVM_MEM_GUEST_MEMFD
+
+/* Against a set holding guest_memfd slot 0 at GPA 1M, 1M long, offset 2M. */
+static const struct bad_case gmem_cases[] = {
+	{ "with dirty logging", { .slot = 1, .flags = GMEM | KVM_MEM_LOG_DIRTY_PAGES,
+	  .guest_phys_addr = 0x400000, .memory_size = 0x1000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "read-only", { .slot = 1, .flags = GMEM | KVM_MEM_READONLY,
+	  .guest_phys_addr = 0x400000, .memory_size = 0x1000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "offset not page aligned", { .slot = 1, .flags = GMEM,
+	  .guest_phys_addr = 0x400000, .memory_size = 0x1000,
+	  .userspace_addr = UADDR, .guest_memfd_offset = 0x800 }, -EINVAL },
+	{ "offset + size wraps", { .slot = 1, .flags = GMEM,
+	  .guest_phys_addr = 0x400000, .memory_size = 0x2000,
+	  .userspace_addr = UADDR, .guest_memfd_offset = -0x1000ULL }, -EINVAL },
+	{ "move", { .slot = 0, .flags = GMEM, .guest_phys_addr = 0x400000,
+	  .memory_size = 0x100000, .userspace_addr = UADDR,
+	  .guest_memfd_offset = 0x200000 }, -EINVAL },
+	{ "same request again", { .slot = 0, .flags = GMEM,
+	  .guest_phys_addr = 0x100000, .memory_size = 0x100000,
+	  .userspace_addr = UADDR, .guest_memfd_offset = 0x200000 }, -EINVAL },
+	{ "drop the flag", { .slot = 0, .guest_phys_addr = 0x100000,
+	  .memory_size = 0x100000, .userspace_addr = UADDR }, -EINVAL },
+	{ "start dirty logging", { .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES,
+	  .guest_phys_addr = 0x100000, .memory_size = 0x100000,
+	  .userspace_addr = UADDR }, -EINVAL },
+	{ "overlap", { .slot = 1, .flags = GMEM, .guest_phys_addr = 0x180000,
+	  .memory_size = 0x1000, .userspace_addr = UADDR }, -EEXIST },
+};
+KUNIT_ARRAY_PARAM(gmem, gmem_cases, bad_case_desc);
+
+/* KVM's guest_memfd memslot rules: only a new slot binds, then it is fixed. */
+static void memslot_guest_memfd_rules(struct kunit *test)
+{
+	const struct bad_case *c = test->param_value;
+	struct ms_ctx *ctx = test->priv;
+	struct kvm_userspace_memory_region2 mem =
+		region(0, GMEM, 0x100000, 0x100000, UADDR);
+	struct okvm_memslot_change chg;
+	struct okvm_memslots *new;
+
+	mem.guest_memfd_offset = 0x200000;
+	KUNIT_ASSERT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID_PRIV,
+						 MAX_GFN, &chg), 0);
+	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_CREATE);
+	KUNIT_EXPECT_EQ(test, chg.new.gmem_pgoff, 0x200000 >> PAGE_SHIFT);
+	new = okvm_memslots_apply(ctx->slots, &chg);
+	KUNIT_ASSERT_NOT_NULL(test, new);
+	okvm_memslots_free(ctx->slots);
+	ctx->slots = new;
+
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &c->mem, VALID_PRIV,
+						 MAX_GFN, &chg), c->err);
+	/* A VM without private memory refuses the flag first of all. */
+	if (c->mem.flags & GMEM)
+		KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &c->mem,
+							 VALID, MAX_GFN, &chg),
+				-EINVAL);
+	/* Deleting is the one change a guest_memfd slot allows. */
+	mem.flags = 0;
+	mem.memory_size = 0;
+	KUNIT_EXPECT_EQ(test, okvm_memslot_check(ctx->slots, &mem, VALID_PRIV,
+						 MAX_GFN, &chg), 0);
+	KUNIT_EXPECT_EQ(test, chg.change, OKVM_MR_DELETE);
+}
+
 static void memslot_lifecycle(struct kunit *test)
 {
 	struct ms_ctx *ctx = test->priv;
@@ -347,6 +416,7 @@ static void memslot_gfn_to_hva(struct kunit *test)
 
 static struct kunit_case memslot_cases[] = {
 	KUNIT_CASE_PARAM(memslot_bad_input, bad_gen_params),
+	KUNIT_CASE_PARAM(memslot_guest_memfd_rules, gmem_gen_params),
 	KUNIT_CASE(memslot_lifecycle),
 	KUNIT_CASE(memslot_fill_to_limit),
 	KUNIT_CASE(memslot_random_differential),
