@@ -225,6 +225,23 @@ const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
 	return vm->arch.ipa_bits <= 39 ? &okvm_fmt_s2_l3 : &okvm_fmt_s2_l4;
 }
 
+/* A memslot must end inside the IPA space the VM type asked for, as KVM. */
+u64 okvm_arch_max_gfn(struct okvm_vm *vm)
+{
+	return (1ULL << (vm->arch.ipa_bits - PAGE_SHIFT)) - 1;
+}
+
+/* No GIC yet: no in-kernel irqchip, so KVM_IRQFD is refused (-EINVAL). */
+bool okvm_arch_irqchip_in_kernel(struct okvm_vm *vm)
+{
+	return false;
+}
+
+/* Never called: only an in-kernel irqchip takes irqfd injections. */
+void okvm_arch_set_irq(struct okvm_vm *vm, u32 gsi, bool level)
+{
+}
+
 /*
  * The VM's table changed: every s2 MMU on it flushes its VMID (the
  * engine's range is not passed through the core's hook), and the own
