@@ -264,6 +264,14 @@ FIXTURE_VARIANT_ADD(nmi, second_held_until_iret_kernel_irqchip) {
 	.kernel_irqchip = 1, .at_ready = 1, .in_handler = 1, .expect = 2,
 };
 
+/*
+ * The guest sends itself an NMI through the in-kernel APIC, and a second
+ * one from its NMI handler: held until the handler's IRET.
+ */
+FIXTURE_VARIANT_ADD(nmi, self_ipi_second_held_until_iret) {
+	.kernel_irqchip = 1, .self_ipi = 1, .expect = 2,
+};
+
 /* Two more while one is in service: one waits, the other is dropped. */
 FIXTURE_VARIANT_ADD(nmi, two_while_masked_one_kept) {
 	.at_ready = 1, .in_handler = 2, .expect = 2,
@@ -342,6 +350,24 @@ TEST_F(nmi, taken_one_at_a_time)
 	EXPECT_EQ(ev.nmi.injected, 0);
 }
 
+/* nmi.masked set by KVM_SET_VCPU_EVENTS is what KVM_GET_VCPU_EVENTS returns. */
+TEST_F(g, nmi_masked_round_trip)
+{
+	struct kvm_vcpu_events ev;
+
+	ASSERT_EQ(ev_setup(&self->g, 0, ev_nmi_main), 0);
+	ASSERT_EQ(ev_get(&self->g, &ev), 0);
+	EXPECT_EQ(ev.nmi.masked, 0);
+	ev.nmi.masked = 1;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_VCPU_EVENTS, &ev), 0);
+	ASSERT_EQ(ev_get(&self->g, &ev), 0);
+	EXPECT_EQ(ev.nmi.masked, 1);
+	ev.nmi.masked = 0;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_VCPU_EVENTS, &ev), 0);
+	ASSERT_EQ(ev_get(&self->g, &ev), 0);
+	EXPECT_EQ(ev.nmi.masked, 0);
+}
+
 /* ---- an exception and an interrupt at once -------------------------------- */
 
 GUEST_FIXTURE(exc_irq)
@@ -405,6 +431,36 @@ TEST_F(exc_irq, exception_then_interrupt)
 		TH_LOG("second event: want the interrupt, got %#x", guest_out32(run));
 	ASSERT_EQ(guest_run_timeout(&self->g, 0, RUN_SECONDS), 0);
 	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, P_DONE, 1, 1);
+}
+
+/*
+ * An injected exception and an injected interrupt in one
+ * KVM_SET_VCPU_EVENTS are both kept: KVM_GET_VCPU_EVENTS returns them.
+ * Only the state is compared: on the next KVM_RUN, KVM delivers the
+ * exception and forgets the interrupt at the following exit (its "injected"
+ * interrupt is only ever re-injected from EXITINTINFO), so a VMM must not
+ * rely on both being delivered.
+ */
+TEST_F(g, set_exception_and_interrupt_together)
+{
+	struct kvm_vcpu_events ev, got;
+
+	ASSERT_EQ(ev_setup(&self->g, 0, ev_exc_main), 0);
+	ASSERT_EQ(ev_get(&self->g, &ev), 0);
+	ev.exception.injected = 1;
+	ev.exception.nr = 13;
+	ev.exception.has_error_code = 1;
+	ev.exception.error_code = 0x18;
+	ev.interrupt.injected = 1;
+	ev.interrupt.nr = V_IRQ;
+	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_VCPU_EVENTS, &ev), 0);
+	ASSERT_EQ(ev_get(&self->g, &got), 0);
+	EXPECT_EQ(got.exception.injected, 1);
+	EXPECT_EQ(got.exception.nr, 13);
+	EXPECT_EQ(got.exception.has_error_code, 1);
+	EXPECT_EQ(got.exception.error_code, 0x18);
+	EXPECT_EQ(got.interrupt.injected, 1);
+	EXPECT_EQ(got.interrupt.nr, V_IRQ);
 }
 
 /* ---- exceptions during exception delivery --------------------------------- */
