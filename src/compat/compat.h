@@ -92,8 +92,11 @@
 #define okvm_unregister_syscore(s)	unregister_syscore_ops(s)
 #endif
 
-/* 6.8 dropped eventfd_signal()'s count (callers all passed 1). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+/*
+ * 6.8 dropped eventfd_signal()'s count (callers all passed 1). Kbuild
+ * probes linux/eventfd.h.
+ */
+#ifdef OKVM_EVENTFD_SIGNAL_TAKES_COUNT
 #define okvm_eventfd_signal(ctx)	eventfd_signal(ctx, 1)
 #else
 #define okvm_eventfd_signal(ctx)	eventfd_signal(ctx)
