@@ -15,28 +15,10 @@
 # "must" upstream tests on okvm, module load/unload, builds, KUnit.
 . "$(dirname "$0")/../lib.sh"
 
-T0=$(date +%s)
-pass=0 fail=0 skip=0
-failed=()
-count() {	# name result
-	case $2 in
-	PASS) pass=$((pass + 1)) ;;
-	SKIP) skip=$((skip + 1)) ;;
-	*) fail=$((fail + 1)); failed+=("$1: $2") ;;
-	esac
-}
-step() {	# name cmd...
-	local name=$1 lf
-	shift
-	lf="$OKVM_OUT/logs/arm64-step-$name.log"
-	if "$@" >"$lf" 2>&1; then
-		count "$name" PASS
-	else
-		count "$name" FAIL
-		tail -n 30 "$lf" >&2
-	fi
-}
+. "$(dirname "$0")/../tally.sh"
+step_log_prefix=arm64-
 
+T0=$(date +%s)
 mkdir -p "$OKVM_OUT/logs"
 eval "$("$OKVM_TOP/scripts/arm64/fetch.sh")"
 log "arm64 kernel: $KVER_ARM64"
@@ -49,36 +31,15 @@ klog="$OKVM_OUT/logs/arm64-kunit.log"
 krc=0
 "$OKVM_TOP/scripts/kunit.sh" --arch=arm64 --cross_compile=aarch64-linux-gnu- \
 	--qemu_args='-machine virtualization=on -smp 2' 'okvm_[sv]*' >"$klog" 2>&1 || krc=$?
-summary=$(grep -E 'Testing complete\. Ran [0-9]+ tests' "$klog" | tail -n1 || true)
-if [ -z "$summary" ]; then
-	tail -n 40 "$klog" >&2
-	count arm64-kunit FAIL
-else
-	log "KUnit: ${summary#*] }"
-	kp=$(sed -nE 's/.*passed: ([0-9]+).*/\1/p' <<<"$summary")
-	kf=$(sed -nE 's/.*failed: ([0-9]+).*/\1/p' <<<"$summary")
-	ks=$(sed -nE 's/.*skipped: ([0-9]+).*/\1/p' <<<"$summary")
-	pass=$((pass + ${kp:-0})); fail=$((fail + ${kf:-0})); skip=$((skip + ${ks:-0}))
-	[ "${kf:-0}" = 0 ] || failed+=("arm64 kunit: ${kf} failed")
-	[ $krc = 0 ] || [ "${kf:-0}" != 0 ] || count arm64-kunit-kernel-log FAIL
-fi
+count_kunit "$klog" arm64-kunit $krc
 
 step arm64-build-tests "$OKVM_TOP/scripts/arm64/build-tests.sh"
 
 guest() {	# suite
-	local grc=0 t name res
+	local grc=0
 	"$OKVM_TOP/scripts/guest.sh" "$KVER_ARM64" "$1" || grc=$?
-	while read -r t name res; do
-		# Upstream tests on the kernel's KVM are the reference: shown only.
-		if [ "$t" = kvm ] && [[ $name != *.* ]]; then
-			continue
-		fi
-		[[ $name == *@info ]] && { info[$res]=$(( ${info[$res]:-0} + 1 )); continue; }
-		count "arm64/$t/$name" "$res"
-	done <"$OKVM_OUT/logs/$KVER_ARM64-$1.results"
-	[ $grc = 0 ] || count "arm64-$1-guest" FAIL
+	count_guest "$OKVM_OUT/logs/$KVER_ARM64-$1.results" kvm arm64 $grc "arm64-$1-guest"
 }
-declare -A info=()
 guest full
 guest ref
 log "upstream arm64 tests tagged info on okvm (not counted): pass ${info[PASS]:-0}, skip ${info[SKIP]:-0}, fail ${info[FAIL]:-0}, timeout ${info[TIMEOUT]:-0}"
@@ -90,10 +51,4 @@ join -a1 -a2 -e - -o 0,1.2,2.2 \
 	awk 'BEGIN { printf "%-58s %-8s %s\n", "test", "okvm", "kvm" }
 	     { printf "%-58s %-8s %s\n", $1, $2, $3 }' >&2
 
-if [ ${#failed[@]} -gt 0 ]; then
-	log "failed:"
-	printf '  %s\n' "${failed[@]}" >&2
-fi
-log "arm64 leg took $(( $(date +%s) - T0 )) s"
-echo "$pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+tally_end "arm64 leg" "$T0"
