@@ -95,6 +95,13 @@ static void dirty_log_protect(struct okvm_vm *vm, u64 gfn, u64 nr)
 	okvm_mmu_wrprot(mmu, gfn, nr);
 }
 
+/* Drop the mappings of [@first, @last), if any. */
+static void dirty_log_zap_run(struct okvm_vm *vm, u64 first, u64 last)
+{
+	if (first < last)
+		okvm_zap_gfn_range(vm, first, last - first);
+}
+
 /**
  * okvm_dirty_log_flags_changed() - a slot started or stopped logging
  * @vm: the VM
@@ -118,14 +125,25 @@ void okvm_dirty_log_flags_changed(struct okvm_vm *vm,
 {
 	lockdep_assert_held(&vm->slots_lock);
 	if (old->dirty_bitmap && !new->dirty_bitmap) {
-		u64 gfn;
+		u64 end = new->base_gfn + new->npages, gfn, next;
+		u64 run = new->base_gfn, run_end = new->base_gfn;
 
-		for (gfn = new->base_gfn; gfn < new->base_gfn + new->npages;
-		     gfn = ALIGN(gfn + 1, PTRS_PER_PMD)) {
-			if (okvm_mmu_slot_can_map_2m(vm, new, gfn))
-				okvm_zap_gfn_range(vm, gfn, PTRS_PER_PMD);
+		/*
+		 * Adjacent 2M ranges are zapped as one run: each zap takes the
+		 * write lock and flushes every vCPU's TLB.
+		 */
+		for (gfn = new->base_gfn; gfn < end; gfn = next) {
+			next = min(ALIGN(gfn + 1, PTRS_PER_PMD), end);
+			if (okvm_mmu_slot_can_map_2m(vm, new, gfn)) {
+				if (run_end != gfn) {
+					dirty_log_zap_run(vm, run, run_end);
+					run = gfn;
+				}
+				run_end = next;
+			}
 			cond_resched();
 		}
+		dirty_log_zap_run(vm, run, run_end);
 	} else if (!old->dirty_bitmap && new->dirty_bitmap &&
 		   !(vm->manual_dirty_log_protect & KVM_DIRTY_LOG_INITIALLY_SET)) {
 		write_lock(vm->mmu.lock);

@@ -191,9 +191,8 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 			 * Under the read lock, so that KVM_GET_DIRTY_LOG (write
 			 * lock) sees the bit with the writable mapping.
 			 */
-			if (writable && slot->dirty_bitmap)
-				set_bit_le(gfn - slot->base_gfn,
-					   slot->dirty_bitmap);
+			if (writable)
+				okvm_slot_mark_dirty(slot, gfn);
 		}
 	}
 	read_unlock(vm->mmu.lock);
@@ -235,8 +234,7 @@ static bool fast_wp_fault(struct okvm_vm *vm, u64 gfn)
 	if (slot && !(slot->flags & KVM_MEM_READONLY) &&
 	    okvm_mmu_fast_unprotect(&vm->mmu, gfn)) {
 		fixed = true;
-		if (slot->dirty_bitmap)
-			set_bit_le(gfn - slot->base_gfn, slot->dirty_bitmap);
+		okvm_slot_mark_dirty(slot, gfn);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return fixed;

@@ -577,11 +577,6 @@ opcode:
 	return 0;
 }
 
-static u64 okvm_size_mask(unsigned int size)
-{
-	return size >= 8 ? ~0ULL : GENMASK_ULL(8 * size - 1, 0);
-}
-
 /**
  * okvm_insn_write_value() - the value an MMIO store writes
  * @insn: a decoded OKVM_OP_MOV_MEM with dir OKVM_MMIO_WRITE

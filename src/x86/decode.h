@@ -15,6 +15,7 @@
 #ifndef OKVM_X86_DECODE_H
 #define OKVM_X86_DECODE_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 /* Architectural limit: a longer instruction raises #GP. */
@@ -228,5 +229,11 @@ unsigned int okvm_insn_write_value(const struct okvm_insn *insn,
 				   const u64 *gprs, u64 *val);
 int okvm_insn_complete_read(const struct okvm_insn *insn, u64 *gprs, u64 data);
 u64 okvm_insn_mem_offset(const struct okvm_insn *insn, const u64 *gprs, u64 rip);
+
+/* The low @size bytes of a register or address (8: all of it). */
+static inline u64 okvm_size_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : GENMASK_ULL(8 * size - 1, 0);
+}
 
 #endif /* OKVM_X86_DECODE_H */

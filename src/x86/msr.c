@@ -127,9 +127,6 @@ static int feature_msr_entry(void *ctx, struct kvm_msr_entry *e)
 #define HWCR_VALID	(BIT_ULL(18) | BIT_ULL(24))
 #define HWCR_IGNORED	(BIT_ULL(3) | BIT_ULL(6) | BIT_ULL(8))
 
-/* EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's. */
-#define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
 static bool pat_valid(u64 pat)
 {
 	int i;

@@ -9,14 +9,10 @@
 #include <linux/mm.h>
 
 #include "coalesced.h"
+#include "decode.h"
 #include "guest_virt.h"
 #include "irqchip/irqchip.h"
 #include "x86.h"
-
-static u64 amask(unsigned int asize)
-{
-	return asize == 8 ? ~0ULL : (1ULL << (asize * 8)) - 1;
-}
 
 /*
  * Finish INS/OUTS after userspace served it (or the coalesced ring took
@@ -27,7 +23,7 @@ static int complete_string_io(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pending_io *p = &vcpu->arch.pio;
 	unsigned long *regs = vcpu->arch.regs;
-	u64 m = amask(p->addr_size), n = p->count, step;
+	u64 m = okvm_size_mask(p->addr_size), n = p->count, step;
 	int reg = p->in ? OKVM_RDI : OKVM_RSI;
 	struct okvm_gwalk_result res;
 	int r;
@@ -126,16 +122,16 @@ static int string_io(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io)
 	if (r || (insn.op != OKVM_OP_INS && insn.op != OKVM_OP_OUTS))
 		return okvm_emulation_failure(vcpu);
 	asize = insn.ad_bytes;
-	count = io->rep ? regs[OKVM_RCX] & amask(asize) : 1;
+	count = io->rep ? regs[OKVM_RCX] & okvm_size_mask(asize) : 1;
 	if (!count) {
 		okvm_set_next_rip(vcpu, io->next_rip);
 		return 1;
 	}
 	if (io->in) {	/* INS: ES:rDI, no override */
-		off = regs[OKVM_RDI] & amask(asize);
+		off = regs[OKVM_RDI] & okvm_size_mask(asize);
 		la = okvm_seg_base(vcpu, OKVM_SEG_ES) + off;
 	} else {	/* OUTS: DS:rSI or the override */
-		off = regs[OKVM_RSI] & amask(asize);
+		off = regs[OKVM_RSI] & okvm_size_mask(asize);
 		la = okvm_seg_base(vcpu, insn.seg == OKVM_SEG_NONE ?
 					 OKVM_SEG_DS : insn.seg) + off;
 	}

@@ -20,10 +20,6 @@
 #include "x86.h"
 #include "xsave.h"
 
-/* Architectural RESET values of DR6 and DR7. */
-#define OKVM_DR6_INIT	0xffff0ff0UL
-#define OKVM_DR7_INIT	0x400UL
-
 /* --- mode, segments, retirement --------------------------------------------- */
 
 /**
@@ -164,9 +160,6 @@ void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k)
 			X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |	\
 			X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |	\
 			X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
-
-/* EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's. */
-#define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 /**
  * okvm_cr4_valid() - KVM's kvm_is_valid_cr4()

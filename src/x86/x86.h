@@ -77,6 +77,12 @@ void okvm_sync_regs_out(struct okvm_vcpu *vcpu);
 long okvm_regs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		     void __user *argp);
 
+/*
+ * EFER bits a guest may own: SYSCALL, long mode, NX. LMA is the CPU's.
+ * (<asm/msr-index.h> names them; the users include it.)
+ */
+#define OKVM_EFER_VALID	(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
 /* --- the event queue (events.c) --------------------------------------------- */
 
 /* The NMI's vector (the exceptions' are <asm/kvm.h>'s *_VECTOR). */
