@@ -4,9 +4,12 @@
 # the guest (see scripts/guest/qemu.sh), or pick: the upstream tests named in
 # OKVM_PICK="a,x86_64/b", okvm then kvm_amd) in it, and judge the serial
 # log. $1 may also be the debug kernel (scripts/build-debug-kernel.sh).
-# Optional: OKVM_TEST_TIMEOUT (seconds per test in the guest),
+# Optional: OKVM_TEST_TIMEOUT (seconds per test in the guest), OKVM_REPEAT
+# (suite pick: run the picked tests that many times on each hypervisor),
 # OKVM_KERNEL_ARGS (more kernel command line), OKVM_DEBUG_REF=1 (suite
-# debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT. An arm64 kernel
+# debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT,
+# OKVM_QEMU_ARGS (more x86 QEMU options, e.g. a monitor socket to read a
+# hung guest's CPUs: "-monitor unix:/tmp/m,server,nowait"). An arm64 kernel
 # (…-arm64) boots in qemu-system-aarch64 at EL2 with VHE instead; its
 # suites are in scripts/guest/run.sh (arm64_main). Writes
 #   $OKVM_OUT/logs/<kver>-<suite>.log      the whole console
@@ -33,7 +36,7 @@ timef="$OKVM_OUT/logs/$kver-$suite.times"
 # KVM_CLOCK_REALTIME, TSC offsets compensated on vCPU load), which changes
 # what clock tests see on okvm and kvm_amd alike.
 args="console=ttyS0 panic=-1 oops=panic tsc=reliable okvmtest=$suite"
-args+="${OKVM_PICK:+ okvmpick=$OKVM_PICK}${OKVM_TEST_TIMEOUT:+ okvmtimeout=$OKVM_TEST_TIMEOUT}"
+args+="${OKVM_PICK:+ okvmpick=$OKVM_PICK}${OKVM_REPEAT:+ okvmrepeat=$OKVM_REPEAT}${OKVM_TEST_TIMEOUT:+ okvmtimeout=$OKVM_TEST_TIMEOUT}"
 args+="${OKVM_DEBUG_REF:+ okvmref=$OKVM_DEBUG_REF}${OKVM_KERNEL_ARGS:+ $OKVM_KERNEL_ARGS}"
 
 log "booting $kver ($suite suite)"
@@ -58,10 +61,11 @@ case $kver in
 *)
 	cpu=EPYC,+svm,+npt
 	[ "$suite" = nosvm ] && cpu=EPYC,-svm,-npt
+	# shellcheck disable=SC2086 # OKVM_QEMU_ARGS: several words
 	timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu "$cpu" -m 4096 -smp 2 \
 		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
-		-append "$args" \
+		-append "$args" $OKVM_QEMU_ARGS \
 		</dev/null >"$logf" 2>&1 || true
 	;;
 esac
@@ -84,10 +88,11 @@ fi
 # Debian's kernel prints "Speculative Return Stack Overflow: WARNING: ..."
 # at boot under this CPU model: match real splats only. A WARNING at the
 # start of a message is WARN() or lockdep ("WARNING: inconsistent lock
-# state", "WARNING: suspicious RCU usage", ...); KFENCE reports as "BUG:".
+# state", "WARNING: suspicious RCU usage", ...); KFENCE reports as "BUG:",
+# an RCU stall as "rcu: INFO: rcu_preempt detected stalls ...".
 # kmemleak's own lines are not judged: the debug leg's guest prints the
 # okvm-related records it found as OKVM-KMEMLEAK (scripts/guest/run.sh).
-splat='(\] |^)WARNING: |BUG:|Oops|KASAN:|UBSAN:|INFO: (possible|trying|suspicious|inconsistent|task .* blocked)|general protection fault|Kernel panic|OKVM-KMEMLEAK:|Slab cache still has objects'
+splat='(\] |^)WARNING: |BUG:|Oops|rcu: INFO: |KASAN:|UBSAN:|INFO: (possible|trying|suspicious|inconsistent|task .* blocked)|general protection fault|Kernel panic|OKVM-KMEMLEAK:|Slab cache still has objects'
 if grep -E "$splat" "$logf" >&2; then
 	log "kernel splat in the guest log (above)"
 	bad=1

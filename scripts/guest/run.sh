@@ -145,17 +145,24 @@ run_harness() {	# target binary
 		echo "OKVM-RESULT $target $(basename "$bin").complete FAIL"
 }
 
+# A tag may carry the test's own time limit, "must:300": for tests whose
+# length is fixed by their own work (rseq_test: 100000 task migrations),
+# not by the hypervisor. The longer of it and $TIMEOUT applies.
 run_upstream() {	# target
-	local target=$1 tag t args
+	local target=$1 tag t args limit
 	while read -r tag t args; do
 		case "$tag" in ''|'#'*) continue ;; esac
 		if [ -n "${OKVM_PICK:-}" ]; then
 			case ",$OKVM_PICK," in *",$t,"*) ;; *) continue ;; esac
 		fi
+		limit=$TIMEOUT
+		case "$tag" in *:*) limit=${tag#*:}; tag=${tag%%:*} ;; esac
+		[ "$limit" -lt "$TIMEOUT" ] && limit=$TIMEOUT
 		# Informational tests report as "<test>@info" (not counted).
 		[ "$tag" = info ] && [ "$target" = okvm ] && t="$t@info"
 		# shellcheck disable=SC2086
-		(cd "$T/upstream/$(dirname "${t%@info}")" &&
+		(TIMEOUT=$limit
+		 cd "$T/upstream/$(dirname "${t%@info}")" &&
 		 run_one "$target" "$t" "./$(basename "${t%@info}")" $args)
 	done </okvm/upstream.list
 }
@@ -428,6 +435,17 @@ pick_okvm() {	# target
 	done
 }
 
+# Suite pick runs its tests $OKVM_REPEAT times (okvmrepeat=, default 1) on
+# each hypervisor: a loop for an intermittent failure, with the reference
+# beside it to tell okvm's fault from TCG's.
+repeat() {	# cmd...
+	local i=0
+	while [ $i -lt "${OKVM_REPEAT:-1}" ]; do
+		"$@"
+		i=$((i + 1))
+	done
+}
+
 upstream_okvm=0
 case $suite in full|pick|debug) upstream_okvm=1 ;; esac
 reference=0
@@ -446,11 +464,15 @@ fi
 okvm_range
 okvm_dev
 [ "$suite" = pick ] || for b in "$T"/okvm/*; do run_harness okvm "$b"; done
-[ "$suite" = pick ] && pick_okvm okvm
+[ "$suite" = pick ] && repeat pick_okvm okvm
 
 if [ $upstream_okvm = 1 ]; then
 	kvm_params_overlay_on
-	run_upstream okvm
+	if [ "$suite" = pick ]; then
+		repeat run_upstream okvm
+	else
+		run_upstream okvm
+	fi
 	kvm_params_overlay_off
 fi
 
@@ -475,8 +497,8 @@ case $suite in debug|pick) kmemleak_check unloaded ;; esac
 
 if [ "$suite" = pick ]; then
 	if sh /okvm/kvm/load.sh; then
-		pick_okvm kvm_amd
-		run_upstream kvm_amd
+		repeat pick_okvm kvm_amd
+		repeat run_upstream kvm_amd
 		rmmod kvm_amd kvm
 	fi
 	exit $rc
