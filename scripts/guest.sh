@@ -65,7 +65,7 @@ case $kver in
 	timeout "${OKVM_GUEST_TIMEOUT:-2400}" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu "$cpu" -m 4096 -smp 2 \
 		-nographic -no-reboot -kernel "$vmlinuz" -initrd "$initrd" \
-		-append "$args" $OKVM_QEMU_ARGS \
+		-append "$args" ${OKVM_QEMU_ARGS:-} \
 		</dev/null >"$logf" 2>&1 || true
 	;;
 esac

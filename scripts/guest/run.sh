@@ -406,8 +406,8 @@ kmemleak_check() {	# when (a word for the result name)
 
 # okvm's load range as two 16-digit hex strings, for kmemleak_check.
 okvm_range() {
-	local name size refs deps state base
-	read -r name size refs deps state base <<EOF_MODULES
+	local name size refs deps state base _
+	read -r name size refs deps state base _ <<EOF_MODULES
 $(grep '^okvm ' /proc/modules)
 EOF_MODULES
 	okvm_lo=$(printf '%016x' "$base")
