@@ -90,6 +90,7 @@ struct okvm_pending_io {
 	u32 count;		/* elements in the exit */
 	u64 la;			/* INS: linear address the data goes to */
 	u64 next_rip;
+	u64 linear_rip;		/* IN/OUT: where the guest was at the exit */
 };
 
 /*

@@ -13,19 +13,20 @@
 #include "irqchip/irqchip.h"
 #include "x86.h"
 
-/* KVM_RUN after KVM_EXIT_MMIO: a read's data lands in its register. 1. */
-static int complete_mmio(struct okvm_vcpu *vcpu)
+/*
+ * KVM_RUN after a KVM_EXIT_MMIO read: the data lands in its register and
+ * RIP moves past the load (as KVM, whatever userspace did to RIP). 1.
+ */
+static int complete_mmio_read(struct okvm_vcpu *vcpu)
 {
 	struct okvm_insn *insn = &vcpu->arch.mmio_insn;
 	u64 data = 0;
 
-	if (insn->mmio.dir == OKVM_MMIO_READ) {
-		/* The RAM part of a split access first, then the MMIO part. */
-		memcpy(&data, vcpu->arch.mmio_ram, insn->mmio.size);
-		memcpy((u8 *)&data + vcpu->arch.mmio_off, vcpu->run->mmio.data,
-		       vcpu->arch.mmio_len);
-		okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, data);
-	}
+	/* The RAM part of a split access first, then the MMIO part. */
+	memcpy(&data, vcpu->arch.mmio_ram, insn->mmio.size);
+	memcpy((u8 *)&data + vcpu->arch.mmio_off, vcpu->run->mmio.data,
+	       vcpu->arch.mmio_len);
+	okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, data);
 	okvm_set_next_rip(vcpu, vcpu->arch.mmio_next_rip);
 	return 1;
 }
@@ -124,10 +125,15 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 	memset(run->mmio.data, 0, sizeof(run->mmio.data));
 	if (run->mmio.is_write)
 		memcpy(run->mmio.data, (u8 *)&val + off, len);
+	vcpu->stat.mmio_exits++;
+	/* A store has retired when userspace sees it (RIP past it), as in KVM. */
+	if (run->mmio.is_write) {
+		okvm_set_next_rip(vcpu, rip + insn->len);
+		return 0;
+	}
 	vcpu->arch.mmio_off = off;
 	vcpu->arch.mmio_len = len;
 	vcpu->arch.mmio_next_rip = rip + insn->len;
-	vcpu->arch.complete_userspace_io = complete_mmio;
-	vcpu->stat.mmio_exits++;
+	vcpu->arch.complete_userspace_io = complete_mmio_read;
 	return 0;
 }

@@ -61,13 +61,25 @@ static int complete_string_io(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
-/* Finish IN/OUT userspace just served (KVM_RUN after KVM_EXIT_IO): 1. */
+static u64 linear_rip(struct okvm_vcpu *vcpu)
+{
+	return okvm_seg_base(vcpu, OKVM_SEG_CS) + okvm_rip_read(vcpu);
+}
+
+/*
+ * Finish an IN/OUT userspace just served (KVM_RUN after KVM_EXIT_IO): an
+ * IN's data into AL/AX/EAX, and RIP past the instruction. As in KVM, only
+ * if the vCPU is still at it: a VMM that moved RIP (KVM_SET_REGS) has
+ * abandoned the instruction. Return: 1.
+ */
 static int complete_io(struct okvm_vcpu *vcpu)
 {
 	struct okvm_pending_io *p = &vcpu->arch.pio;
 	unsigned long *rax = &vcpu->arch.regs[OKVM_RAX];
 	u64 v = 0;
 
+	if (linear_rip(vcpu) != p->linear_rip)
+		return 1;
 	if (p->in) {
 		memcpy(&v, page_address(vcpu->arch.pio_page), p->size);
 		if (p->size == 4)	/* a 32-bit destination zero-extends */
@@ -79,9 +91,12 @@ static int complete_io(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
-/* KVM_EXIT_IO for @count elements in the PIO page. */
+/*
+ * KVM_EXIT_IO for @count elements in the PIO page; @complete runs on the
+ * next KVM_RUN (NULL: nothing left to do).
+ */
 static int io_exit(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io,
-		   u32 count)
+		   u32 count, int (*complete)(struct okvm_vcpu *vcpu))
 {
 	struct kvm_run *run = vcpu->run;
 
@@ -91,8 +106,7 @@ static int io_exit(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io,
 	run->io.port = io->port;
 	run->io.count = count;
 	run->io.data_offset = KVM_PIO_PAGE_OFFSET * PAGE_SIZE;
-	vcpu->arch.complete_userspace_io = io->string ? complete_string_io :
-							complete_io;
+	vcpu->arch.complete_userspace_io = complete;
 	vcpu->stat.io_exits++;
 	return 0;
 }
@@ -170,7 +184,7 @@ static int string_io(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io)
 			return r < 0 ? r : 1;
 		}
 	}
-	return io_exit(vcpu, io, count);
+	return io_exit(vcpu, io, count, complete_string_io);
 }
 
 /**
@@ -197,12 +211,24 @@ int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io)
 		okvm_set_next_rip(vcpu, io->next_rip);
 		return 1;
 	}
-	if (!io->in)
+	if (!io->in) {
 		memcpy(page_address(vcpu->arch.pio_page), rax, io->size);
+		/*
+		 * KVM_X86_QUIRK_OUT_7E_INC_RIP: VMMs of old relied on RIP
+		 * being past an "OUT 0x7e" already when they saw it.
+		 */
+		if (io->port == 0x7e &&
+		    !(READ_ONCE(vcpu->vm->arch.disabled_quirks) &
+		      KVM_X86_QUIRK_OUT_7E_INC_RIP)) {
+			okvm_set_next_rip(vcpu, io->next_rip);
+			return io_exit(vcpu, io, 1, NULL);
+		}
+	}
 	vcpu->arch.pio = (struct okvm_pending_io) {
 		.in = io->in,
 		.size = io->size,
 		.next_rip = io->next_rip,
+		.linear_rip = linear_rip(vcpu),
 	};
-	return io_exit(vcpu, io, 1);
+	return io_exit(vcpu, io, 1, complete_io);
 }

@@ -70,6 +70,111 @@ TEST_F(g, pio_in_out)
 }
 
 /*
+ * Where RIP is while userspace serves an exit, as KVM has it: an MMIO
+ * store has retired (RIP past it); an IN or OUT has not (RIP at it, and
+ * past it with the data on the next KVM_RUN), except "OUT 0x7e" while
+ * KVM_X86_QUIRK_OUT_7E_INC_RIP is on. A VMM that moves RIP meanwhile
+ * (KVM_SET_REGS) is obeyed: the IN or OUT it moved away from is abandoned.
+ */
+GUEST_CODE(rip_guest, ".code64",
+	"rip_out: out %al, $0x10\n"
+	"rip_mmio: movl $0x1234, (%rbx)\n"
+	"rip_in: in $0x20, %al\n"
+	"rip_7e: out %al, $0x7e\n"
+	"rip_7e_next: hlt\n"
+	"rip_elsewhere: mov $0x77, %al\n"
+	"out %al, $0x30\n"
+	"hlt\n");
+extern const uint8_t rip_out[], rip_mmio[], rip_in[], rip_7e[], rip_7e_next[];
+extern const uint8_t rip_elsewhere[];
+
+static uint64_t rip_gpa(const uint8_t *sym)
+{
+	return G_CODE + (sym - rip_guest);
+}
+
+static uint64_t rip_now(struct __test_metadata *_metadata, struct guest *g)
+{
+	struct kvm_regs regs;
+
+	EXPECT_EQ(guest_get_regs(g, 0, &regs), 0);
+	return regs.rip;
+}
+
+TEST_F(g, rip_while_userspace_serves)
+{
+	struct kvm_run *run;
+	struct kvm_regs regs;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, rip_guest, rip_guest_end), 0);
+	run = self->g.vcpu[0].run;
+	ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+	regs.rbx = G_MMIO;
+	ASSERT_EQ(guest_set_regs(&self->g, 0, &regs), 0);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_out));
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_MMIO_EXIT(run, 1, G_MMIO, 4);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_in));
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_IN, 0x20, 1, 1);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_in));
+	*(uint8_t *)guest_io_data(run) = 0x5a;
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x7e, 1, 1);
+	EXPECT_EQ(*(uint8_t *)guest_io_data(run), 0x5a);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_7e_next));
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_HLT);
+
+	/* The VMM sends the vCPU elsewhere instead of serving an IN... */
+	ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+	regs.rip = rip_gpa(rip_in);
+	ASSERT_EQ(guest_set_regs(&self->g, 0, &regs), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_IN, 0x20, 1, 1);
+	*(uint8_t *)guest_io_data(run) = 0x11;
+	regs.rip = rip_gpa(rip_elsewhere);
+	regs.rax = 0;
+	ASSERT_EQ(guest_set_regs(&self->g, 0, &regs), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x30, 1, 1);
+	EXPECT_EQ(*(uint8_t *)guest_io_data(run), 0x77);
+	/* ...or an OUT: the new RIP stands, nothing skips from it. */
+	regs.rip = rip_gpa(rip_out);
+	ASSERT_EQ(guest_set_regs(&self->g, 0, &regs), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_out));
+}
+
+/* Without the quirk, "OUT 0x7e" is an OUT like any other. */
+TEST_F(g, out_7e_quirk_off)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_DISABLE_QUIRKS2,
+		.args[0] = KVM_X86_QUIRK_OUT_7E_INC_RIP,
+	};
+	struct kvm_run *run;
+	struct kvm_regs regs;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, rip_guest, rip_guest_end), 0);
+	run = self->g.vcpu[0].run;
+	ASSERT_EQ(okvm_ioctl(self->g.vm, KVM_ENABLE_CAP, &cap), 0);
+	ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+	regs.rip = rip_gpa(rip_7e);
+	ASSERT_EQ(guest_set_regs(&self->g, 0, &regs), 0);
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x7e, 1, 1);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_7e));
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_HLT);
+	EXPECT_EQ(rip_now(_metadata, &self->g), rip_gpa(rip_elsewhere));
+}
+
+/*
  * rep outsb / rep insb over 10000 bytes from 0x1007f0: three guest pages,
  * more than the one page of kvm_run data, so at least two exits each.
  * KVM may split the string at any count per exit; the bytes, their order
