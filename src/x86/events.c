@@ -33,11 +33,6 @@
 			    KVM_VCPUEVENT_VALID_PAYLOAD |		\
 			    KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
 
-/* DR6 bits a #DB payload carries as they are, and the fixed ones. */
-#define DR6_TRAP_BITS		0xfULL
-#define DR6_ACTIVE_LOW		0xffff0ff0ULL
-#define DR6_FIXED_1		0xfffe0ff0ULL
-
 enum exception_class {
 	EXC_BENIGN,
 	EXC_CONTRIBUTORY,
@@ -169,10 +164,10 @@ void okvm_deliver_exception_payload(struct okvm_vcpu *vcpu)
 		break;
 	case DB_VECTOR:
 		dr6 = okvm_x86_ops.get_dr(vcpu, 6);
-		dr6 &= ~DR6_TRAP_BITS;
-		dr6 &= ~(ex->payload & DR6_ACTIVE_LOW);
-		dr6 |= ex->payload & ~DR6_ACTIVE_LOW;
-		okvm_x86_ops.set_dr(vcpu, 6, dr6 | DR6_FIXED_1);
+		dr6 &= ~OKVM_DR6_TRAP_BITS;
+		dr6 &= ~(ex->payload & OKVM_DR6_ACTIVE_LOW);
+		dr6 |= ex->payload & ~OKVM_DR6_ACTIVE_LOW;
+		okvm_x86_ops.set_dr(vcpu, 6, dr6 | OKVM_DR6_FIXED_1);
 		break;
 	}
 	ex->has_payload = false;

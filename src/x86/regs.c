@@ -408,6 +408,92 @@ static long debugregs_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 	return 0;
 }
 
+/*
+ * A guest write of DR0-3, DR6 or DR7. Return: 0, or -1 for #GP (bits 63:32
+ * of DR6 and DR7 are reserved and must be written as 0).
+ */
+static int set_dr(struct okvm_vcpu *vcpu, int dr, u64 val)
+{
+	switch (dr) {
+	case 0 ... 3:
+		vcpu->arch.db[dr] = val;
+		return 0;
+	case 6:
+		if (val >> 32)
+			return -1;
+		okvm_x86_ops.set_dr(vcpu, 6, (val & OKVM_DR6_VOLATILE) |
+					   OKVM_DR6_ACTIVE_LOW);
+		return 0;
+	default:
+		if (val >> 32)
+			return -1;
+		okvm_x86_ops.set_dr(vcpu, 7, (val & OKVM_DR7_VOLATILE) |
+					   OKVM_DR7_FIXED_1);
+		return 0;
+	}
+}
+
+/**
+ * okvm_emulate_mov_dr() - an intercepted MOV to or from a debug register
+ * @vcpu: the vCPU
+ *
+ * The exit names neither the register nor (without decode assists) the
+ * GPR: the MOV at CS:RIP is fetched and decoded. Its faults, in the SDM's
+ * order: #UD for DR8-15, #GP(0) above CPL 0, #UD for DR4/DR5 with CR4.DE
+ * (without it they are DR6/DR7), #DB with DR6.BD while DR7.GD is set (a
+ * fault; GD is cleared for the handler), #GP(0) for reserved bits.
+ *
+ * Return: 1 to re-enter the guest, 0 with an emulation-failure exit.
+ */
+int okvm_emulate_mov_dr(struct okvm_vcpu *vcpu)
+{
+	struct okvm_insn insn;
+	unsigned long *gpr;
+	int r, dr;
+	u64 dr7, v;
+
+	r = okvm_fetch_insn(vcpu, &insn);
+	if (r == 1)
+		return 1;	/* #PF on the fetch queued */
+	if (r || (insn.op != OKVM_OP_MOV_TO_DR && insn.op != OKVM_OP_MOV_FROM_DR))
+		return okvm_emulation_failure(vcpu);
+	dr = insn.ctl.num;
+	if (dr > 7) {
+		okvm_inject_ud(vcpu);
+		return 1;
+	}
+	if (okvm_cpl(vcpu)) {
+		okvm_inject_gp(vcpu);
+		return 1;
+	}
+	if (dr == 4 || dr == 5) {
+		if (okvm_cr_read(vcpu, OKVM_CR4) & X86_CR4_DE) {
+			okvm_inject_ud(vcpu);
+			return 1;
+		}
+		dr += 2;
+	}
+	dr7 = okvm_x86_ops.get_dr(vcpu, 7);
+	if (dr7 & OKVM_DR7_GD) {
+		okvm_x86_ops.set_dr(vcpu, 7, dr7 & ~OKVM_DR7_GD);
+		okvm_queue_exception_p(vcpu, DB_VECTOR, OKVM_DR6_BD);
+		return 1;
+	}
+	gpr = &vcpu->arch.regs[insn.ctl.gpr];
+	if (insn.op == OKVM_OP_MOV_FROM_DR) {
+		v = dr < 4 ? vcpu->arch.db[dr] : okvm_x86_ops.get_dr(vcpu, dr);
+		*gpr = insn.mode == OKVM_MODE_64 ? v : (u32)v;
+	} else {
+		v = insn.mode == OKVM_MODE_64 ? *gpr : (u32)*gpr;
+		if (set_dr(vcpu, dr, v)) {
+			okvm_inject_gp(vcpu);
+			return 1;
+		}
+	}
+	okvm_skip_insn(vcpu, insn.len);
+	return 1;
+}
+
 /* --- RESET and INIT ---------------------------------------------------------------- */
 
 /**

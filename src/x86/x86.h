@@ -45,6 +45,21 @@ static inline int okvm_cpl(struct okvm_vcpu *vcpu)
 	return okvm_x86_ops.get_cpl(vcpu);
 }
 
+/*
+ * Debug-register bits (SDM vol. 3, 18.2; APM vol. 2, 13.1). DR6's active-low
+ * and fixed-1 bits read 1 when nothing is reported: that is also its RESET
+ * value. okvm offers neither RTM nor bus-lock detection, so their DR6 bits
+ * (16, 11) stay at 1 and DR7's RTM bit (11) at 0.
+ */
+#define OKVM_DR6_TRAP_BITS	0xfULL		/* B0-B3 */
+#define OKVM_DR6_BD		BIT_ULL(13)	/* debug-register access detected */
+#define OKVM_DR6_ACTIVE_LOW	0xffff0ff0ULL	/* also the RESET value */
+#define OKVM_DR6_FIXED_1	0xfffe0ff0ULL
+#define OKVM_DR6_VOLATILE	0xe00fULL	/* B0-B3, BD, BS, BT */
+#define OKVM_DR7_GD		BIT_ULL(13)	/* general detect */
+#define OKVM_DR7_FIXED_1	0x400ULL	/* also the RESET value */
+#define OKVM_DR7_VOLATILE	0xffff23ffULL
+
 /* The canonical-address check for a 48-bit linear address space. */
 static inline bool okvm_is_canonical(u64 addr)
 {
@@ -70,6 +85,7 @@ int okvm_set_sregs(struct okvm_vcpu *vcpu, const struct kvm_sregs *k);
 bool okvm_cr4_valid(struct okvm_vcpu *vcpu, u64 cr4);
 int okvm_set_cr4(struct okvm_vcpu *vcpu, u64 cr4);
 int okvm_emulate_cr4_write(struct okvm_vcpu *vcpu);
+int okvm_emulate_mov_dr(struct okvm_vcpu *vcpu);
 void okvm_fpu_init(struct okvm_vcpu *vcpu);
 void okvm_vcpu_reset(struct okvm_vcpu *vcpu);
 int okvm_sync_regs_in(struct okvm_vcpu *vcpu);

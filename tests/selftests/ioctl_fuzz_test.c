@@ -916,8 +916,11 @@ static void fz_issue(struct fz_thread *t, int i, struct obj o, unsigned long arg
 	 */
 	if (c->cmd == KVM_SET_DEBUGREGS && arg == (unsigned long)t->arg)
 		((struct kvm_debugregs *)t->arg)->dr7 &= ~0xffULL;
-	if (c->cmd == KVM_SET_GUEST_DEBUG && arg == (unsigned long)t->arg)
+	if (c->cmd == KVM_SET_GUEST_DEBUG && arg == (unsigned long)t->arg) {
 		((struct kvm_guest_debug *)t->arg)->arch.debugreg[7] &= ~0xffULL;
+		/* ...and kvm_amd keeps emulating MOV DR (fuzz_guest_reset()). */
+		((struct kvm_guest_debug *)t->arg)->control |= KVM_GUESTDBG_ENABLE;
+	}
 	/*
 	 * TR stays a present TSS: QEMU's TCG aborts ("invalid tss") when a
 	 * long-mode interrupt meets a TR that is not present, where a CPU

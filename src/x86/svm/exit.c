@@ -135,6 +135,9 @@ int okvm_svm_handle_exit(struct okvm_vcpu *vcpu)
 		return okvm_emulate_xsetbv(vcpu);
 	case SVM_EXIT_WRITE_CR4:
 		return okvm_emulate_cr4_write(vcpu);
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR7:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR7:
+		return okvm_emulate_mov_dr(vcpu);
 	case SVM_EXIT_HLT:
 		return okvm_x86_halt(vcpu);
 	case SVM_EXIT_VINTR:

@@ -33,8 +33,6 @@
 #include "xsave.h"
 
 /* Architectural reset values of DR6 and DR7. */
-#define OKVM_DR6_INIT	0xffff0ff0UL
-#define OKVM_DR7_INIT	0x400UL
 /* VM_CR.SVMDIS: firmware turned SVM off (APM vol. 2, 15.30.1). */
 #define OKVM_VM_CR_SVMDIS	BIT_ULL(4)
 
@@ -308,6 +306,19 @@ static void svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR);
 	/* Intel's VMCALL raises #UD here: pv.c may patch it (as KVM). */
 	set_intercept(vmcb, INTERCEPT_EXCEPTION_OFFSET + UD_VECTOR);
+	/*
+	 * Every MOV to or from a debug register exits and is emulated (as
+	 * KVM does until a guest's first access): the guest's DR0-3 live in
+	 * vcpu->arch.db and reach the CPU only around VMRUN. KVM then stops
+	 * intercepting, an optimisation okvm does without: QEMU's TCG, the
+	 * test machine's CPU, keeps its breakpoint lists in step with DR7
+	 * only for MOV DR7, not for the DR7 that VMRUN and #VMEXIT load, so
+	 * a guest's own MOV DR7 corrupts them (docs/testing.md).
+	 */
+	for (i = 0; i < 8; i++) {
+		set_intercept(vmcb, INTERCEPT_DR0_READ + i);
+		set_intercept(vmcb, INTERCEPT_DR0_WRITE + i);
+	}
 
 	c->iopm_base_pa = __pa(okvm_iopm);
 	c->msrpm_base_pa = __pa(okvm_msrpm);
@@ -332,8 +343,8 @@ static void svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	/* VMRUN requires EFER.SVME; the guest never sees it (RDMSR masks it). */
 	s->efer = EFER_SVME;
 	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
-	s->dr6 = OKVM_DR6_INIT;
-	s->dr7 = OKVM_DR7_INIT;
+	s->dr6 = OKVM_DR6_ACTIVE_LOW;
+	s->dr7 = OKVM_DR7_FIXED_1;
 	s->rflags = X86_EFLAGS_FIXED;
 	s->rip = 0xfff0;
 	s->g_pat = 0x0007040600070406ULL;
@@ -949,7 +960,7 @@ static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 
 	/* DR0-3 are not switched by VMRUN: swap them by hand. */
 	host_dr7 = native_get_debugreg(7);
-	if (host_dr7 & ~OKVM_DR7_INIT)
+	if (host_dr7 & ~OKVM_DR7_FIXED_1)
 		native_set_debugreg(7, 0);
 	host_dr6 = native_get_debugreg(6);
 	for (i = 0; i < 4; i++) {
@@ -1006,7 +1017,7 @@ static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 	}
 	native_set_debugreg(6, host_dr6);
 	/* #VMEXIT leaves DR7 at its reset value: restore the host's. */
-	if (host_dr7 & ~OKVM_DR7_INIT)
+	if (host_dr7 & ~OKVM_DR7_FIXED_1)
 		native_set_debugreg(7, host_dr7);
 
 	vcpu->arch.regs[OKVM_RAX] = vmcb->save.rax;

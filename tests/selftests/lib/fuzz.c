@@ -653,9 +653,22 @@ void fuzz_guest_program(struct guest *g, struct fuzz_rng *r, unsigned int nfrags
 
 int fuzz_guest_reset(struct guest *g, int vcpu, struct fuzz_rng *r)
 {
+	struct kvm_guest_debug dbg = { .control = KVM_GUESTDBG_ENABLE };
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 	int ret;
+
+	/*
+	 * A fuzzed guest may run a MOV to DR7 (random bytes, or a RIP set
+	 * anywhere by the ioctl fuzzer). KVM lets such a MOV run on the CPU
+	 * after intercepting the first of an entry, unless userspace debugs
+	 * the vCPU, and on the test machine's CPU (QEMU 7.2's TCG) that
+	 * corrupts TCG's breakpoint lists: QEMU dies or a CPU hangs
+	 * (docs/testing.md). KVM_GUESTDBG_ENABLE alone keeps kvm_amd
+	 * emulating every MOV DR; okvm always does and has no guest debug,
+	 * so its error is ignored.
+	 */
+	(void)okvm_ioctl(g->vcpu[vcpu].fd, KVM_SET_GUEST_DEBUG, &dbg);
 
 	ret = guest_set_mode(g, vcpu, GUEST_LONG, G_CODE);
 	if (ret)
