@@ -157,6 +157,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_DEBUGREGS:
 		return okvm_xsave_check_extension(ext);
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 		return 1;
 	case KVM_CAP_DISABLE_QUIRKS2:
 		return OKVM_SUPPORTED_QUIRKS;
@@ -313,6 +315,42 @@ static long vm_set_boot_cpu_id(struct okvm_vm *vm, unsigned int ioctl,
 	return okvm_set_boot_cpu_id(vm, (unsigned long)argp);
 }
 
+/*
+ * KVM_SET_TSS_ADDR: three pages below 4 GiB, as KVM checks; what the
+ * backend does with them is its own (SVM: nothing).
+ */
+static long vm_set_tss_addr(struct okvm_vm *vm, unsigned int ioctl,
+			    void __user *argp)
+{
+	unsigned long addr = (unsigned long)argp;
+	long r;
+
+	if (addr > (unsigned int)(-3 * PAGE_SIZE))
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	r = okvm_x86_ops.set_tss_addr(vm, addr);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/* KVM_SET_IDENTITY_MAP_ADDR: before the first vCPU only, as in KVM. */
+static long vm_set_identity_map_addr(struct okvm_vm *vm, unsigned int ioctl,
+				     void __user *argp)
+{
+	u64 addr;
+	long r;
+
+	mutex_lock(&vm->lock);
+	if (vm->created_vcpus)
+		r = -EINVAL;
+	else if (copy_from_user(&addr, argp, sizeof(addr)))
+		r = -EFAULT;
+	else
+		r = okvm_x86_ops.set_identity_map_addr(vm, addr);
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long vm_set_nr_mmu_pages(struct okvm_vm *vm, unsigned int ioctl,
 				void __user *argp)
 {
@@ -335,6 +373,8 @@ static long vm_get_nr_mmu_pages(struct okvm_vm *vm, unsigned int ioctl,
 static const struct okvm_vm_ioctl okvm_vm_ioctls[] = {
 	OKVM_IOCTL(KVM_GET_TSC_KHZ, vm_get_tsc_khz),
 	OKVM_IOCTL(KVM_SET_BOOT_CPU_ID, vm_set_boot_cpu_id),
+	OKVM_IOCTL(KVM_SET_TSS_ADDR, vm_set_tss_addr),
+	OKVM_IOCTL(KVM_SET_IDENTITY_MAP_ADDR, vm_set_identity_map_addr),
 	OKVM_IOCTL(KVM_SET_NR_MMU_PAGES, vm_set_nr_mmu_pages),
 	OKVM_IOCTL(KVM_GET_NR_MMU_PAGES, vm_get_nr_mmu_pages),
 	OKVM_IOCTL(KVM_REGISTER_COALESCED_MMIO, okvm_coalesced_vm_ioctl),

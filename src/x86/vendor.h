@@ -71,6 +71,16 @@ struct okvm_x86_ops {
 	int (*hardware_setup)(void);
 	void (*hardware_unsetup)(void);
 
+	/*
+	 * KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR, checked by common
+	 * code: the guest-physical pages a backend that emulates real mode
+	 * with a TSS and an identity-mapped page table (VMX without
+	 * unrestricted guest) may use. Run under vm->lock. Return: 0 or
+	 * -errno.
+	 */
+	int (*set_tss_addr)(struct okvm_vm *vm, unsigned long addr);
+	int (*set_identity_map_addr)(struct okvm_vm *vm, u64 addr);
+
 	/* vCPU life: the backend's own state (vcpu->arch.vendor). */
 	int (*vcpu_create)(struct okvm_vcpu *vcpu);
 	void (*vcpu_free)(struct okvm_vcpu *vcpu);

@@ -192,10 +192,22 @@ static void fake_exit_info(struct okvm_vcpu *vcpu, struct okvm_exit_info *i)
 	memset(i, 0, sizeof(*i));
 }
 
+static int fake_vm_addr(struct okvm_vm *vm, unsigned long addr)
+{
+	return 0;
+}
+
+static int fake_vm_addr64(struct okvm_vm *vm, u64 addr)
+{
+	return 0;
+}
+
 static const struct okvm_x86_ops fake_ops = {
 	.name = "fake",
 	.hardware_setup = fake_setup,
 	.hardware_unsetup = fake_unsetup,
+	.set_tss_addr = fake_vm_addr,
+	.set_identity_map_addr = fake_vm_addr64,
 	.vcpu_create = fake_int_vcpu,
 	.vcpu_free = fake_void_vcpu,
 	.vcpu_reset = fake_void_vcpu,

@@ -328,6 +328,31 @@ TEST_F(vm, gsi_routing)
 	close(vcpu);
 }
 
+/*
+ * KVM_SET_TSS_ADDR and KVM_SET_IDENTITY_MAP_ADDR, which QEMU calls at
+ * start-up: KVM's checks (three pages below 4 GiB; the identity map only
+ * before the first vCPU), whatever the hardware makes of them.
+ */
+TEST_F(vm, tss_and_identity_map_addr)
+{
+	uint64_t ident = 0xfeffc000;
+
+	EXPECT_EQ(okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_SET_TSS_ADDR), 1);
+	EXPECT_EQ(okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_EXT_CPUID), 1);
+	EXPECT_EQ(okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION,
+			     KVM_CAP_SET_IDENTITY_MAP_ADDR), 1);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_TSS_ADDR, 0xfffbd000UL), 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_TSS_ADDR, 0xffffd000UL), 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_TSS_ADDR, 0xffffe000UL), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_TSS_ADDR, 1UL << 32), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_IDENTITY_MAP_ADDR, NULL), -EFAULT);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_IDENTITY_MAP_ADDR, &ident), 0);
+	ASSERT_GE(okvm_ioctl(self->vm, KVM_CREATE_VCPU, 0), 0);
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_IDENTITY_MAP_ADDR, &ident), -EINVAL);
+	/* The TSS may still move (KVM does not check vCPUs for it). */
+	EXPECT_EQ(okvm_ioctl(self->vm, KVM_SET_TSS_ADDR, 0xfffbd000UL), 0);
+}
+
 TEST_F(vm, vcpu_limits)
 {
 	long max_id = okvm_ioctl(self->kvm, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPU_ID);

@@ -357,6 +357,20 @@ static void svm_vcpu_reset(struct okvm_vcpu *vcpu)
 }
 
 /* A VMCB page and the PIO page; the FPU image is common (regs.c). */
+/*
+ * SVM runs real mode natively: the TSS and identity map that VMX needs to
+ * emulate it are not used, as in KVM (whose SVM leaves both to defaults).
+ */
+static int svm_set_tss_addr(struct okvm_vm *vm, unsigned long addr)
+{
+	return 0;
+}
+
+static int svm_set_identity_map_addr(struct okvm_vm *vm, u64 addr)
+{
+	return 0;
+}
+
 static int svm_vcpu_create(struct okvm_vcpu *vcpu)
 {
 	struct okvm_svm_vcpu *svm;
@@ -1056,6 +1070,8 @@ const struct okvm_x86_ops okvm_svm_ops = {
 	.name = "svm",
 	.hardware_setup = okvm_svm_hardware_setup,
 	.hardware_unsetup = okvm_svm_hardware_unsetup,
+	.set_tss_addr = svm_set_tss_addr,
+	.set_identity_map_addr = svm_set_identity_map_addr,
 	.vcpu_create = svm_vcpu_create,
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_reset = svm_vcpu_reset,
