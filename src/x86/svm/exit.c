@@ -162,6 +162,8 @@ int okvm_svm_handle_exit(struct okvm_vcpu *vcpu)
 		okvm_inject_ud(vcpu);
 		return 1;
 	case SVM_EXIT_ERR:
+		/* A state KVM_SET_* let through that the CPU refuses. */
+		pr_warn_ratelimited("VMRUN refused a vCPU's state: KVM_EXIT_FAIL_ENTRY\n");
 		run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		run->fail_entry.hardware_entry_failure_reason = code;
 		run->fail_entry.cpu = vcpu->arch.cpu;

@@ -63,6 +63,7 @@ static enum cpuhp_state okvm_svm_hp_state;
 static u32 okvm_max_asid;
 static bool okvm_has_tsc_aux;	/* RDTSCP or RDPID: TSC_AUX is visible */
 static bool okvm_has_pkru;	/* the host uses protection keys */
+static u8 okvm_maxphyaddr;	/* CPUID 0x80000008 (SME lowers x86_phys_bits) */
 
 /* Intercept every port and every MSR: okvm emulates what it supports. */
 static void *okvm_iopm, *okvm_msrpm;
@@ -203,6 +204,9 @@ static int okvm_svm_hardware_setup(void)
 	okvm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			   boot_cpu_has(X86_FEATURE_RDPID);
 	okvm_has_pkru = boot_cpu_has(X86_FEATURE_OSPKE);
+	okvm_maxphyaddr = boot_cpu_data.x86_phys_bits;
+	if (boot_cpu_data.extended_cpuid_level >= 0x80000008)
+		okvm_maxphyaddr = cpuid_eax(0x80000008) & 0xff;
 
 	okvm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
 	okvm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
@@ -927,6 +931,20 @@ static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 	struct okvm_svm_cpu *sd;
 	u64 tlb_gen;
 	int i, cpu;
+
+	/*
+	 * A CR3 with bits at or above MAXPHYADDR fails VMRUN's consistency
+	 * checks (VMEXIT_INVALID); KVM_SET_SREGS lets one through outside
+	 * long mode, as KVM does. Fail the entry the same way without
+	 * VMRUN: QEMU's TCG, the test machine's CPU, makes this check only
+	 * after saving the host state and then writes that host state over
+	 * the guest's in the VMCB (docs/testing.md), where okvm keeps it.
+	 */
+	if (unlikely(vmcb->save.cr3 >> okvm_maxphyaddr)) {
+		vmcb->control.exit_code = SVM_EXIT_ERR;
+		vmcb->control.event_inj = 0;
+		return OKVM_RUN_EXITED;
+	}
 
 	kernel_fpu_begin();
 	local_irq_disable();
