@@ -9,7 +9,6 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <asm/processor.h>
 
 #include "pv.h"
 #include "x86.h"
@@ -47,11 +46,11 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	if (max < 8)
 		return -E2BIG;
 
-	cpuid_count(0, 0, &a, &b, &c, &d);
+	okvm_host_cpuid(0, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 0,
 					    .eax = okvm_supported_xcr0 ? 0xd : 7,
 					    .ebx = b, .ecx = c, .edx = d };
-	cpuid_count(1, 0, &a, &b, &c, &d);
+	okvm_host_cpuid(1, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 1, .eax = a,
 					    .ebx = b & 0xff00, /* CLFLUSH size */
 					    .ecx = (c & F1_ECX) | F1_ECX_EMUL |
@@ -68,16 +67,16 @@ static int okvm_supported_cpuid(struct kvm_cpuid_entry2 *e, int max)
 	/* The KVM leaves 0x40000000 and 0x40000001 (pv.c). */
 	n += okvm_pv_supported_cpuid(&e[n], max - n - 3);
 
-	cpuid_count(0x80000000, 0, &ext_max, &b, &c, &d);
+	okvm_host_cpuid(0x80000000, 0, &ext_max, &b, &c, &d);
 	if (ext_max < 0x80000008)
 		return n;
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000000,
 					    .eax = 0x80000008,
 					    .ebx = b, .ecx = c, .edx = d };
-	cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+	okvm_host_cpuid(0x80000001, 0, &a, &b, &c, &d);
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000001, .eax = a,
 					    .ecx = c & F81_ECX, .edx = d & F81_EDX };
-	cpuid_count(0x80000008, 0, &a, &b, &c, &d);
+	okvm_host_cpuid(0x80000008, 0, &a, &b, &c, &d);
 	/* Physical and linear address widths only (EAX 15:0). */
 	e[n++] = (struct kvm_cpuid_entry2){ .function = 0x80000008,
 					    .eax = a & 0xffff };

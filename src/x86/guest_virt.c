@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Guest memory as a vCPU sees it: linear addresses translated through the
- * guest's own page tables by the walker (src/mmu/gwalk.c), then read or
+ * guest's own page tables by the walker (src/x86/gwalk.c), then read or
  * written through the core's guest-physical access (src/guest_mem.c), which
  * also logs the pages okvm writes. Instruction fetch, MMIO and string I/O
  * emulation, hypercall patching and KVM_TRANSLATE all go through here.

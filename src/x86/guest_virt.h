@@ -3,7 +3,7 @@
 #ifndef OKVM_X86_GUEST_VIRT_H
 #define OKVM_X86_GUEST_VIRT_H
 
-#include "mmu/gwalk.h"
+#include "x86/gwalk.h"
 
 struct okvm_vcpu;
 

@@ -1,14 +1,74 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The instruction at CS:RIP: fetched through the guest's page tables and
- * decoded (decoder in decode.c), rewritten (hypercall patching), and the
- * one way okvm reports an instruction it cannot emulate or an exit it did
- * not expect to userspace (KVM_EXIT_INTERNAL_ERROR).
+ * The instruction at CS:RIP: the mode and segment bases its addresses
+ * use, fetched through the guest's page tables and decoded (decoder in
+ * decode.c), retired (next RIP, interrupt shadow), rewritten (hypercall
+ * patching), and the one way okvm reports an instruction it cannot emulate
+ * or an exit it did not expect to userspace (KVM_EXIT_INTERNAL_ERROR).
  */
 #include <linux/kvm.h>
+#include <asm/msr-index.h>
 
 #include "guest_virt.h"
 #include "x86.h"
+
+/**
+ * okvm_is_64bit_mode() - is the vCPU in 64-bit mode (long mode and CS.L)?
+ * @vcpu: the vCPU
+ */
+bool okvm_is_64bit_mode(struct okvm_vcpu *vcpu)
+{
+	struct kvm_segment cs;
+
+	if (!(okvm_efer_read(vcpu) & EFER_LMA))
+		return false;
+	okvm_x86_ops.get_segment(vcpu, &cs, OKVM_SEG_CS);
+	return cs.l;
+}
+
+/**
+ * okvm_seg_base() - the base of a segment for a linear address
+ * @vcpu: the vCPU
+ * @seg: enum okvm_seg (ES..GS)
+ *
+ * Return: the base; in 64-bit mode only FS and GS have one.
+ */
+u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg)
+{
+	struct kvm_segment s;
+
+	if (seg > OKVM_SEG_GS ||
+	    (seg < OKVM_SEG_FS && okvm_is_64bit_mode(vcpu)))
+		return 0;
+	okvm_x86_ops.get_segment(vcpu, &s, seg);
+	return s.base;
+}
+
+/**
+ * okvm_set_next_rip() - retire an emulated instruction: RIP moves on
+ * @vcpu: the vCPU
+ * @rip: the RIP after the instruction
+ *
+ * Outside 64-bit mode RIP is 32 bits; the instruction's interrupt shadow
+ * (STI, MOV SS) ends with it.
+ */
+void okvm_set_next_rip(struct okvm_vcpu *vcpu, u64 rip)
+{
+	if (!okvm_is_64bit_mode(vcpu))
+		rip = (u32)rip;
+	okvm_rip_write(vcpu, rip);
+	okvm_x86_ops.set_interrupt_shadow(vcpu, 0);
+}
+
+/**
+ * okvm_skip_insn() - retire the instruction at RIP, @len bytes long
+ * @vcpu: the vCPU
+ * @len: the instruction's length
+ */
+void okvm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len)
+{
+	okvm_set_next_rip(vcpu, okvm_rip_read(vcpu) + len);
+}
 
 /**
  * okvm_internal_error() - KVM_EXIT_INTERNAL_ERROR for an unexpected state

@@ -18,8 +18,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/cpufeature.h>
-#include <asm/kvm_para.h>
-#include <asm/msr.h>
+#include <uapi/asm/kvm_para.h>	/* MSR_KVM_*, also in UML builds */
 #include <asm/msr-index.h>
 
 #include "irqchip/irqchip.h"
@@ -49,7 +48,7 @@ static int feature_msr_get(u32 index, u64 *data)
 			MSR_AMD64_DE_CFG_LFENCE_SERIALIZE : 0;
 		return 0;
 	case MSR_IA32_UCODE_REV:
-		if (rdmsrl_safe(MSR_IA32_UCODE_REV, data))
+		if (okvm_host_rdmsr(MSR_IA32_UCODE_REV, data))
 			*data = 0;
 		return 0;
 	case MSR_IA32_PERF_CAPABILITIES:

@@ -67,17 +67,6 @@ static inline bool okvm_is_canonical(u64 addr)
 }
 
 /* regs.c */
-bool okvm_is_64bit_mode(struct okvm_vcpu *vcpu);
-u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
-void okvm_set_next_rip(struct okvm_vcpu *vcpu, u64 rip);
-void okvm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len);
-
-/* Retire the intercepted instruction at RIP. Return: 1, or 0 (exit). */
-static inline int okvm_skip_exit_insn(struct okvm_vcpu *vcpu)
-{
-	return okvm_x86_ops.skip_emulated_instruction(vcpu);
-}
-
 void okvm_get_regs(struct okvm_vcpu *vcpu, struct kvm_regs *k);
 void okvm_set_regs(struct okvm_vcpu *vcpu, const struct kvm_regs *k);
 void okvm_get_sregs(struct okvm_vcpu *vcpu, struct kvm_sregs *k);
@@ -147,6 +136,17 @@ int okvm_emulation_failure(struct okvm_vcpu *vcpu);
 
 /* --- instructions at RIP (insn.c) --------------------------------------------- */
 
+bool okvm_is_64bit_mode(struct okvm_vcpu *vcpu);
+u64 okvm_seg_base(struct okvm_vcpu *vcpu, int seg);
+void okvm_set_next_rip(struct okvm_vcpu *vcpu, u64 rip);
+void okvm_skip_insn(struct okvm_vcpu *vcpu, unsigned int len);
+
+/* Retire the intercepted instruction at RIP. Return: 1, or 0 (exit). */
+static inline int okvm_skip_exit_insn(struct okvm_vcpu *vcpu)
+{
+	return okvm_x86_ops.skip_emulated_instruction(vcpu);
+}
+
 enum okvm_cpu_mode okvm_vcpu_cpu_mode(struct okvm_vcpu *vcpu);
 int okvm_fetch_insn(struct okvm_vcpu *vcpu, struct okvm_insn *insn);
 int okvm_skip_decoded_insn(struct okvm_vcpu *vcpu);
@@ -195,6 +195,11 @@ long okvm_msr_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 		       void __user *argp);
 long okvm_msr_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			 void __user *argp);
+
+/* --- the host CPU (host.c) ------------------------------------------------------ */
+
+void okvm_host_cpuid(u32 fn, u32 idx, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+int okvm_host_rdmsr(u32 index, u64 *data);
 
 /* --- CPUID (cpuid.c) ------------------------------------------------------------ */
 

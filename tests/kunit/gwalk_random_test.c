@@ -4,7 +4,7 @@
  * walker written separately here: one plain function per format that
  * follows the SDM's description step by step (explicit per-level reserved
  * bit rules, rights accumulated as booleans, masks built bit by bit), and
- * shares no code or tables with src/mmu/gwalk.c.
+ * shares no code or tables with src/x86/gwalk.c.
  *
  * Each round fills a pool of guest pages with random entries (mostly
  * valid, with random rights, huge pages, noise and reserved bits, pointers

@@ -13,7 +13,7 @@
 #include <linux/vmalloc.h>
 #include <kunit/test.h>
 
-#include "mmu/gwalk.h"
+#include "x86/gwalk.h"
 
 #define GW_PAGE		4096ULL
 #define GW_MEM_PAGES	256

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit suite for the x86 event queue (src/x86/events.c) run against a fake
- * backend (struct okvm_x86_ops) and a fake interrupt source, under UML.
+ * KUnit suite for the x86 event queue (src/x86/events.c) run against the
+ * fake backend and interrupt source of x86_fake_vendor.c, under UML.
  *
  * Expected values come from the architecture, not from the code: the
  * exception classes and the #DF/shutdown rules of SDM vol. 3 table 6-5,
@@ -11,285 +11,12 @@
  */
 #include <kunit/test.h>
 #include <linux/kvm.h>
-#include <linux/slab.h>
 
-#include "x86/irqchip/irqchip.h"
-#include "x86/userirq.h"
-#include "x86/x86.h"
-
-/* What the fake backend was asked to do, and the state it keeps. */
-struct fake_vendor {
-	u64 cr2, dr6;
-	u32 shadow;
-	bool nmi_masked;
-	bool if_flag;
-	/* The last injection: 'E'xception, 'N'MI, 'I'nterrupt, or 0. */
-	char injected;
-	u8 inj_vector;
-	int nmi_windows, irq_windows;
-	/* The fake irqchip: a vector waiting, or -1. */
-	int irq_pending;
-	bool user_window;
-};
-
-static struct fake_vendor *fv(struct okvm_vcpu *vcpu)
-{
-	return vcpu->arch.vendor;
-}
-
-static u64 fake_get_cr(struct okvm_vcpu *vcpu, enum okvm_cr cr)
-{
-	return cr == OKVM_CR2 ? fv(vcpu)->cr2 : 0;
-}
-
-static void fake_set_cr(struct okvm_vcpu *vcpu, enum okvm_cr cr, u64 val)
-{
-	if (cr == OKVM_CR2)
-		fv(vcpu)->cr2 = val;
-}
-
-static u64 fake_get_dr(struct okvm_vcpu *vcpu, int dr)
-{
-	return fv(vcpu)->dr6;
-}
-
-static void fake_set_dr(struct okvm_vcpu *vcpu, int dr, u64 val)
-{
-	fv(vcpu)->dr6 = val;
-}
-
-static u32 fake_get_shadow(struct okvm_vcpu *vcpu)
-{
-	return fv(vcpu)->shadow;
-}
-
-static void fake_set_shadow(struct okvm_vcpu *vcpu, u32 mask)
-{
-	fv(vcpu)->shadow = mask;
-}
-
-static void fake_inject_exception(struct okvm_vcpu *vcpu)
-{
-	fv(vcpu)->injected = 'E';
-	fv(vcpu)->inj_vector = vcpu->arch.ev.exc.vector;
-}
-
-static void fake_inject_nmi(struct okvm_vcpu *vcpu)
-{
-	fv(vcpu)->injected = 'N';
-	fv(vcpu)->inj_vector = OKVM_NMI_VECTOR;
-	/* As hardware: NMIs are blocked from delivery until IRET. */
-	fv(vcpu)->nmi_masked = true;
-}
-
-static void fake_inject_irq(struct okvm_vcpu *vcpu)
-{
-	fv(vcpu)->injected = 'I';
-	fv(vcpu)->inj_vector = vcpu->arch.ev.irq.nr;
-}
-
-static bool fake_get_nmi_mask(struct okvm_vcpu *vcpu)
-{
-	return fv(vcpu)->nmi_masked;
-}
-
-static void fake_set_nmi_mask(struct okvm_vcpu *vcpu, bool masked)
-{
-	fv(vcpu)->nmi_masked = masked;
-}
-
-static bool fake_nmi_blocked(struct okvm_vcpu *vcpu)
-{
-	return fv(vcpu)->nmi_masked || fv(vcpu)->shadow;
-}
-
-static bool fake_interrupt_blocked(struct okvm_vcpu *vcpu)
-{
-	return !fv(vcpu)->if_flag || fv(vcpu)->shadow;
-}
-
-static void fake_enable_nmi_window(struct okvm_vcpu *vcpu)
-{
-	fv(vcpu)->nmi_windows++;
-}
-
-static void fake_enable_irq_window(struct okvm_vcpu *vcpu)
-{
-	fv(vcpu)->irq_windows++;
-}
-
-/* Operations the event queue never calls: present, so that init accepts. */
-static int fake_int_vcpu(struct okvm_vcpu *vcpu)
-{
-	return 0;
-}
-
-static void fake_void_vcpu(struct okvm_vcpu *vcpu)
-{
-}
-
-static int fake_setup(void)
-{
-	return 0;
-}
-
-static void fake_unsetup(void)
-{
-}
-
-static u64 fake_get_u64(struct okvm_vcpu *vcpu)
-{
-	return 0;
-}
-
-static void fake_set_u64(struct okvm_vcpu *vcpu, u64 v)
-{
-}
-
-static void fake_get_segment(struct okvm_vcpu *vcpu, struct kvm_segment *s,
-			     int seg)
-{
-	memset(s, 0, sizeof(*s));
-}
-
-static void fake_set_segment(struct okvm_vcpu *vcpu,
-			     const struct kvm_segment *s, int seg)
-{
-}
-
-static void fake_get_dtable(struct okvm_vcpu *vcpu, struct kvm_dtable *dt,
-			    bool idt)
-{
-	memset(dt, 0, sizeof(*dt));
-}
-
-static void fake_set_dtable(struct okvm_vcpu *vcpu,
-			    const struct kvm_dtable *dt, bool idt)
-{
-}
-
-static bool fake_get_msr(struct okvm_vcpu *vcpu, u32 i, u64 *d)
-{
-	return false;
-}
-
-static bool fake_set_msr(struct okvm_vcpu *vcpu, u32 i, u64 d)
-{
-	return false;
-}
-
-static void fake_set_hlt(struct okvm_vcpu *vcpu, bool exiting)
-{
-}
-
-static enum okvm_run_result fake_run(struct okvm_vcpu *vcpu)
-{
-	return OKVM_RUN_CANCELLED;
-}
-
-static void fake_exit_info(struct okvm_vcpu *vcpu, struct okvm_exit_info *i)
-{
-	memset(i, 0, sizeof(*i));
-}
-
-static int fake_vm_addr(struct okvm_vm *vm, unsigned long addr)
-{
-	return 0;
-}
-
-static int fake_vm_addr64(struct okvm_vm *vm, u64 addr)
-{
-	return 0;
-}
-
-static const struct okvm_x86_ops fake_ops = {
-	.name = "fake",
-	.hardware_setup = fake_setup,
-	.hardware_unsetup = fake_unsetup,
-	.set_tss_addr = fake_vm_addr,
-	.set_identity_map_addr = fake_vm_addr64,
-	.vcpu_create = fake_int_vcpu,
-	.vcpu_free = fake_void_vcpu,
-	.vcpu_reset = fake_void_vcpu,
-	.get_rip = fake_get_u64,
-	.set_rip = fake_set_u64,
-	.get_rflags = fake_get_u64,
-	.set_rflags = fake_set_u64,
-	.get_segment = fake_get_segment,
-	.set_segment = fake_set_segment,
-	.get_dtable = fake_get_dtable,
-	.set_dtable = fake_set_dtable,
-	.get_cpl = fake_int_vcpu,
-	.get_cr = fake_get_cr,
-	.set_cr = fake_set_cr,
-	.get_efer = fake_get_u64,
-	.set_efer = fake_set_u64,
-	.get_dr = fake_get_dr,
-	.set_dr = fake_set_dr,
-	.get_msr = fake_get_msr,
-	.set_msr = fake_set_msr,
-	.get_interrupt_shadow = fake_get_shadow,
-	.set_interrupt_shadow = fake_set_shadow,
-	.write_tsc_offset = fake_set_u64,
-	.set_hlt_exiting = fake_set_hlt,
-	.skip_emulated_instruction = fake_int_vcpu,
-	.flush_guest_tlb = fake_void_vcpu,
-	.inject_exception = fake_inject_exception,
-	.inject_nmi = fake_inject_nmi,
-	.inject_irq = fake_inject_irq,
-	.cancel_injection = fake_void_vcpu,
-	.get_nmi_mask = fake_get_nmi_mask,
-	.set_nmi_mask = fake_set_nmi_mask,
-	.nmi_blocked = fake_nmi_blocked,
-	.interrupt_blocked = fake_interrupt_blocked,
-	.enable_nmi_window = fake_enable_nmi_window,
-	.enable_irq_window = fake_enable_irq_window,
-	.vcpu_run = fake_run,
-	.handle_exit = fake_int_vcpu,
-	.get_exit_info = fake_exit_info,
-};
-
-/*
- * The fake interrupt source. The in-kernel irqchip (irqchip.c) and the
- * userspace irqchip's window (userirq.c) are not part of the UML build:
- * these stand in for them.
- */
-bool okvm_irqchip_has_interrupt(struct okvm_vcpu *vcpu)
-{
-	return fv(vcpu)->irq_pending >= 0;
-}
-
-int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
-{
-	int v = fv(vcpu)->irq_pending;
-
-	fv(vcpu)->irq_pending = -1;
-	return v;
-}
-
-bool okvm_userirq_wants_window(struct okvm_vcpu *vcpu)
-{
-	return fv(vcpu)->user_window;
-}
-
-struct ctx {
-	struct okvm_vm vm;
-	struct okvm_vcpu vcpu;
-	struct fake_vendor fake;
-};
+#include "x86_fake_vendor.h"
 
 static int events_init(struct kunit *test)
 {
-	struct ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_EQ(test, okvm_x86_vendor_init(&fake_ops), 0);
-	c->vcpu.vm = &c->vm;
-	c->vcpu.arch.vendor = &c->fake;
-	c->fake.irq_pending = -1;
-	c->fake.if_flag = true;
-	mutex_init(&c->vcpu.mutex);
-	test->priv = c;
+	test->priv = okvm_fake_vcpu_create(test);
 	return 0;
 }
 
@@ -313,18 +40,18 @@ static void get_events(struct okvm_vcpu *vcpu, struct kvm_vcpu_events *e)
 
 static struct okvm_vcpu *vcpu_of(struct kunit *test)
 {
-	return &((struct ctx *)test->priv)->vcpu;
+	return test->priv;
 }
 
 /* A backend without one of its operations is refused, nothing installed. */
 static void vendor_init_refuses_holes(struct kunit *test)
 {
-	struct okvm_x86_ops holed = fake_ops;
+	struct okvm_x86_ops holed = okvm_fake_ops;
 
 	holed.enable_irq_window = NULL;
 	KUNIT_EXPECT_EQ(test, okvm_x86_vendor_init(&holed), -EINVAL);
 	KUNIT_EXPECT_PTR_EQ(test, okvm_x86_ops.enable_irq_window,
-			    fake_ops.enable_irq_window);
+			    okvm_fake_ops.enable_irq_window);
 }
 
 /* SDM vol. 3 table 6-5, and the "serially" rule for everything else. */
@@ -388,15 +115,15 @@ static void exception_merging(struct kunit *test)
 static void page_fault_payload_at_delivery(struct kunit *test)
 {
 	struct okvm_vcpu *vcpu = vcpu_of(test);
-	struct fake_vendor *f = fv(vcpu);
+	struct okvm_fake_vendor *f = okvm_fv(vcpu);
 
-	f->cr2 = 0x1111;
+	f->cr[OKVM_CR2] = 0x1111;
 	okvm_queue_page_fault(vcpu, 0xdead000, 2);
-	KUNIT_EXPECT_EQ(test, f->cr2, 0x1111);
+	KUNIT_EXPECT_EQ(test, f->cr[OKVM_CR2], 0x1111);
 	okvm_inject_pending_events(vcpu);
 	KUNIT_EXPECT_EQ(test, f->injected, 'E');
 	KUNIT_EXPECT_EQ(test, f->inj_vector, PF_VECTOR);
-	KUNIT_EXPECT_EQ(test, f->cr2, 0xdead000);
+	KUNIT_EXPECT_EQ(test, f->cr[OKVM_CR2], 0xdead000);
 	KUNIT_EXPECT_TRUE(test, vcpu->arch.ev.exc.injected);
 	KUNIT_EXPECT_FALSE(test, vcpu->arch.ev.exc.pending);
 }
@@ -406,11 +133,11 @@ static void debug_payload_sets_dr6(struct kunit *test)
 {
 	struct okvm_vcpu *vcpu = vcpu_of(test);
 
-	fv(vcpu)->dr6 = 0xffff0ff0 | 0x2;	/* a stale B1 */
+	okvm_fv(vcpu)->dr6 = 0xffff0ff0 | 0x2;	/* a stale B1 */
 	okvm_queue_exception_p(vcpu, DB_VECTOR, 0x1);	/* B0 */
 	okvm_inject_pending_events(vcpu);
-	KUNIT_EXPECT_EQ(test, fv(vcpu)->dr6 & 0xf, 0x1);
-	KUNIT_EXPECT_EQ(test, fv(vcpu)->dr6 & 0xfffe0ff0, 0xfffe0ff0);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->dr6 & 0xf, 0x1);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->dr6 & 0xfffe0ff0, 0xfffe0ff0);
 }
 
 /* At most two NMIs outstanding; one while one is being handled. */
@@ -424,7 +151,7 @@ static void nmi_limit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vcpu->arch.ev.nmi_pending, 2);
 
 	okvm_clear_events(vcpu);
-	fv(vcpu)->nmi_masked = true;
+	okvm_fv(vcpu)->nmi_masked = true;
 	okvm_queue_nmi(vcpu);
 	okvm_queue_nmi(vcpu);
 	KUNIT_EXPECT_EQ(test, vcpu->arch.ev.nmi_pending, 1);
@@ -434,7 +161,7 @@ static void nmi_limit(struct kunit *test)
 static void nmi_held_until_unmasked(struct kunit *test)
 {
 	struct okvm_vcpu *vcpu = vcpu_of(test);
-	struct fake_vendor *f = fv(vcpu);
+	struct okvm_fake_vendor *f = okvm_fv(vcpu);
 
 	okvm_queue_nmi(vcpu);
 	okvm_queue_nmi(vcpu);
@@ -464,7 +191,7 @@ static void nmi_held_until_unmasked(struct kunit *test)
 static void exception_before_reinjection(struct kunit *test)
 {
 	struct okvm_vcpu *vcpu = vcpu_of(test);
-	struct fake_vendor *f = fv(vcpu);
+	struct okvm_fake_vendor *f = okvm_fv(vcpu);
 
 	okvm_queue_interrupt(vcpu, 0x30, false);
 	okvm_queue_exception_e(vcpu, GP_VECTOR, 0);
@@ -484,7 +211,7 @@ static void exception_before_reinjection(struct kunit *test)
 static void interrupt_needs_if(struct kunit *test)
 {
 	struct okvm_vcpu *vcpu = vcpu_of(test);
-	struct fake_vendor *f = fv(vcpu);
+	struct okvm_fake_vendor *f = okvm_fv(vcpu);
 
 	f->irq_pending = 0x41;
 	f->if_flag = false;
@@ -540,7 +267,7 @@ static void pending_exception_without_payload_cap(struct kunit *test)
 	get_events(vcpu, &got);
 	KUNIT_EXPECT_EQ(test, got.exception.injected, 1);
 	KUNIT_EXPECT_EQ(test, got.exception_has_payload, 0);
-	KUNIT_EXPECT_EQ(test, fv(vcpu)->cr2, 0x5000);	/* delivered now */
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->cr[OKVM_CR2], 0x5000);	/* delivered now */
 	KUNIT_EXPECT_FALSE(test, got.flags & KVM_VCPUEVENT_VALID_PAYLOAD);
 }
 
@@ -556,7 +283,7 @@ static void pending_exception_with_payload_cap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got.exception.pending, 1);
 	KUNIT_EXPECT_EQ(test, got.exception_has_payload, 1);
 	KUNIT_EXPECT_EQ(test, got.exception_payload, 0x5000);
-	KUNIT_EXPECT_EQ(test, fv(vcpu)->cr2, 0);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->cr[OKVM_CR2], 0);
 	KUNIT_EXPECT_TRUE(test, got.flags & KVM_VCPUEVENT_VALID_PAYLOAD);
 
 	/* And back: the pending exception with its payload, as it was. */

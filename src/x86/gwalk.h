@@ -14,8 +14,8 @@
  * Portable: no arch headers. The architectural bits it needs are defined
  * here with an OKVM_ prefix.
  */
-#ifndef OKVM_MMU_GWALK_H
-#define OKVM_MMU_GWALK_H
+#ifndef OKVM_X86_GWALK_H
+#define OKVM_X86_GWALK_H
 
 #include <linux/bits.h>
 #include <linux/types.h>
@@ -289,4 +289,4 @@ int okvm_gwalk_read_virt(const struct okvm_gwalk_mode *mode,
 			 u64 la, void *buf, unsigned int len, u32 access,
 			 struct okvm_gwalk_result *res);
 
-#endif /* OKVM_MMU_GWALK_H */
+#endif /* OKVM_X86_GWALK_H */

@@ -20,7 +20,7 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 
-#include "mmu/gwalk.h"
+#include "x86/gwalk.h"
 
 #define GWALK_PAGE_SHIFT	12
 #define GWALK_PERM_ALL		(OKVM_GWALK_PERM_R | OKVM_GWALK_PERM_W | \
