@@ -414,16 +414,21 @@ EOF_MODULES
 	okvm_hi=$(printf '%016x' $((base + size)))
 }
 
-# Extra commands of the debug leg: one "<name> <shell command>" a line in
-# /okvm/debug.list (tests/debug.list), run from /okvm/tests on okvm with
-# okvm's /dev/kvm, each with the per-test time limit. This is where the
-# fuzzers and fault-injection runs go.
+# Extra commands of the debug leg: one "<name>[:<seconds>] <shell command>"
+# a line in /okvm/debug.list (tests/debug.list), run from /okvm/tests on
+# okvm with okvm's /dev/kvm, each with its own time limit or the per-test
+# one, whichever is longer. This is where the long fuzzer and
+# fault-injection runs go.
 run_debug_list() {
-	local name cmd
+	local name cmd limit
 	[ -f /okvm/debug.list ] || return 0
 	while read -r name cmd; do
 		case "$name" in ''|'#'*) continue ;; esac
-		(cd "$T" && export OKVM_DEBUG=1 && run_one okvm "debug.$name" sh -c "$cmd")
+		limit=$TIMEOUT
+		case "$name" in *:*) limit=${name#*:}; name=${name%%:*} ;; esac
+		[ "$limit" -lt "$TIMEOUT" ] && limit=$TIMEOUT
+		(TIMEOUT=$limit
+		 cd "$T" && export OKVM_DEBUG=1 && run_one okvm "debug.$name" sh -c "$cmd")
 	done </okvm/debug.list
 }
 
