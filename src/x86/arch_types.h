@@ -159,6 +159,16 @@ struct okvm_vcpu_arch {
 	u32 pkru;			/* the guest's, while the host's is loaded */
 	u64 misc_enable;
 	u64 hwcr;
+	/*
+	 * msr.c: the MTRRs, storage only (the nested page tables, not the
+	 * guest's MTRRs, decide the memory type, as in KVM): MTRRdefType,
+	 * the 11 fixed-range MSRs, 8 base/mask pairs.
+	 */
+	struct {
+		u64 def_type;
+		u64 fixed[11];
+		u64 var[16];
+	} mtrr;
 	u64 apic_base;
 
 	int cpu;			/* the CPU in or last in the guest */

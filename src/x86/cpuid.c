@@ -15,9 +15,11 @@
 #include "xsave.h"
 
 /* CPUID bits okvm lets a guest see (APM vol. 3 / SDM vol. 2, CPUID). */
-#define F1_EDX	(BIT(0) /* FPU */ | BIT(2) /* DE */ | BIT(3) /* PSE */ |	\
-		 BIT(4) /* TSC */ | BIT(6) /* PAE */ | BIT(8) /* CX8 */ |	\
-		 BIT(15) /* CMOV */ | BIT(17) /* PSE36 */ |			\
+#define F1_EDX	(BIT(0) /* FPU */ | BIT(1) /* VME */ | BIT(2) /* DE */ |	\
+		 BIT(3) /* PSE */ | BIT(4) /* TSC */ | BIT(5) /* MSR */ |	\
+		 BIT(6) /* PAE */ | BIT(8) /* CX8 */ | BIT(11) /* SEP */ |	\
+		 BIT(12) /* MTRR */ | BIT(13) /* PGE */ | BIT(15) /* CMOV */ |	\
+		 BIT(16) /* PAT */ | BIT(17) /* PSE36 */ |			\
 		 BIT(19) /* CLFLUSH */ | BIT(23) /* MMX */ |			\
 		 BIT(24) /* FXSR */ | BIT(25) /* SSE */ | BIT(26) /* SSE2 */)
 #define F1_ECX	(BIT(0) /* SSE3 */ | BIT(1) /* PCLMULQDQ */ |			\
@@ -157,6 +159,24 @@ void okvm_cpuid_lookup(struct okvm_vcpu *vcpu, u32 fn, u32 idx, u32 *eax,
 	*ebx = e ? e->ebx : 0;
 	*ecx = e ? e->ecx : 0;
 	*edx = e ? e->edx : 0;
+}
+
+/**
+ * okvm_cpuid_maxphyaddr() - the guest's physical-address width
+ * @vcpu: the vCPU
+ *
+ * CPUID.80000008H:EAX[7:0] of the vCPU's table, the host's (raw CPUID)
+ * when the table has none, kept within what a page walk can use (32 to
+ * 52 bits).
+ */
+u8 okvm_cpuid_maxphyaddr(struct okvm_vcpu *vcpu)
+{
+	u32 a, b, c, d;
+
+	okvm_cpuid_lookup(vcpu, 0x80000008, 0, &a, &b, &c, &d);
+	if (!(a & 0xff))
+		okvm_host_cpuid(0x80000008, 0, &a, &b, &c, &d);
+	return clamp_t(u8, a & 0xff, 32, 52);
 }
 
 /* What KVM refuses in a CPUID table (kvm_check_cpuid()). */

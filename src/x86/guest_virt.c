@@ -84,9 +84,7 @@ static int __must_check vcpu_gwalk_mode(struct okvm_vcpu *vcpu,
 	u32 a, b, c, d;
 
 	/* What the guest's CPUID table promises: MAXPHYADDR, 1G pages. */
-	okvm_cpuid_lookup(vcpu, 0x80000008, 0, &a, &b, &c, &d);
-	regs.maxphyaddr = clamp_t(u8, (a & 0xff) ?: boot_cpu_data.x86_phys_bits,
-				  32, 52);
+	regs.maxphyaddr = okvm_cpuid_maxphyaddr(vcpu);
 	okvm_cpuid_lookup(vcpu, 0x80000001, 0, &a, &b, &c, &d);
 	regs.gbpages = d & BIT(26);
 	return WARN_ON_ONCE(okvm_gwalk_mode_from_regs(mode, &regs)) ? -EINVAL : 0;

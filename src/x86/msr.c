@@ -217,6 +217,91 @@ static int tsc_aux_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return OKVM_MSR_OK;
 }
 
+/*
+ * MTRRs (SDM vol. 3, 12.11): a guest and its VMM set them, nothing else
+ * reads them. KVM's checks: memory types UC, WC, WT, WP, WB only;
+ * MTRRdefType keeps E, FE and its type; a variable range's base and mask
+ * keep their reserved bits and those above the guest's MAXPHYADDR clear.
+ */
+#define OKVM_MTRR_VCNT		8
+#define OKVM_MTRR_BASE(n)	(0x200 + 2 * (n))	/* IA32_MTRR_PHYSBASEn */
+#define OKVM_MTRR_MASK(n)	(0x201 + 2 * (n))	/* IA32_MTRR_PHYSMASKn */
+#define OKVM_MTRR_CAP		(BIT(10) /* WC */ | BIT(8) /* FIX */ | OKVM_MTRR_VCNT)
+
+static bool mtrr_type_ok(u64 t)
+{
+	return t < 8 && (BIT(t) & 0x73);	/* 0, 1, 4, 5, 6 */
+}
+
+/* The storage of an MTRR MSR, or NULL for a hole in the fixed ranges. */
+static u64 *mtrr_slot(struct okvm_vcpu *vcpu, u32 index)
+{
+	static const u32 fixed[] = {
+		MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
+		MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000,
+		MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000, MSR_MTRRfix4K_E8000,
+		MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
+	};
+	unsigned int i;
+
+	if (index == MSR_MTRRdefType)
+		return &vcpu->arch.mtrr.def_type;
+	if (index >= OKVM_MTRR_BASE(0) &&
+	    index <= OKVM_MTRR_MASK(OKVM_MTRR_VCNT - 1))
+		return &vcpu->arch.mtrr.var[index - OKVM_MTRR_BASE(0)];
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (index == fixed[i])
+			return &vcpu->arch.mtrr.fixed[i];
+	return NULL;
+}
+
+static int mtrr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	u64 *slot;
+
+	if (index == MSR_MTRRcap) {
+		*data = OKVM_MTRR_CAP;
+		return OKVM_MSR_OK;
+	}
+	slot = mtrr_slot(vcpu, index);
+	if (!slot)
+		return OKVM_MSR_UNSUPPORTED;
+	*data = *slot;
+	return OKVM_MSR_OK;
+}
+
+static int mtrr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	u64 *slot = mtrr_slot(vcpu, index);
+	u64 rsvd;
+	int i;
+
+	if (!slot)	/* MTRRcap is read-only; the holes are no MSRs */
+		return index == MSR_MTRRcap ? OKVM_MSR_GP : OKVM_MSR_UNSUPPORTED;
+	if (index == MSR_MTRRdefType) {
+		if ((data & ~0xcffULL) || !mtrr_type_ok(data & 0xff))
+			return OKVM_MSR_GP;
+	} else if (index >= OKVM_MTRR_BASE(0) &&
+		   index <= OKVM_MTRR_MASK(OKVM_MTRR_VCNT - 1)) {
+		rsvd = GENMASK_ULL(63, okvm_cpuid_maxphyaddr(vcpu));
+		if (!(index & 1)) {	/* base: type, bits 11:8 reserved */
+			if (!mtrr_type_ok(data & 0xff))
+				return OKVM_MSR_GP;
+			rsvd |= 0xf00;
+		} else {		/* mask: valid bit 11, bits 10:0 reserved */
+			rsvd |= 0x7ff;
+		}
+		if (data & rsvd)
+			return OKVM_MSR_GP;
+	} else {
+		for (i = 0; i < 8; i++)
+			if (!mtrr_type_ok((data >> (i * 8)) & 0xff))
+				return OKVM_MSR_GP;
+	}
+	*slot = data;
+	return OKVM_MSR_OK;
+}
+
 /* MSRs that are plain storage: any value, read back as written. */
 static u64 *plain_msr(struct okvm_vcpu *vcpu, u32 index)
 {
@@ -437,6 +522,13 @@ static const struct okvm_msr okvm_msr_table[] = {
 	MSR_ROW(MSR_IA32_SYSENTER_ESP, vendor),
 	MSR_ROW(MSR_IA32_SYSENTER_EIP, vendor),
 	MSR_ROW(MSR_IA32_CR_PAT, vendor),
+	/* MTRRs: KVM does not list them either; CPUID.1:EDX.MTRR says so. */
+	MSR_HIDDEN(MSR_MTRRcap, mtrr),
+	MSR_HIDDEN(MSR_MTRRdefType, mtrr),
+	{ .first = OKVM_MTRR_BASE(0), .last = OKVM_MTRR_MASK(OKVM_MTRR_VCNT - 1),
+	  .get = mtrr_get, .set = mtrr_set },
+	{ .first = MSR_MTRRfix64K_00000, .last = MSR_MTRRfix4K_F8000,
+	  .get = mtrr_get, .set = mtrr_set },
 	MSR_ROW(MSR_IA32_TSC, tsc),
 	MSR_ROW(MSR_IA32_MISC_ENABLE, plain),
 	MSR_ROW(MSR_IA32_APICBASE, apic_base),

@@ -208,6 +208,7 @@ void okvm_cpuid_lookup(struct okvm_vcpu *vcpu, u32 fn, u32 idx, u32 *eax,
 struct kvm_cpuid_entry2 *okvm_cpuid_entry(struct okvm_vcpu *vcpu, u32 fn,
 					  u32 idx);
 void okvm_cpuid_runtime_update(struct okvm_vcpu *vcpu);
+u8 okvm_cpuid_maxphyaddr(struct okvm_vcpu *vcpu);
 long okvm_cpuid_dev_ioctl(unsigned int ioctl, void __user *argp);
 long okvm_cpuid_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp);

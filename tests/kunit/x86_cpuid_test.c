@@ -190,7 +190,11 @@ static void supported_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e[1].function, 1);
 	KUNIT_EXPECT_EQ(test, e[1].ebx, 0xff00);	/* CLFLUSH size only */
 	KUNIT_EXPECT_EQ(test, e[1].ecx, 0x3b82203);
-	KUNIT_EXPECT_EQ(test, e[1].edx, 0x78a835d);
+	/*
+	 * FPU VME DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT PSE36
+	 * CLFLUSH MMX FXSR SSE SSE2.
+	 */
+	KUNIT_EXPECT_EQ(test, e[1].edx, 0x78bbb7f);
 	KUNIT_EXPECT_EQ(test, e[2].function, 7);
 	KUNIT_EXPECT_EQ(test, e[2].flags, KVM_CPUID_FLAG_SIGNIFCANT_INDEX);
 	KUNIT_EXPECT_EQ(test, e[2].ebx, 0x2);	/* TSC_ADJUST */

@@ -114,4 +114,85 @@ TEST(tsc_offset_attr)
 	close(kvm);
 }
 
+/* One MSR through KVM_SET_MSRS / KVM_GET_MSRS: the count they return. */
+static int msr_io(int vcpu, unsigned long ioctl, uint32_t index, uint64_t *data)
+{
+	struct { struct kvm_msrs h; struct kvm_msr_entry e; } m = {
+		.h.nmsrs = 1, .e = { .index = index, .data = *data },
+	};
+	int r = okvm_ioctl(vcpu, ioctl, &m);
+
+	*data = m.e.data;
+	return r;
+}
+
+/*
+ * The MTRRs (QEMU sets them at start-up whatever KVM reports): CPUID
+ * announces them, MTRRcap is 8 variable ranges + fixed + WC and read-only,
+ * values round-trip, an invalid memory type or a reserved bit is refused,
+ * and the holes between the fixed-range MSRs are no MSRs.
+ */
+TEST(mtrr_msrs)
+{
+	static const struct { uint32_t index; uint64_t val; int ok; } c[] = {
+		{ 0x2ff, 0xc06, 1 },			/* E, FE, WB */
+		{ 0x2ff, 0x1006, 0 },			/* reserved bit 12 */
+		{ 0x2ff, 0x2, 0 },			/* type 2: reserved */
+		{ 0x250, 0x0606060606060606ULL, 1 },	/* fix64K_00000 */
+		{ 0x259, 0x0001040506000104ULL, 1 },	/* fix16K_A0000 */
+		{ 0x26f, 0x0606060606060603ULL, 0 },	/* type 3 in a byte */
+		{ 0x200, 0x80000006ULL, 1 },		/* base 2G, WB */
+		{ 0x200, 0x80000106ULL, 0 },		/* reserved bit 8 */
+		{ 0x201, 0xf80000800ULL, 1 },		/* mask 2G, valid */
+		{ 0x201, 0xf80000801ULL, 0 },		/* reserved bit 0 */
+		{ 0x20f, 1ULL << 63, 0 },		/* above MAXPHYADDR */
+		{ 0x251, 0, 0 },			/* a hole */
+		{ 0xfe, 0x508, 0 },			/* MTRRcap: read-only */
+	};
+	struct { struct kvm_cpuid2 h; struct kvm_cpuid_entry2 e[100]; } cpuid = {
+		.h.nent = 100,
+	};
+	int kvm = okvm_open_dev(), vm, vcpu;
+	uint64_t v;
+	unsigned int i;
+	int found = 0;
+
+	ASSERT_GE(kvm, 0);
+	ASSERT_EQ(okvm_ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &cpuid), 0);
+	for (i = 0; i < cpuid.h.nent; i++) {
+		if (cpuid.e[i].function == 1) {
+			EXPECT_EQ(cpuid.e[i].edx & (1u << 12), 1u << 12);	/* MTRR */
+			EXPECT_EQ(cpuid.e[i].edx & (1u << 16), 1u << 16);	/* PAT */
+			found = 1;
+		}
+	}
+	EXPECT_EQ(found, 1);
+	vm = okvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	vcpu = okvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	v = 0;
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0xfe, &v), 1);
+	EXPECT_EQ(v, 0x508);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		v = c[i].val;
+		EXPECT_EQ(msr_io(vcpu, KVM_SET_MSRS, c[i].index, &v), c[i].ok)
+			TH_LOG("MSR %#x <- %#llx", c[i].index, (unsigned long long)c[i].val);
+		if (!c[i].ok)
+			continue;
+		v = 0;
+		EXPECT_EQ(msr_io(vcpu, KVM_GET_MSRS, c[i].index, &v), 1);
+		EXPECT_EQ(v, c[i].val);
+	}
+	/* A refused write left the last good value. */
+	v = 0;
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x2ff, &v), 1);
+	EXPECT_EQ(v, 0xc06);
+	v = 0;
+	EXPECT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x251, &v), 0);
+	close(vcpu);
+	close(vm);
+	close(kvm);
+}
+
 TEST_HARNESS_MAIN
