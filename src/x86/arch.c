@@ -95,24 +95,12 @@ struct okvm_vcpu_ioctl {
 
 /* --- the system fd ------------------------------------------------------------- */
 
-/*
- * No machine-check architecture for guests (KVM_CAP_MCE is 0): no MCG_CAP
- * bit and no bank is supported. Said rather than refused, so that a client
- * asking learns exactly that.
- */
-static long get_mce_cap_supported(unsigned int ioctl, void __user *argp)
-{
-	u64 none = 0;
-
-	return copy_to_user(argp, &none, sizeof(none)) ? -EFAULT : 0;
-}
-
 static const struct okvm_dev_ioctl okvm_dev_ioctls[] = {
 	OKVM_IOCTL(KVM_GET_SUPPORTED_CPUID, okvm_cpuid_dev_ioctl),
 	OKVM_IOCTL(KVM_GET_MSR_INDEX_LIST, okvm_msr_dev_ioctl),
 	OKVM_IOCTL(KVM_GET_MSR_FEATURE_INDEX_LIST, okvm_msr_dev_ioctl),
 	OKVM_IOCTL(KVM_GET_MSRS, okvm_msr_dev_ioctl),
-	OKVM_IOCTL(KVM_X86_GET_MCE_CAP_SUPPORTED, get_mce_cap_supported),
+	OKVM_IOCTL(KVM_X86_GET_MCE_CAP_SUPPORTED, okvm_mce_dev_ioctl),
 };
 
 long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
@@ -160,6 +148,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 		return 1;
+	case KVM_CAP_MCE:			/* mce.c: the most banks */
+		return OKVM_MCE_MAX_BANKS;
 	case KVM_CAP_DISABLE_QUIRKS2:
 		return OKVM_SUPPORTED_QUIRKS;
 	case KVM_CAP_X86_DISABLE_EXITS:
@@ -534,6 +524,8 @@ static const struct okvm_vcpu_ioctl okvm_vcpu_ioctls[] = {
 	OKVM_IOCTL(KVM_GET_XCRS, okvm_xsave_vcpu_ioctl),
 	OKVM_IOCTL(KVM_SET_XCRS, okvm_xsave_vcpu_ioctl),
 	OKVM_IOCTL(KVM_SET_CPUID2, okvm_cpuid_vcpu_ioctl),
+	OKVM_IOCTL(KVM_X86_SETUP_MCE, okvm_mce_vcpu_ioctl),
+	OKVM_IOCTL(KVM_X86_SET_MCE, okvm_mce_vcpu_ioctl),
 	OKVM_IOCTL(KVM_GET_CPUID2, okvm_cpuid_vcpu_ioctl),
 	OKVM_IOCTL(KVM_GET_MSRS, okvm_msr_vcpu_ioctl),
 	OKVM_IOCTL(KVM_SET_MSRS, okvm_msr_vcpu_ioctl),

@@ -81,6 +81,17 @@ enum okvm_vcpu_mode {
 };
 
 /* A port access userspace must complete on the next KVM_RUN. */
+/*
+ * mce.c: the guest's machine-check registers. @cap is MCG_CAP as
+ * KVM_X86_SETUP_MCE set it (0: no banks); each bank is MCi_CTL, STATUS,
+ * ADDR, MISC in MSR order.
+ */
+#define OKVM_MCE_MAX_BANKS	32
+struct okvm_vcpu_mce {
+	u64 cap, status, ctl;
+	u64 banks[OKVM_MCE_MAX_BANKS * 4];
+};
+
 struct okvm_pending_io {
 	bool in;		/* IN/INS: data flows to the guest */
 	bool string;		/* INS/OUTS: @count elements, then RSI/RDI/RCX */
@@ -169,6 +180,7 @@ struct okvm_vcpu_arch {
 		u64 fixed[11];
 		u64 var[16];
 	} mtrr;
+	struct okvm_vcpu_mce mce;	/* mce.c */
 	u64 apic_base;
 
 	int cpu;			/* the CPU in or last in the guest */

@@ -302,6 +302,17 @@ static int mtrr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return OKVM_MSR_OK;
 }
 
+/* Machine-check MSRs (mce.c): 0, or 1 for no such MSR or a refused value. */
+static int mce_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	return okvm_mce_msr_get(vcpu, index, data, host) ? OKVM_MSR_GP : OKVM_MSR_OK;
+}
+
+static int mce_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return okvm_mce_msr_set(vcpu, index, data, host) ? OKVM_MSR_GP : OKVM_MSR_OK;
+}
+
 /* MSRs that are plain storage: any value, read back as written. */
 static u64 *plain_msr(struct okvm_vcpu *vcpu, u32 index)
 {
@@ -523,6 +534,9 @@ static const struct okvm_msr okvm_msr_table[] = {
 	MSR_ROW(MSR_IA32_SYSENTER_EIP, vendor),
 	MSR_ROW(MSR_IA32_CR_PAT, vendor),
 	/* MTRRs: KVM does not list them either; CPUID.1:EDX.MTRR says so. */
+	MSR_HIDDEN(MSR_IA32_MCG_CAP, mce),
+	{ .first = MSR_IA32_MC0_CTL, .last = MSR_IA32_MC0_CTL + 4 * OKVM_MCE_MAX_BANKS - 1,
+	  .get = mce_get, .set = mce_set },
 	MSR_HIDDEN(MSR_MTRRcap, mtrr),
 	MSR_HIDDEN(MSR_MTRRdefType, mtrr),
 	{ .first = OKVM_MTRR_BASE(0), .last = OKVM_MTRR_MASK(OKVM_MTRR_VCNT - 1),
@@ -537,6 +551,9 @@ static const struct okvm_msr okvm_msr_table[] = {
 	MSR_ROW(MSR_PLATFORM_INFO, platform_info),
 	MSR_ROW(MSR_IA32_POWER_CTL, plain),
 	MSR_ROW(MSR_IA32_UCODE_REV, ucode_rev),
+	/* As KVM: MCG_STATUS and MCG_CTL listed, MCG_CAP and the banks not. */
+	MSR_ROW(MSR_IA32_MCG_STATUS, mce),
+	MSR_ROW(MSR_IA32_MCG_CTL, mce),
 	MSR_ROW(MSR_KVM_SYSTEM_TIME, pv),
 	MSR_ROW(MSR_KVM_WALL_CLOCK, pv),
 	MSR_ROW(MSR_KVM_SYSTEM_TIME_NEW, pv),
@@ -630,6 +647,8 @@ void okvm_msr_vcpu_init(struct okvm_vcpu *vcpu)
 	vcpu->arch.platform_info = 0;
 	vcpu->arch.power_ctl = 0;
 	vcpu->arch.de_cfg = 0;
+	/* KVM's default before KVM_X86_SETUP_MCE: every bank, all clear. */
+	vcpu->arch.mce.cap = OKVM_MCE_MAX_BANKS;
 }
 
 /**

@@ -209,6 +209,13 @@ struct kvm_cpuid_entry2 *okvm_cpuid_entry(struct okvm_vcpu *vcpu, u32 fn,
 					  u32 idx);
 void okvm_cpuid_runtime_update(struct okvm_vcpu *vcpu);
 u8 okvm_cpuid_maxphyaddr(struct okvm_vcpu *vcpu);
+
+/* mce.c */
+long okvm_mce_dev_ioctl(unsigned int ioctl, void __user *argp);
+long okvm_mce_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
+			 void __user *argp);
+int okvm_mce_msr_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host);
+int okvm_mce_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host);
 long okvm_cpuid_dev_ioctl(unsigned int ioctl, void __user *argp);
 long okvm_cpuid_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp);

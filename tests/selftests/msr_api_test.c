@@ -195,4 +195,91 @@ TEST(mtrr_msrs)
 	close(kvm);
 }
 
+/*
+ * Machine checks: KVM_CAP_MCE banks at most, KVM_X86_SETUP_MCE's checks,
+ * the MSRs it sets up (everything enabled), KVM's write rules, and a
+ * corrected error from KVM_X86_SET_MCE landing in its bank.
+ */
+TEST(mce_setup_and_msrs)
+{
+	static const struct { uint32_t index; uint64_t val; int ok; } w[] = {
+		{ 0x400, 0x5, 0 },			/* MC0_CTL: 0 or all ones */
+		{ 0x400, ~0ULL & ~(1ULL << 10), 1 },	/* the K8 erratum bit */
+		{ 0x400, 0, 1 },
+		{ 0x17b, 0x1, 0 },			/* MCG_CTL: 0 or all ones */
+		{ 0x17b, 0, 1 },
+		{ 0x17a, 0x5, 1 },			/* MCG_STATUS: anything */
+		{ 0x425, 0xbe00000000000000ULL, 1 },	/* MC9_STATUS from the host */
+		{ 0x428, 0, 0 },			/* MC10_CTL: only 10 banks */
+		{ 0x179, 0, 0 },			/* MCG_CAP: read-only */
+	};
+	struct kvm_x86_mce e = { .bank = 1, .status = 0x9000000000000001ULL,
+				 .addr = 0x1234000, .misc = 0x86 };
+	uint64_t sup = 0, cap, v;
+	int kvm = okvm_open_dev(), vm, vcpu;
+	unsigned int i;
+
+	ASSERT_GE(kvm, 0);
+	if (okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MCE) <= 0)
+		SKIP(return, "no KVM_CAP_MCE");
+	EXPECT_EQ(okvm_ioctl(kvm, KVM_CHECK_EXTENSION, KVM_CAP_MCE), 32);
+	ASSERT_EQ(okvm_ioctl(kvm, KVM_X86_GET_MCE_CAP_SUPPORTED, &sup), 0);
+	EXPECT_EQ(sup & ((1ULL << 8) | (1ULL << 24)), (1ULL << 8) | (1ULL << 24));
+	vm = okvm_ioctl(kvm, KVM_CREATE_VM, 0);
+	ASSERT_GE(vm, 0);
+	vcpu = okvm_ioctl(vm, KVM_CREATE_VCPU, 0);
+	ASSERT_GE(vcpu, 0);
+	/* Before KVM_X86_SETUP_MCE: KVM's default, 32 banks, nothing else. */
+	v = 0;
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x179, &v), 1);
+	EXPECT_EQ(v, 32);
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x47c, &v), 1);	/* MC31_CTL */
+	EXPECT_EQ(v, 0);
+	cap = 0;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_X86_SETUP_MCE, &cap), -EINVAL);
+	cap = 33;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_X86_SETUP_MCE, &cap), -EINVAL);
+	cap = 10 | (1ULL << 30);			/* not offered */
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_X86_SETUP_MCE, &cap), -EINVAL);
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_X86_SETUP_MCE, NULL), -EFAULT);
+	cap = 10 | (1ULL << 8);				/* 10 banks, MCG_CTL */
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_X86_SETUP_MCE, &cap), 0);
+
+	v = 0;
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x179, &v), 1);
+	EXPECT_EQ(v, cap);
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x17b, &v), 1);
+	EXPECT_EQ(v, ~0ULL);
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x424, &v), 1);	/* MC9_CTL */
+	EXPECT_EQ(v, ~0ULL);
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
+		v = w[i].val;
+		EXPECT_EQ(msr_io(vcpu, KVM_SET_MSRS, w[i].index, &v), w[i].ok)
+			TH_LOG("MSR %#x <- %#llx", w[i].index, (unsigned long long)w[i].val);
+		if (!w[i].ok)
+			continue;
+		v = 0;
+		EXPECT_EQ(msr_io(vcpu, KVM_GET_MSRS, w[i].index, &v), 1);
+		EXPECT_EQ(v, w[i].val);
+	}
+
+	/* A corrected error fills bank 1; no VAL or no such bank: refused. */
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_X86_SET_MCE, &e), 0);
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x405, &v), 1);	/* MC1_STATUS */
+	EXPECT_EQ(v, e.status);
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x406, &v), 1);	/* MC1_ADDR */
+	EXPECT_EQ(v, e.addr);
+	ASSERT_EQ(okvm_ioctl(vcpu, KVM_X86_SET_MCE, &e), 0);	/* again: OVER */
+	ASSERT_EQ(msr_io(vcpu, KVM_GET_MSRS, 0x405, &v), 1);
+	EXPECT_EQ(v, e.status | (1ULL << 62));
+	e.bank = 10;
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_X86_SET_MCE, &e), -EINVAL);
+	e.bank = 1;
+	e.status &= ~(1ULL << 63);
+	EXPECT_EQ(okvm_ioctl(vcpu, KVM_X86_SET_MCE, &e), -EINVAL);
+	close(vcpu);
+	close(vm);
+	close(kvm);
+}
+
 TEST_HARNESS_MAIN
