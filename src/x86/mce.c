@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <linux/nospec.h>
 #include <linux/uaccess.h>
+#include <asm/msr-index.h>
 
 #include "x86.h"
 
