@@ -434,6 +434,11 @@ static int okvm_decode_opcode(struct okvm_dec *d, struct okvm_insn *insn)
 	case 0xe4: case 0xe5: case 0xe6: case 0xe7:
 	case 0xec: case 0xed: case 0xee: case 0xef:
 		return okvm_decode_io(d, insn);
+	case 0xa4: case 0xa5: case 0xaa: case 0xab:
+		/* Byte forms are even; the others 16, 32 or (REX.W) 64 bits. */
+		insn->op = op & 8 ? OKVM_OP_STOS : OKVM_OP_MOVS;
+		insn->str.size = op & 1 ? insn->op_bytes : 1;
+		return 0;
 	case 0x90:
 		/* F3 90 is PAUSE; REX.B 90 is XCHG r8, rAX whatever F3 says. */
 		if (insn->rep != 0xf3 || (insn->rex & OKVM_REX_B))

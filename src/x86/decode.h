@@ -91,6 +91,8 @@ enum okvm_insn_op {
 	OKVM_OP_OUT,		/* E6 E7 EE EF */
 	OKVM_OP_INS,		/* 6C 6D */
 	OKVM_OP_OUTS,		/* 6E 6F */
+	OKVM_OP_STOS,		/* AA AB: see okvm_insn.str */
+	OKVM_OP_MOVS,		/* A4 A5 */
 };
 
 /* Direction of an OKVM_OP_MOV_MEM access, seen from the memory side. */
@@ -175,6 +177,14 @@ struct okvm_insn_io {
 };
 
 /**
+ * struct okvm_insn_str - a STOS or MOVS
+ * @size: bytes per element: 1, 2, 4 or 8
+ */
+struct okvm_insn_str {
+	u8 size;
+};
+
+/**
  * struct okvm_insn - a decoded instruction
  * @op: what it is
  * @len: its length in bytes, prefixes included: next RIP = RIP + @len
@@ -197,6 +207,9 @@ struct okvm_insn_io {
  * @io: for OKVM_OP_IN/OUT/INS/OUTS. A string form counts rCX (with a REP
  *	prefix) and moves rSI/rDI at @ad_bytes; OUTS reads from @seg (DS if
  *	none), INS always writes ES:rDI.
+ * @str: for OKVM_OP_STOS/MOVS. They count and move registers as INS/OUTS
+ *	do (F2 repeats them as F3 does); the destination is always ES:rDI,
+ *	a MOVS source is @seg:rSI (DS if none).
  */
 struct okvm_insn {
 	enum okvm_insn_op op;
@@ -218,6 +231,7 @@ struct okvm_insn {
 		struct okvm_insn_ctl ctl;
 		u8 rm;
 		struct okvm_insn_io io;
+		struct okvm_insn_str str;
 	};
 };
 
@@ -234,6 +248,19 @@ u64 okvm_insn_mem_offset(const struct okvm_insn *insn, const u64 *gprs, u64 rip)
 static inline u64 okvm_size_mask(unsigned int size)
 {
 	return size >= 8 ? ~0ULL : GENMASK_ULL(8 * size - 1, 0);
+}
+
+/*
+ * Step an address register of a string instruction (rSI, rDI, rCX) by
+ * @delta: only its address-size part counts, and that part wraps on its
+ * own, leaving the bits above it alone.
+ */
+static inline void okvm_addr_reg_add(u64 *reg, u64 delta,
+				     unsigned int ad_bytes)
+{
+	u64 m = okvm_size_mask(ad_bytes);
+
+	*reg = (*reg & ~m) | ((*reg + delta) & m);
 }
 
 #endif /* OKVM_X86_DECODE_H */

@@ -3,8 +3,9 @@
  * MMIO emulation: an NPF on a GPA with no memslot, or a write to a
  * read-only slot, becomes KVM_EXIT_MMIO (or an access to the in-kernel
  * irqchip, or a coalesced write). The instruction is fetched and decoded
- * (insn.c); only the MOV forms compilers emit for device access are
- * emulated.
+ * (insn.c); only the MOV forms compilers emit for device access, and
+ * STOS/MOVS (REP or not, as firmware and option ROMs use on VGA memory),
+ * are emulated.
  */
 #include <linux/kvm.h>
 
@@ -31,6 +32,166 @@ static int complete_mmio_read(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * A whole store the in-kernel APIC or I/O APIC, an ioeventfd or a coalesced
+ * zone takes: true if one did.
+ */
+static bool mmio_write_in_kernel(struct okvm_vcpu *vcpu, u64 gpa,
+				 unsigned int size, u64 *val)
+{
+	return okvm_irqchip_mmio(vcpu, gpa, true, size, val) ||
+	       okvm_ioeventfd_write(vcpu->vm, false, gpa, size, val) ||
+	       okvm_coalesced_write(vcpu->vm, false, gpa, size, val, 1);
+}
+
+/* KVM_EXIT_MMIO for @len bytes at @gpa; a write's data is @data. */
+static void mmio_exit(struct okvm_vcpu *vcpu, u64 gpa, unsigned int len,
+		      bool write, const void *data)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_MMIO;
+	run->mmio.phys_addr = gpa;
+	run->mmio.len = len;
+	run->mmio.is_write = write;
+	memset(run->mmio.data, 0, sizeof(run->mmio.data));
+	if (write)
+		memcpy(run->mmio.data, data, len);
+	vcpu->stat.mmio_exits++;
+}
+
+/* The linear address of @seg:@off (32 bits outside 64-bit mode). */
+static u64 string_la(struct okvm_vcpu *vcpu, int seg, u64 off)
+{
+	u64 la = okvm_seg_base(vcpu, seg) + off;
+
+	return okvm_is_64bit_mode(vcpu) ? la : (u32)la;
+}
+
+/*
+ * One STOS/MOVS element is done: rDI (and rSI) step by its size, backwards
+ * with DF. A REP form counts rCX down and stays at its RIP, to run again,
+ * until rCX reaches 0; only then does RIP move to @next_rip.
+ */
+static void string_advance(struct okvm_vcpu *vcpu, const struct okvm_insn *insn,
+			   u64 next_rip)
+{
+	u64 *regs = (u64 *)vcpu->arch.regs;
+	u64 step = insn->str.size;
+
+	if (okvm_rflags_read(vcpu) & X86_EFLAGS_DF)
+		step = -step;
+	okvm_addr_reg_add(&regs[OKVM_RDI], step, insn->ad_bytes);
+	if (insn->op == OKVM_OP_MOVS)
+		okvm_addr_reg_add(&regs[OKVM_RSI], step, insn->ad_bytes);
+	if (insn->rep) {
+		okvm_addr_reg_add(&regs[OKVM_RCX], -1, insn->ad_bytes);
+		if (regs[OKVM_RCX] & okvm_size_mask(insn->ad_bytes))
+			return;
+	}
+	okvm_set_next_rip(vcpu, next_rip);
+}
+
+/*
+ * KVM_RUN after the MMIO read of a MOVS from MMIO to RAM: the element goes
+ * to ES:rDI, then the registers advance. A destination that faults now
+ * (the VMM changed the page tables meanwhile) queues its #PF instead, and
+ * the element is read again when the guest retries. Return: 1, or -errno.
+ */
+static int complete_movs_read(struct okvm_vcpu *vcpu)
+{
+	struct okvm_insn *insn = &vcpu->arch.mmio_insn;
+	const u64 *gprs = (const u64 *)vcpu->arch.regs;
+	struct okvm_gwalk_result res;
+	u64 dst;
+	int r;
+
+	dst = string_la(vcpu, OKVM_SEG_ES,
+			gprs[OKVM_RDI] & okvm_size_mask(insn->ad_bytes));
+	r = okvm_write_gva(vcpu, dst, vcpu->run->mmio.data, insn->str.size,
+			   &res);
+	if (r == 1) {
+		okvm_queue_gva_fault(vcpu, &res);
+		return 1;
+	}
+	if (r)
+		return r;
+	string_advance(vcpu, insn, vcpu->arch.mmio_next_rip);
+	return 1;
+}
+
+/*
+ * STOS or MOVS with an operand on MMIO: one element per NPF, so a REP
+ * string exits once per element as in KVM, and the run loop checks for
+ * signals and rescheduling between elements. The MMIO side must be the
+ * page of @gpa and hold the whole element; an element that straddles a
+ * page, or a MOVS with MMIO on both sides, is an emulation failure. Stores
+ * an in-kernel device takes stay in the kernel; MMIO reads always go to
+ * userspace.
+ */
+static int emulate_string(struct okvm_vcpu *vcpu, struct okvm_insn *insn,
+			  u64 gpa, u64 rip)
+{
+	const u64 *gprs = (const u64 *)vcpu->arch.regs;
+	u64 m = okvm_size_mask(insn->ad_bytes), dst, src, mla, val = 0, probe;
+	u32 access = okvm_gva_access_user(vcpu);
+	unsigned int size = insn->str.size;
+	struct okvm_gwalk_result res;
+	bool write = true;
+	int r;
+
+	/* Nothing to do (a VMM may have zeroed rCX before re-entry). */
+	if (insn->rep && !(gprs[OKVM_RCX] & m)) {
+		okvm_set_next_rip(vcpu, rip + insn->len);
+		return 1;
+	}
+	dst = string_la(vcpu, OKVM_SEG_ES, gprs[OKVM_RDI] & m);
+	mla = dst;
+	if (insn->op == OKVM_OP_STOS) {
+		val = gprs[OKVM_RAX] & okvm_size_mask(size);
+	} else {
+		src = string_la(vcpu, insn->seg == OKVM_SEG_NONE ?
+				      OKVM_SEG_DS : insn->seg,
+				gprs[OKVM_RSI] & m);
+		r = okvm_read_gva(vcpu, src, &val, size, access, &res);
+		if (r == 1) {
+			okvm_queue_gva_fault(vcpu, &res);
+			return 1;
+		}
+		if (r) {
+			/*
+			 * The source is the MMIO side. The destination must
+			 * be RAM: a read of it tells (a #PF it may raise is
+			 * the completion's, with its write error code).
+			 */
+			write = false;
+			mla = src;
+			r = okvm_read_gva(vcpu, dst, &probe, size, access,
+					  &res);
+			if (r < 0)
+				return okvm_emulation_failure(vcpu);
+		}
+	}
+	if ((mla & ~PAGE_MASK) != (gpa & ~PAGE_MASK) ||
+	    (mla & ~PAGE_MASK) + size > PAGE_SIZE)
+		return okvm_emulation_failure(vcpu);
+
+	if (!write) {
+		mmio_exit(vcpu, gpa, size, false, NULL);
+		vcpu->arch.mmio_next_rip = rip + insn->len;
+		vcpu->arch.complete_userspace_io = complete_movs_read;
+		return 0;
+	}
+	if (mmio_write_in_kernel(vcpu, gpa, size, &val)) {
+		string_advance(vcpu, insn, rip + insn->len);
+		return 1;
+	}
+	/* The element has retired when userspace sees it. */
+	mmio_exit(vcpu, gpa, size, true, &val);
+	string_advance(vcpu, insn, rip + insn->len);
+	return 0;
+}
+
 /**
  * okvm_emulate_mmio() - turn an MMIO fault into KVM_EXIT_MMIO
  * @vcpu: the vCPU, after an NPF that okvm_mmu_page_fault() called MMIO
@@ -54,6 +215,8 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 	r = okvm_fetch_insn(vcpu, insn);
 	if (r == 1)
 		return 1;
+	if (!r && (insn->op == OKVM_OP_STOS || insn->op == OKVM_OP_MOVS))
+		return emulate_string(vcpu, insn, gpa, rip);
 	if (r || insn->op != OKVM_OP_MOV_MEM)
 		return okvm_emulation_failure(vcpu);
 	size = len = insn->mmio.size;
@@ -98,34 +261,25 @@ int okvm_emulate_mmio(struct okvm_vcpu *vcpu, u64 gpa)
 	}
 
 	/* The in-kernel APIC and I/O APIC take whole accesses only. */
-	if (len == size &&
-	    okvm_irqchip_mmio(vcpu, gpa, insn->mmio.dir == OKVM_MMIO_WRITE,
-			      size, &val)) {
-		if (insn->mmio.dir == OKVM_MMIO_READ)
-			okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, val);
+	if (len == size && insn->mmio.dir == OKVM_MMIO_READ &&
+	    okvm_irqchip_mmio(vcpu, gpa, false, size, &val)) {
+		okvm_insn_complete_read(insn, (u64 *)vcpu->arch.regs, val);
 		okvm_set_next_rip(vcpu, rip + insn->len);
 		return 1;
 	}
 
 	/*
-	 * A whole write that an ioeventfd takes signals it; one inside a
-	 * coalesced zone goes to the ring instead.
+	 * A whole write the irqchip takes; or an ioeventfd signals it; or one
+	 * inside a coalesced zone goes to the ring.
 	 */
 	if (len == size && insn->mmio.dir == OKVM_MMIO_WRITE &&
-	    (okvm_ioeventfd_write(vcpu->vm, false, gpa, size, &val) ||
-	     okvm_coalesced_write(vcpu->vm, false, gpa, size, &val, 1))) {
+	    mmio_write_in_kernel(vcpu, gpa, size, &val)) {
 		okvm_set_next_rip(vcpu, rip + insn->len);
 		return 1;
 	}
 
-	run->exit_reason = KVM_EXIT_MMIO;
-	run->mmio.phys_addr = gpa;
-	run->mmio.len = len;
-	run->mmio.is_write = insn->mmio.dir == OKVM_MMIO_WRITE;
-	memset(run->mmio.data, 0, sizeof(run->mmio.data));
-	if (run->mmio.is_write)
-		memcpy(run->mmio.data, (u8 *)&val + off, len);
-	vcpu->stat.mmio_exits++;
+	mmio_exit(vcpu, gpa, len, insn->mmio.dir == OKVM_MMIO_WRITE,
+		  (u8 *)&val + off);
 	/* A store has retired when userspace sees it (RIP past it), as in KVM. */
 	if (run->mmio.is_write) {
 		okvm_set_next_rip(vcpu, rip + insn->len);

@@ -49,11 +49,9 @@ static int complete_string_io(struct okvm_vcpu *vcpu)
 	}
 	if (okvm_rflags_read(vcpu) & X86_EFLAGS_DF)
 		step = -step;
-	/* Only the address-size part of a register counts and changes. */
-	regs[reg] = (regs[reg] & ~m) | ((regs[reg] + step) & m);
+	okvm_addr_reg_add((u64 *)&regs[reg], step, p->addr_size);
 	if (p->rep) {
-		regs[OKVM_RCX] = (regs[OKVM_RCX] & ~m) |
-				 ((regs[OKVM_RCX] - n) & m);
+		okvm_addr_reg_add((u64 *)&regs[OKVM_RCX], -n, p->addr_size);
 		if (regs[OKVM_RCX] & m)
 			return 1;	/* same RIP: the REP goes on */
 	}

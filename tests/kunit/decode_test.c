@@ -48,6 +48,7 @@ struct dec_case {
 #define CTL(o, n, g)	.op = OKVM_OP_##o, .ctl = { .num = n, .gpr = g }
 #define IO(o, sz, p)	.op = OKVM_OP_##o, .io = { .size = sz, .port = p }
 #define IODX(o, sz)	.op = OKVM_OP_##o, .io = { .size = sz, .port_in_dx = true }
+#define STR(o, sz)	.op = OKVM_OP_##o, .str = { .size = sz }
 #define BAD(m, n, ...)	{ n, m, BYTES(__VA_ARGS__), .ret = -EINVAL }
 
 static const struct dec_case dec_cases[] = {
@@ -411,6 +412,14 @@ static const struct dec_case dec_cases[] = {
 	  .want = { .len = 2, IODX(INS, 1), .rep = 0xf3 } },
 	{ "rep insw", M32, BYTES(0xf3, 0x66, 0x6d),
 	  .want = { .len = 3, IODX(INS, 2), .rep = 0xf3 } },
+	{ "rep stosw (16)", M16, BYTES(0xf3, 0xab),
+	  .want = { .len = 2, STR(STOS, 2), .rep = 0xf3, .ad_bytes = 2 } },
+	{ "repne stosq 67", M64, BYTES(0x67, 0xf2, 0x48, 0xab),
+	  .want = { .len = 4, STR(STOS, 8), .rep = 0xf2, .ad_bytes = 4 } },
+	{ "fs movsb", M64, BYTES(0x64, 0xa4),
+	  .want = { .len = 2, STR(MOVS, 1), .seg = OKVM_SEG_FS } },
+	{ "rep movsw 66 (32)", M32, BYTES(0x66, 0xf3, 0xa5),
+	  .want = { .len = 3, STR(MOVS, 2), .rep = 0xf3 } },
 	{ "rep outsb", M16, BYTES(0xf3, 0x6e),
 	  .want = { .len = 2, IODX(OUTS, 1), .rep = 0xf3 } },
 	{ "cs rep outsd 67", M32, BYTES(0x2e, 0xf3, 0x67, 0x6f),
@@ -429,7 +438,9 @@ static const struct dec_case dec_cases[] = {
 	BAD(M64, "mov al,cl (register form)", 0x8a, 0xc1),
 	BAD(M64, "movzx eax,cl (register form)", 0x0f, 0xb6, 0xc1),
 	BAD(M64, "add [rax],ecx", 0x01, 0x08),
-	BAD(M64, "rep movsb", 0xf3, 0xa4),
+	BAD(M64, "rep lodsb", 0xf3, 0xac),
+	BAD(M64, "repe cmpsb", 0xf3, 0xa6),
+	BAD(M64, "lock stosb", 0xf0, 0xaa),
 	BAD(M64, "lock add [rax],ecx", 0xf0, 0x01, 0x08),
 	BAD(M64, "lock mov [rax],ecx is UD", 0xf0, 0x89, 0x08),
 	BAD(M64, "movaps xmm0,[rax]", 0x0f, 0x28, 0x00),
@@ -511,6 +522,10 @@ static void check_insn(struct kunit *test, const struct okvm_insn *w,
 		KUNIT_EXPECT_EQ(test, g->io.port_in_dx, w->io.port_in_dx);
 		if (!w->io.port_in_dx)
 			KUNIT_EXPECT_EQ(test, g->io.port, w->io.port);
+		break;
+	case OKVM_OP_STOS: case OKVM_OP_MOVS:
+		KUNIT_EXPECT_FALSE(test, g->has_mem);
+		KUNIT_EXPECT_EQ(test, g->str.size, w->str.size);
 		break;
 	case OKVM_OP_LMSW: case OKVM_OP_SMSW:
 		KUNIT_EXPECT_EQ(test, g->has_mem, w->has_mem);

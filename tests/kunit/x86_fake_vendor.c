@@ -443,9 +443,15 @@ u32 okvm_gva_access_user(struct okvm_vcpu *vcpu)
 	return okvm_cpl(vcpu) == 3 ? OKVM_GWALK_USER : 0;
 }
 
-/* Outside the fake memory: a not-present #PF on the first byte. */
+/*
+ * Outside the fake memory: -EFAULT in the MMIO window, else a not-present
+ * #PF on the first byte.
+ */
 static int fake_fault(u64 la, u32 access, struct okvm_gwalk_result *res)
 {
+	if (la >= OKVM_FAKE_MMIO_LA &&
+	    la < OKVM_FAKE_MMIO_LA + OKVM_FAKE_MMIO_SIZE)
+		return -EFAULT;
 	memset(res, 0, sizeof(*res));
 	res->addr = la;
 	res->error_code = access & (OKVM_GWALK_WRITE | OKVM_GWALK_USER |

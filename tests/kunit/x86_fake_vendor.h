@@ -22,6 +22,13 @@
 #define OKVM_FAKE_MEM_BASE	0x10000ULL
 #define OKVM_FAKE_MEM_PAGES	3
 
+/*
+ * Linear addresses that map MMIO (no memslot): guest-memory accesses there
+ * fail with -EFAULT, as okvm_read_gva()/okvm_write_gva() do on MMIO.
+ */
+#define OKVM_FAKE_MMIO_LA	0xb0000ULL
+#define OKVM_FAKE_MMIO_SIZE	0x20000ULL
+
 /* The backend's MSRs (vendor.h's get_msr/set_msr), one slot each. */
 #define OKVM_FAKE_NR_MSRS	11
 

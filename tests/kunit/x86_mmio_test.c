@@ -167,12 +167,209 @@ static void unsupported_insn_fails(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, vcpu->arch.complete_userspace_io);
 }
 
+/* Real mode with ES = 0xb800, the VGA text buffer (MMIO). */
+static void real_mode_vga(struct okvm_vcpu *vcpu)
+{
+	struct okvm_fake_vendor *f = okvm_fv(vcpu);
+
+	f->cr[OKVM_CR0] = 0;
+	f->cr[OKVM_CR4] = 0;
+	f->efer = 0;
+	memset(f->seg, 0, sizeof(f->seg));
+	f->seg[OKVM_SEG_ES] = (struct kvm_segment){ .base = 0xb8000,
+						    .selector = 0xb800 };
+}
+
+/* The exit one string element makes: a write of @len bytes @data at @gpa. */
+static void expect_write(struct kunit *test, struct okvm_vcpu *vcpu, u64 gpa,
+			 u32 len, const char *data)
+{
+	struct kvm_run *run = vcpu->run;
+
+	KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_MMIO);
+	KUNIT_EXPECT_EQ(test, run->mmio.phys_addr, gpa);
+	KUNIT_EXPECT_EQ(test, run->mmio.len, len);
+	KUNIT_EXPECT_EQ(test, run->mmio.is_write, 1);
+	KUNIT_EXPECT_MEMEQ(test, run->mmio.data, data, len);
+	KUNIT_EXPECT_NULL(test, vcpu->arch.complete_userspace_io);
+}
+
+/*
+ * rep stosw in real mode (the VGA option ROM clearing the screen): one
+ * exit per word, DI and CX advanced before each exit (only their low 16
+ * bits: the address size is 16), RIP on the instruction until CX is 0.
+ */
+static void rep_stosw_real_mode(struct kunit *test)
+{
+	struct okvm_vcpu *vcpu = test->priv;
+	u64 *r = (u64 *)vcpu->arch.regs;
+	int i;
+
+	real_mode_vga(vcpu);
+	r[OKVM_RAX] = 0x0720;
+	r[OKVM_RDI] = 0x12340100;
+	r[OKVM_RCX] = 0xabcd00000003ULL;
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, mmio(vcpu, "\xf3\xab", 2,
+					   0xb8100 + 2 * i), 0);
+		expect_write(test, vcpu, 0xb8100 + 2 * i, 2, "\x20\x07");
+		KUNIT_EXPECT_EQ(test, r[OKVM_RDI], 0x12340102ULL + 2 * i);
+		KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 0xabcd00000002ULL - i);
+		KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip,
+				i < 2 ? RIP : RIP + 2);
+		KUNIT_EXPECT_EQ(test, next_run(vcpu), 1);
+	}
+	KUNIT_EXPECT_EQ(test, vcpu->stat.mmio_exits, 3);
+}
+
+/* rep stosb backwards (DF) from DI = 1: DI wraps at 16 bits to 0xffff. */
+static void rep_stosb_df_wraps_di(struct kunit *test)
+{
+	static const u64 gpas[] = { 0xb8001, 0xb8000, 0xb8000 + 0xffff };
+	struct okvm_vcpu *vcpu = test->priv;
+	u64 *r = (u64 *)vcpu->arch.regs;
+	int i;
+
+	real_mode_vga(vcpu);
+	okvm_fv(vcpu)->rflags |= X86_EFLAGS_DF;
+	r[OKVM_RAX] = 0x55;
+	r[OKVM_RDI] = 1;
+	r[OKVM_RCX] = 3;
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, mmio(vcpu, "\xf3\xaa", 2, gpas[i]), 0);
+		expect_write(test, vcpu, gpas[i], 1, "\x55");
+		KUNIT_EXPECT_EQ(test, r[OKVM_RDI], (u64)(0 - i) & 0xffff);
+		KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 2 - i);
+	}
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP + 2);
+}
+
+/*
+ * 64-bit mode, 0x67: rep stosd counts ECX and walks EDI, which wraps from
+ * 0xfffffffc to 0; the upper halves are left as they were (as INS/OUTS).
+ * F2 repeats STOS as F3 does.
+ */
+static void rep_stosd_64bit_addr32_wraps(struct kunit *test)
+{
+	struct okvm_vcpu *vcpu = test->priv;
+	u64 *r = (u64 *)vcpu->arch.regs;
+
+	r[OKVM_RAX] = 0xffffffffaabbccddULL;
+	r[OKVM_RDI] = 0x1fffffffcULL;
+	r[OKVM_RCX] = 0xffffffff00000002ULL;
+	KUNIT_ASSERT_EQ(test, mmio(vcpu, "\x67\xf2\xab", 3, 0xfffffffcULL), 0);
+	expect_write(test, vcpu, 0xfffffffcULL, 4, "\xdd\xcc\xbb\xaa");
+	KUNIT_EXPECT_EQ(test, r[OKVM_RDI], 0x100000000ULL);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 0xffffffff00000001ULL);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP);
+	KUNIT_ASSERT_EQ(test, mmio(vcpu, "\x67\xf2\xab", 3, 0), 0);
+	expect_write(test, vcpu, 0, 4, "\xdd\xcc\xbb\xaa");
+	KUNIT_EXPECT_EQ(test, r[OKVM_RDI], 0x100000004ULL);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 0xffffffff00000000ULL);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP + 3);
+}
+
+/* stosq without REP: one element, RCX untouched, RIP past it. */
+static void stosq_once(struct kunit *test)
+{
+	struct okvm_vcpu *vcpu = test->priv;
+	u64 *r = (u64 *)vcpu->arch.regs;
+
+	r[OKVM_RAX] = 0x0102030405060708ULL;
+	r[OKVM_RDI] = LA;
+	KUNIT_ASSERT_EQ(test, mmio(vcpu, "\x48\xab", 2, GPA), 0);
+	expect_write(test, vcpu, GPA, 8, "\x08\x07\x06\x05\x04\x03\x02\x01");
+	KUNIT_EXPECT_EQ(test, r[OKVM_RDI], LA + 8);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 0x1111111111111111ULL);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP + 2);
+}
+
+/* rep movsw from RAM to MMIO: writes with the data from guest memory. */
+static void rep_movsw_ram_to_mmio(struct kunit *test)
+{
+	struct okvm_vcpu *vcpu = test->priv;
+	u64 *r = (u64 *)vcpu->arch.regs;
+	u64 src = OKVM_FAKE_MEM_BASE + 0x100;
+
+	memcpy(okvm_fake_mem(vcpu, src, 4), "\x11\x22\x33\x44", 4);
+	r[OKVM_RSI] = src;
+	r[OKVM_RDI] = LA;
+	r[OKVM_RCX] = 2;
+	KUNIT_ASSERT_EQ(test, mmio(vcpu, "\xf3\x66\xa5", 3, GPA), 0);
+	expect_write(test, vcpu, GPA, 2, "\x11\x22");
+	KUNIT_EXPECT_EQ(test, r[OKVM_RSI], src + 2);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RDI], LA + 2);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 1);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP);
+	KUNIT_ASSERT_EQ(test, mmio(vcpu, "\xf3\x66\xa5", 3, GPA + 2), 0);
+	expect_write(test, vcpu, GPA + 2, 2, "\x33\x44");
+	KUNIT_EXPECT_EQ(test, r[OKVM_RSI], src + 4);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 0);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP + 3);
+}
+
+/*
+ * rep movsb from MMIO (FS override) to RAM: a read exit with RIP and the
+ * registers unchanged; the next KVM_RUN stores the byte and advances.
+ */
+static void rep_movsb_mmio_to_ram(struct kunit *test)
+{
+	struct okvm_vcpu *vcpu = test->priv;
+	struct kvm_run *run = vcpu->run;
+	u64 *r = (u64 *)vcpu->arch.regs;
+	u64 dst = OKVM_FAKE_MEM_BASE + 0x200;
+	int i;
+
+	okvm_fv(vcpu)->seg[OKVM_SEG_FS].base = OKVM_FAKE_MMIO_LA;
+	r[OKVM_RSI] = 0x10;
+	r[OKVM_RDI] = dst;
+	r[OKVM_RCX] = 2;
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, mmio(vcpu, "\x64\xf3\xa4", 3,
+					   0xfeb00010ULL + i), 0);
+		KUNIT_EXPECT_EQ(test, run->exit_reason, KVM_EXIT_MMIO);
+		KUNIT_EXPECT_EQ(test, run->mmio.phys_addr, 0xfeb00010ULL + i);
+		KUNIT_EXPECT_EQ(test, run->mmio.len, 1);
+		KUNIT_EXPECT_EQ(test, run->mmio.is_write, 0);
+		KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 2 - i);
+		KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP);
+		run->mmio.data[0] = 0xa0 + i;
+		KUNIT_EXPECT_EQ(test, next_run(vcpu), 1);
+		KUNIT_EXPECT_EQ(test, r[OKVM_RSI], 0x11ULL + i);
+		KUNIT_EXPECT_EQ(test, r[OKVM_RDI], dst + 1 + i);
+		KUNIT_EXPECT_EQ(test, r[OKVM_RCX], 1 - i);
+		KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, i < 1 ? RIP : RIP + 3);
+	}
+	KUNIT_EXPECT_MEMEQ(test, okvm_fake_mem(vcpu, dst, 2), "\xa0\xa1", 2);
+}
+
+/* movsb with MMIO on both sides is not emulated. */
+static void movsb_mmio_to_mmio_fails(struct kunit *test)
+{
+	struct okvm_vcpu *vcpu = test->priv;
+	u64 *r = (u64 *)vcpu->arch.regs;
+
+	r[OKVM_RSI] = OKVM_FAKE_MMIO_LA;
+	r[OKVM_RDI] = OKVM_FAKE_MMIO_LA + 0x100;
+	KUNIT_ASSERT_EQ(test, mmio(vcpu, "\xa4", 1, 0xfeb00000ULL), 0);
+	KUNIT_EXPECT_EQ(test, vcpu->run->exit_reason, KVM_EXIT_INTERNAL_ERROR);
+	KUNIT_EXPECT_EQ(test, r[OKVM_RSI], OKVM_FAKE_MMIO_LA);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, RIP);
+}
+
 static struct kunit_case x86_mmio_cases[] = {
 	KUNIT_CASE(store_retired_at_exit),
 	KUNIT_CASE_PARAM(load_completes_on_next_run, load_gen_params),
 	KUNIT_CASE(split_store_ram_then_mmio),
 	KUNIT_CASE(split_load_mmio_then_ram),
 	KUNIT_CASE(unsupported_insn_fails),
+	KUNIT_CASE(rep_stosw_real_mode),
+	KUNIT_CASE(rep_stosb_df_wraps_di),
+	KUNIT_CASE(rep_stosd_64bit_addr32_wraps),
+	KUNIT_CASE(stosq_once),
+	KUNIT_CASE(rep_movsw_ram_to_mmio),
+	KUNIT_CASE(rep_movsb_mmio_to_ram),
+	KUNIT_CASE(movsb_mmio_to_mmio_fails),
 	{}
 };
 

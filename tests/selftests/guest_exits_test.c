@@ -525,4 +525,67 @@ TEST_F(g, mmio_unsupported_form)
 	EXPECT_EQ(regs.rflags & 0x8d5, 0);
 }
 
+/*
+ * String stores to MMIO, as a VGA option ROM clears the screen: one
+ * KVM_EXIT_MMIO per element. Each store has retired at its exit, so RDI,
+ * RSI and RCX have moved already; a REP instruction keeps RIP on itself
+ * until the last element, whose exit shows RIP past it.
+ */
+GUEST_CODE(mmio_str_guest, ".code64",
+	"cld\n"
+	"mov $0xc0000000, %edi\n"
+	"mov $0x0741, %eax\n"
+	"mov $3, %ecx\n"
+	"str_stosw: rep stosw\n"
+	"str_stosw_next: mov $0x100000, %esi\n"
+	"movl $0x44332211, (%rsi)\n"
+	"mov $0xc0000100, %edi\n"
+	"mov $4, %ecx\n"
+	"str_movsb: rep movsb\n"
+	"str_end: hlt\n");
+extern const uint8_t str_stosw[], str_stosw_next[], str_movsb[], str_end[];
+
+static uint64_t str_rip(const uint8_t *sym)
+{
+	return G_CODE + (sym - mmio_str_guest);
+}
+
+TEST_F(g, mmio_rep_string)
+{
+	struct kvm_run *run;
+	struct kvm_regs regs;
+	unsigned int i;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG,
+			     mmio_str_guest, mmio_str_guest_end), 0);
+	run = self->g.vcpu[0].run;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(guest_run(&self->g, 0), 0);
+		ASSERT_MMIO_EXIT(run, 1, G_MMIO + 2 * i, 2);
+		EXPECT_EQ(*(uint16_t *)run->mmio.data, 0x0741);
+		ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+		EXPECT_EQ(regs.rdi, G_MMIO + 2 * i + 2);
+		EXPECT_EQ(regs.rcx, 2 - i);
+		EXPECT_EQ(regs.rip, str_rip(i < 2 ? str_stosw : str_stosw_next));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(guest_run(&self->g, 0), 0);
+		ASSERT_MMIO_EXIT(run, 1, G_MMIO + 0x100 + i, 1);
+		EXPECT_EQ(run->mmio.data[0], 0x11 * (i + 1));
+		ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+		EXPECT_EQ(regs.rsi, G_DATA + i + 1);
+		EXPECT_EQ(regs.rdi, G_MMIO + 0x100 + i + 1);
+		EXPECT_EQ(regs.rcx, 3 - i);
+		EXPECT_EQ(regs.rip, str_rip(i < 3 ? str_movsb : str_end));
+	}
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_HLT);
+	ASSERT_EQ(guest_get_regs(&self->g, 0, &regs), 0);
+	EXPECT_EQ(regs.rdi, G_MMIO + 0x104);
+	EXPECT_EQ(regs.rsi, G_DATA + 4);
+	EXPECT_EQ(regs.rcx, 0);
+	EXPECT_EQ(regs.rip, G_CODE + (mmio_str_guest_end - mmio_str_guest));
+}
+
 TEST_HARNESS_MAIN
