@@ -70,11 +70,10 @@ static u64 string_la(struct okvm_vcpu *vcpu, int seg, u64 off)
 
 /*
  * One STOS/MOVS element is done: rDI (and rSI) step by its size, backwards
- * with DF. A REP form counts rCX down and stays at its RIP, to run again,
- * until rCX reaches 0; only then does RIP move to @next_rip.
+ * with DF; a REP form counts rCX down. Return: true if that was the last
+ * element (no REP, or rCX reached 0): RIP may move past the instruction.
  */
-static void string_advance(struct okvm_vcpu *vcpu, const struct okvm_insn *insn,
-			   u64 next_rip)
+static bool string_step(struct okvm_vcpu *vcpu, const struct okvm_insn *insn)
 {
 	u64 *regs = (u64 *)vcpu->arch.regs;
 	u64 step = insn->str.size;
@@ -84,12 +83,25 @@ static void string_advance(struct okvm_vcpu *vcpu, const struct okvm_insn *insn,
 	okvm_addr_reg_add(&regs[OKVM_RDI], step, insn->ad_bytes);
 	if (insn->op == OKVM_OP_MOVS)
 		okvm_addr_reg_add(&regs[OKVM_RSI], step, insn->ad_bytes);
-	if (insn->rep) {
-		okvm_addr_reg_add(&regs[OKVM_RCX], -1, insn->ad_bytes);
-		if (regs[OKVM_RCX] & okvm_size_mask(insn->ad_bytes))
-			return;
-	}
-	okvm_set_next_rip(vcpu, next_rip);
+	if (!insn->rep)
+		return true;
+	okvm_addr_reg_add(&regs[OKVM_RCX], -1, insn->ad_bytes);
+	return !(regs[OKVM_RCX] & okvm_size_mask(insn->ad_bytes));
+}
+
+/* An element done in the kernel: a REP form stays at its RIP until the last. */
+static void string_advance(struct okvm_vcpu *vcpu, const struct okvm_insn *insn,
+			   u64 next_rip)
+{
+	if (string_step(vcpu, insn))
+		okvm_set_next_rip(vcpu, next_rip);
+}
+
+/* KVM_RUN after the last element of a string store userspace took. 1. */
+static int complete_string_store(struct okvm_vcpu *vcpu)
+{
+	okvm_set_next_rip(vcpu, vcpu->arch.mmio_next_rip);
+	return 1;
 }
 
 /*
@@ -186,9 +198,17 @@ static int emulate_string(struct okvm_vcpu *vcpu, struct okvm_insn *insn,
 		string_advance(vcpu, insn, rip + insn->len);
 		return 1;
 	}
-	/* The element has retired when userspace sees it. */
+	/*
+	 * The registers have moved when userspace sees the element, but RIP
+	 * stays on the instruction even after the last one and moves past it
+	 * on the next KVM_RUN: what kvm_amd shows (unlike a MOV store, whose
+	 * RIP has moved at the exit).
+	 */
 	mmio_exit(vcpu, gpa, size, true, &val);
-	string_advance(vcpu, insn, rip + insn->len);
+	if (string_step(vcpu, insn)) {
+		vcpu->arch.mmio_next_rip = rip + insn->len;
+		vcpu->arch.complete_userspace_io = complete_string_store;
+	}
 	return 0;
 }
 
