@@ -148,6 +148,11 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 		return 1;
+	case KVM_CAP_PIT:			/* irqchip/pit_vm.c */
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+		return 1;
 	case KVM_CAP_MCE:			/* mce.c: the most banks */
 		return OKVM_MCE_MAX_BANKS;
 	case KVM_CAP_DISABLE_QUIRKS2:
@@ -379,6 +384,13 @@ static const struct okvm_vm_ioctl okvm_vm_ioctls[] = {
 	OKVM_IOCTL(KVM_GET_IRQCHIP, okvm_irqchip_vm_ioctl),
 	OKVM_IOCTL(KVM_SET_IRQCHIP, okvm_irqchip_vm_ioctl),
 	OKVM_IOCTL(KVM_SIGNAL_MSI, okvm_irqchip_vm_ioctl),
+	OKVM_IOCTL(KVM_CREATE_PIT, okvm_pit_vm_ioctl),
+	OKVM_IOCTL(KVM_CREATE_PIT2, okvm_pit_vm_ioctl),
+	OKVM_IOCTL(KVM_GET_PIT, okvm_pit_vm_ioctl),
+	OKVM_IOCTL(KVM_SET_PIT, okvm_pit_vm_ioctl),
+	OKVM_IOCTL(KVM_GET_PIT2, okvm_pit_vm_ioctl),
+	OKVM_IOCTL(KVM_SET_PIT2, okvm_pit_vm_ioctl),
+	OKVM_IOCTL(KVM_REINJECT_CONTROL, okvm_pit_vm_ioctl),
 };
 
 long okvm_arch_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
@@ -537,6 +549,7 @@ static const struct okvm_vcpu_ioctl okvm_vcpu_ioctls[] = {
 	OKVM_IOCTL(KVM_SET_MP_STATE, okvm_irqchip_vcpu_ioctl),
 	OKVM_IOCTL(KVM_GET_LAPIC, okvm_irqchip_vcpu_ioctl),
 	OKVM_IOCTL(KVM_SET_LAPIC, okvm_irqchip_vcpu_ioctl),
+	OKVM_IOCTL(KVM_SET_VAPIC_ADDR, okvm_irqchip_vcpu_ioctl),
 	OKVM_IOCTL(KVM_GET_TSC_KHZ, vcpu_get_tsc_khz),
 	OKVM_IOCTL(KVM_HAS_DEVICE_ATTR, okvm_tsc_attr_ioctl),
 	OKVM_IOCTL(KVM_GET_DEVICE_ATTR, okvm_tsc_attr_ioctl),

@@ -59,6 +59,17 @@ static int complete_string_io(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
+/* What IN leaves in AL, AX or EAX (which zero-extends into RAX). */
+static void in_to_rax(unsigned long *rax, int size, u32 v)
+{
+	unsigned long mask = (1UL << (size * 8)) - 1;
+
+	if (size == 4)
+		*rax = v;
+	else
+		*rax = (*rax & ~mask) | (v & mask);
+}
+
 static u64 linear_rip(struct okvm_vcpu *vcpu)
 {
 	return okvm_seg_base(vcpu, OKVM_SEG_CS) + okvm_rip_read(vcpu);
@@ -80,10 +91,7 @@ static int complete_io(struct okvm_vcpu *vcpu)
 		return 1;
 	if (p->in) {
 		memcpy(&v, page_address(vcpu->arch.pio_page), p->size);
-		if (p->size == 4)	/* a 32-bit destination zero-extends */
-			*rax = v;
-		else
-			*rax = (*rax & ~((1UL << (p->size * 8)) - 1)) | v;
+		in_to_rax(rax, p->size, v);
 	}
 	okvm_set_next_rip(vcpu, p->next_rip);
 	return 1;
@@ -197,15 +205,20 @@ static int string_io(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io)
 int okvm_emulate_pio(struct okvm_vcpu *vcpu, const struct okvm_io_exit *io)
 {
 	unsigned long *rax = &vcpu->arch.regs[OKVM_RAX];
+	u32 v = *rax;
 
 	if (io->string)
 		return string_io(vcpu, io);
 	/* The irqchip's ports; an OUT an ioeventfd or coalesced zone takes. */
-	if (okvm_irqchip_pio(vcpu, io->port, io->in, io->size, rax) ||
-	    (!io->in &&
-	     (okvm_ioeventfd_write(vcpu->vm, true, io->port, io->size, rax) ||
-	      okvm_coalesced_write(vcpu->vm, true, io->port, io->size, rax,
-				   1)))) {
+	if (okvm_irqchip_pio(vcpu, io->port, io->in, io->size, &v)) {
+		if (io->in)
+			in_to_rax(rax, io->size, v);
+		okvm_set_next_rip(vcpu, io->next_rip);
+		return 1;
+	}
+	if (!io->in &&
+	    (okvm_ioeventfd_write(vcpu->vm, true, io->port, io->size, rax) ||
+	     okvm_coalesced_write(vcpu->vm, true, io->port, io->size, rax, 1))) {
 		okvm_set_next_rip(vcpu, io->next_rip);
 		return 1;
 	}

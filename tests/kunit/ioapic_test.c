@@ -15,6 +15,9 @@ struct fake_io {
 	int accept;		/* what ->deliver returns */
 	int nr;
 	struct okvm_lapic_irq last;
+	u32 acked;		/* pins ->acked reported, one bit each */
+	int nr_acked;
+	u32 masked, unmasked;	/* pins ->mask_changed reported */
 };
 
 static int f_deliver(void *o, const struct okvm_lapic_irq *irq)
@@ -26,7 +29,27 @@ static int f_deliver(void *o, const struct okvm_lapic_irq *irq)
 	return f->accept;
 }
 
-static const struct okvm_ioapic_ops fake_io_ops = { .deliver = f_deliver };
+static void f_acked(void *o, u32 pin)
+{
+	struct fake_io *f = o;
+
+	f->acked |= BIT(pin);
+	f->nr_acked++;
+}
+
+static void f_mask_changed(void *o, u32 pin, bool masked)
+{
+	struct fake_io *f = o;
+
+	if (masked)
+		f->masked |= BIT(pin);
+	else
+		f->unmasked |= BIT(pin);
+}
+
+static const struct okvm_ioapic_ops fake_io_ops = {
+	.deliver = f_deliver, .acked = f_acked, .mask_changed = f_mask_changed,
+};
 
 static int io_test_init(struct kunit *test)
 {
@@ -182,7 +205,7 @@ static void ioapic_edge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->nr, 2);
 	/* Edge never sets remote IRR; EOI of its vector changes nothing. */
 	KUNIT_EXPECT_EQ(test, get_rte(f, 1), 0x31ULL);
-	okvm_ioapic_eoi(io, 0x31);
+	okvm_ioapic_eoi(io, 0x31, true);
 	KUNIT_EXPECT_EQ(test, f->nr, 2);
 	/* An edge on a masked pin is lost, also after unmasking. */
 	okvm_ioapic_set_irq(io, 1, false);
@@ -192,6 +215,47 @@ static void ioapic_edge(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, f->nr, 2);
 	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 24, true), -EINVAL);
 	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 100, true), -EINVAL);
+}
+
+/*
+ * What KVM's ack and mask notifiers report (the PIT's reinjection listens):
+ * an EOI of an entry's vector acks the pin, edge or level, and whatever
+ * the APIC's TMR said; remote IRR only moves for a level EOI of a level
+ * entry. A mask bit that changes is reported; other writes are not.
+ */
+static void ioapic_ack_and_mask_events(struct kunit *test)
+{
+	struct fake_io *f = test->priv;
+	struct okvm_ioapic *io = &f->io;
+
+	/* After reset every pin is masked: unmasking pin 2 says so. */
+	set_rte(f, 2, 0x30);				/* edge, vector 0x30 */
+	KUNIT_EXPECT_EQ(test, f->unmasked, BIT(2));
+	set_rte(f, 2, 0x30);
+	KUNIT_EXPECT_EQ(test, f->unmasked, BIT(2));
+	KUNIT_EXPECT_EQ(test, f->masked, 0u);
+	set_rte(f, 9, 0x8059);				/* level, vector 0x59 */
+	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 2, true), 1);
+	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 9, true), 1);
+
+	okvm_ioapic_eoi(io, 0x30, false);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(2));
+	KUNIT_EXPECT_EQ(test, f->nr_acked, 1);
+	/* An edge EOI of the level entry's vector: acked, remote IRR kept. */
+	okvm_ioapic_eoi(io, 0x59, false);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(2) | BIT(9));
+	KUNIT_EXPECT_EQ(test, get_rte(f, 9), 0xc059ULL);
+	KUNIT_EXPECT_EQ(test, f->nr, 2);
+	okvm_ioapic_set_irq(io, 9, false);
+	okvm_ioapic_eoi(io, 0x59, true);
+	KUNIT_EXPECT_EQ(test, get_rte(f, 9), 0x8059ULL);
+	KUNIT_EXPECT_EQ(test, f->nr_acked, 3);
+	/* A vector no entry has acks nothing. */
+	okvm_ioapic_eoi(io, 0x31, false);
+	KUNIT_EXPECT_EQ(test, f->nr_acked, 3);
+
+	set_rte(f, 2, 0x10030);
+	KUNIT_EXPECT_EQ(test, f->masked, BIT(2));
 }
 
 static void ioapic_level(struct kunit *test)
@@ -206,14 +270,14 @@ static void ioapic_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, okvm_ioapic_set_irq(io, 9, true), 0);
 	KUNIT_EXPECT_EQ(test, f->nr, 1);
 	/* EOI with the line still high delivers again. */
-	okvm_ioapic_eoi(io, 0x58);
+	okvm_ioapic_eoi(io, 0x58, true);
 	KUNIT_EXPECT_EQ(test, f->nr, 1);
-	okvm_ioapic_eoi(io, 0x59);
+	okvm_ioapic_eoi(io, 0x59, true);
 	KUNIT_EXPECT_EQ(test, f->nr, 2);
 	KUNIT_EXPECT_EQ(test, get_rte(f, 9), 0xc059ULL);
 	/* Line low, then EOI: remote IRR clears, nothing more is sent. */
 	okvm_ioapic_set_irq(io, 9, false);
-	okvm_ioapic_eoi(io, 0x59);
+	okvm_ioapic_eoi(io, 0x59, true);
 	KUNIT_EXPECT_EQ(test, f->nr, 2);
 	KUNIT_EXPECT_EQ(test, get_rte(f, 9), 0x8059ULL);
 
@@ -224,7 +288,7 @@ static void ioapic_level(struct kunit *test)
 	set_rte(f, 9, 0x8059);
 	KUNIT_EXPECT_EQ(test, f->nr, 3);
 	okvm_ioapic_set_irq(io, 9, false);
-	okvm_ioapic_eoi(io, 0x59);
+	okvm_ioapic_eoi(io, 0x59, true);
 
 	/* Masked and dropped before unmasking: nothing. */
 	set_rte(f, 9, 0x18059);
@@ -305,7 +369,7 @@ static void ioapic_state_round_trip(struct kunit *test)
 	okvm_ioapic_get_state(&g->io, &t);
 	KUNIT_EXPECT_EQ(test, memcmp(&s, &t, sizeof(s)), 0);
 	/* The EOI of pin 5's vector re-sends the still asserted line. */
-	okvm_ioapic_eoi(&g->io, 0x45);
+	okvm_ioapic_eoi(&g->io, 0x45, true);
 	KUNIT_EXPECT_EQ(test, g->nr, 1);
 	/* Unmasking pin 6 sends it. */
 	okvm_ioapic_mmio_write(&g->io, 0, 4, 0x1c);
@@ -320,6 +384,7 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE_PARAM(ioapic_rte_decode, rte_gen_params),
 	KUNIT_CASE(ioapic_edge),
 	KUNIT_CASE(ioapic_level),
+	KUNIT_CASE(ioapic_ack_and_mask_events),
 	KUNIT_CASE(ioapic_remote_irr_rules),
 	KUNIT_CASE(ioapic_state_round_trip),
 	{}

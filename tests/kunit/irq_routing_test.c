@@ -220,9 +220,9 @@ static void mini_ipi(void *o, struct okvm_lapic *src,
 	mini_deliver(((struct mini_cpu *)o)->vm, irq, src);
 }
 
-static void mini_eoi(void *o, u8 vector)
+static void mini_eoi(void *o, u8 vector, bool level)
 {
-	okvm_ioapic_eoi(&((struct mini_cpu *)o)->vm->io, vector);
+	okvm_ioapic_eoi(&((struct mini_cpu *)o)->vm->io, vector, level);
 }
 
 static void mini_kick(void *o)

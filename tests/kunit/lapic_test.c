@@ -24,7 +24,8 @@ struct fake {
 	int arms, cancels;
 	int nr_ipis;
 	struct okvm_lapic_irq ipi;
-	int nr_eois;
+	int nr_eois;		/* level-triggered */
+	int nr_edge_eois;
 	u8 eoi_vec;
 	int kicks;
 };
@@ -64,10 +65,14 @@ static void f_ipi(void *o, struct okvm_lapic *src,
 	f->ipi = *irq;
 }
 
-static void f_eoi(void *o, u8 vec)
+static void f_eoi(void *o, u8 vec, bool level)
 {
 	struct fake *f = o;
 
+	if (!level) {
+		f->nr_edge_eois++;
+		return;
+	}
 	f->nr_eois++;
 	f->eoi_vec = vec;
 }
@@ -199,6 +204,28 @@ static void lapic_reset_base(struct kunit *test)
 	okvm_lapic_msr_read(&f->apic, OKVM_MSR_APIC_BASE, &v);
 	KUNIT_EXPECT_EQ(test, v, 0xfee00800ULL);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_mode(&f->apic), OKVM_LAPIC_XAPIC);
+}
+
+/*
+ * LINT0 as a BIOS leaves it on the BSP (KVM_X86_QUIRK_LINT0_REENABLED):
+ * unmasked ExtINT after reset and INIT, so the PIC's INTR gets through
+ * while the APIC is still software-disabled; masked like every LVT
+ * without it.
+ */
+static void lapic_reset_lint0_extint(struct kunit *test)
+{
+	struct fake *f = test->priv;
+
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_LVT0), OKVM_APIC_LVT_MASKED);
+	KUNIT_EXPECT_FALSE(test, okvm_lapic_accept_pic_intr(&f->apic));
+	f->apic.lint0_extint = true;
+	okvm_lapic_reset(&f->apic, false);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_LVT0), 0x700u);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_LVT1), OKVM_APIC_LVT_MASKED);
+	KUNIT_EXPECT_TRUE(test, okvm_lapic_accept_pic_intr(&f->apic));
+	wr(f, OKVM_APIC_LVT0, OKVM_APIC_LVT_MASKED);
+	okvm_lapic_reset(&f->apic, true);
+	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_LVT0), 0x700u);
 }
 
 /* --- Writable bits (SDM figures 11-7 to 11-23) --- */
@@ -612,9 +639,10 @@ static void lapic_eoi_nested(struct kunit *test)
 	/* 0x41 is in the class of 0x40, still in service. */
 	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(a), -1);
 
-	/* The edge vector's EOI is not broadcast. */
+	/* The edge vector's EOI is reported as such (no remote IRR). */
 	wr(f, OKVM_APIC_EOI, 0);
 	KUNIT_EXPECT_EQ(test, f->nr_eois, 1);
+	KUNIT_EXPECT_EQ(test, f->nr_edge_eois, 1);
 	KUNIT_EXPECT_EQ(test, rd(f, OKVM_APIC_PPR), 0u);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(a), 0x41);
 
@@ -623,6 +651,7 @@ static void lapic_eoi_nested(struct kunit *test)
 	wr(f, OKVM_APIC_EOI, 0);
 	wr(f, OKVM_APIC_EOI, 0);
 	KUNIT_EXPECT_EQ(test, f->nr_eois, 1);
+	KUNIT_EXPECT_EQ(test, f->nr_edge_eois, 2);
 	KUNIT_EXPECT_EQ(test, okvm_lapic_find_highest(a, OKVM_APIC_ISR), -1);
 }
 
@@ -1351,6 +1380,7 @@ static void lapic_init_reset(struct kunit *test)
 static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE_PARAM(lapic_reset_values, reset_gen_params),
 	KUNIT_CASE(lapic_reset_base),
+	KUNIT_CASE(lapic_reset_lint0_extint),
 	KUNIT_CASE_PARAM(lapic_writable_bits, wr_gen_params),
 	KUNIT_CASE(lapic_mmio_sizes),
 	KUNIT_CASE_PARAM(lapic_base_transitions, base_gen_params),

@@ -12,6 +12,9 @@
 struct fake_pic {
 	struct okvm_pic pic;
 	int kicks;
+	u16 acked;		/* IRQs ->acked reported, one bit each */
+	int nr_acked;
+	u16 masked, unmasked;	/* IRQs ->mask_changed reported */
 };
 
 static void f_pic_kick(void *o)
@@ -19,7 +22,28 @@ static void f_pic_kick(void *o)
 	((struct fake_pic *)o)->kicks++;
 }
 
-static const struct okvm_pic_ops fake_pic_ops = { .kick = f_pic_kick };
+static void f_pic_acked(void *o, u32 irq)
+{
+	struct fake_pic *f = o;
+
+	f->acked |= BIT(irq);
+	f->nr_acked++;
+}
+
+static void f_pic_mask_changed(void *o, u32 irq, bool masked)
+{
+	struct fake_pic *f = o;
+
+	if (masked)
+		f->masked |= BIT(irq);
+	else
+		f->unmasked |= BIT(irq);
+}
+
+static const struct okvm_pic_ops fake_pic_ops = {
+	.kick = f_pic_kick, .acked = f_pic_acked,
+	.mask_changed = f_pic_mask_changed,
+};
 
 static void out(struct fake_pic *f, u16 port, u8 val)
 {
@@ -339,6 +363,67 @@ static void pic_auto_eoi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.rotate_on_auto_eoi, 0);
 }
 
+/*
+ * What KVM's ack and mask notifiers report (the PIT's reinjection listens):
+ * an IRQ is acked when it leaves service (non-specific or specific EOI,
+ * ICW1) or at INTA in AEOI mode; the cascade's own EOI on the master is
+ * IRQ2's; OCW1 and ICW1 report each mask bit that changed.
+ */
+static void pic_ack_and_mask_events(struct kunit *test)
+{
+	struct fake_pic *f = test->priv;
+	struct okvm_pic *p = &f->pic;
+
+	/* pc_init()'s ICW1s unmasked nothing: IMR was 0 already. */
+	KUNIT_EXPECT_EQ(test, f->unmasked | f->masked, 0);
+	out(f, 0x21, 0xfe);
+	KUNIT_EXPECT_EQ(test, f->masked, 0xfe);
+	out(f, 0x21, 0xfa);
+	KUNIT_EXPECT_EQ(test, f->unmasked, BIT(2));
+	out(f, 0xa1, 0x01);
+	KUNIT_EXPECT_EQ(test, f->masked, 0xfe | BIT(8));
+
+	okvm_pic_set_irq(p, 0, true);
+	KUNIT_EXPECT_EQ(test, okvm_pic_ack(p), 0x08);
+	KUNIT_EXPECT_EQ(test, f->nr_acked, 0);	/* in service, not done */
+	out(f, 0x20, 0x20);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(0));
+	/* An EOI with nothing in service acks nothing. */
+	out(f, 0x20, 0x20);
+	KUNIT_EXPECT_EQ(test, f->nr_acked, 1);
+
+	/* Slave IRQ10: the slave's EOI acks 10, the master's the cascade. */
+	okvm_pic_set_irq(p, 10, true);
+	KUNIT_EXPECT_EQ(test, okvm_pic_ack(p), 0x72);
+	out(f, 0xa0, 0x62);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(0) | BIT(10));
+	out(f, 0x20, 0x20);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(0) | BIT(2) | BIT(10));
+	KUNIT_EXPECT_EQ(test, f->nr_acked, 3);
+
+	/* ICW1 ends whatever is in service and clears IMR. */
+	okvm_pic_set_irq(p, 0, false);
+	okvm_pic_set_irq(p, 0, true);
+	KUNIT_EXPECT_EQ(test, okvm_pic_ack(p), 0x08);
+	f->acked = 0;
+	f->unmasked = 0;
+	out(f, 0x20, 0x11);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(0));
+	KUNIT_EXPECT_EQ(test, f->unmasked, 0xfa);
+
+	/* AEOI: acked at INTA. */
+	f->acked = 0;
+	pc_init(f, 0x03);
+	okvm_pic_set_irq(p, 0, false);
+	okvm_pic_set_irq(p, 0, true);
+	KUNIT_EXPECT_EQ(test, okvm_pic_ack(p), 0x08);
+	KUNIT_EXPECT_EQ(test, f->acked, BIT(0));
+	/* A spurious IR7 (nothing requested) acks nothing. */
+	f->acked = 0;
+	KUNIT_EXPECT_EQ(test, okvm_pic_ack(p), 0x0f);
+	KUNIT_EXPECT_EQ(test, f->acked, 0);
+}
+
 static void pic_elcr(struct kunit *test)
 {
 	struct fake_pic *f = test->priv;
@@ -469,6 +554,7 @@ static struct kunit_case pic_cases[] = {
 	KUNIT_CASE(pic_cascade),
 	KUNIT_CASE(pic_special_fully_nested),
 	KUNIT_CASE(pic_auto_eoi),
+	KUNIT_CASE(pic_ack_and_mask_events),
 	KUNIT_CASE(pic_elcr),
 	KUNIT_CASE(pic_poll),
 	KUNIT_CASE(pic_special_mask),

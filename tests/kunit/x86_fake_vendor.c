@@ -367,6 +367,7 @@ struct okvm_vcpu *okvm_fake_vcpu_create(struct kunit *test)
 	c->fv.irq_pending = -1;
 	c->fv.if_flag = true;
 	c->fv.coalesced_port = -1;
+	c->fv.kernel_port = -1;
 	return vcpu;
 }
 
@@ -508,11 +509,20 @@ bool okvm_userirq_wants_window(struct okvm_vcpu *vcpu)
 	return fv(vcpu)->user_window;
 }
 
-/* No in-kernel irqchip: every port, page and MSR is someone else's. */
+/*
+ * The in-kernel irqchip has one port at most (a byte device, as the PIT:
+ * a read zero-extends its byte); pages and MSRs are someone else's.
+ */
 int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
-		     unsigned long *rax)
+		     u32 *val)
 {
-	return 0;
+	if (port != fv(vcpu)->kernel_port)
+		return 0;
+	if (in)
+		*val = fv(vcpu)->kernel_port_in;
+	else
+		fv(vcpu)->kernel_port_out = *val;
+	return 1;
 }
 
 int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,

@@ -55,7 +55,14 @@ struct okvm_fake_vendor {
 	int irq_pending;
 	bool user_window;
 
-	/* Stand-ins: a coalesced PIO port (-1: none), the TSC MSR. */
+	/*
+	 * Stand-ins: an in-kernel device's port (-1: none) with the byte it
+	 * reads as and the last value written to it; a coalesced PIO port
+	 * (-1: none); the TSC MSR.
+	 */
+	int kernel_port;
+	u8 kernel_port_in;
+	u32 kernel_port_out;
 	int coalesced_port;
 	u64 coalesced_data;
 	u64 tsc;

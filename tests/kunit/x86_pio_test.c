@@ -197,6 +197,37 @@ static void out_7e_quirk(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, NEXT_RIP);
 }
 
+/*
+ * A port of an in-kernel device (the PIT: byte registers, any access
+ * size, as KVM's) completes without an exit: IN merges its byte into
+ * AL/AX/EAX as a userspace answer would, OUT hands over RAX's low bits.
+ */
+static void kernel_port_each_size(struct kunit *test)
+{
+	static const u64 want[] = {
+		[1] = 0x11223344556677a5ULL,
+		[2] = 0x11223344556600a5ULL,
+		[4] = 0x00000000000000a5ULL,
+	};
+	struct okvm_vcpu *vcpu = test->priv;
+	u8 size = *(const u8 *)test->param_value;
+
+	okvm_fv(vcpu)->kernel_port = 0x40;
+	okvm_fv(vcpu)->kernel_port_in = 0xa5;
+	vcpu->run->exit_reason = KVM_EXIT_UNKNOWN;
+	KUNIT_EXPECT_EQ(test, pio(vcpu, 0x40, size, true), 1);
+	KUNIT_EXPECT_EQ(test, vcpu->arch.regs[OKVM_RAX], want[size]);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, NEXT_RIP);
+
+	vcpu->arch.regs[OKVM_RAX] = RAX;
+	okvm_fv(vcpu)->rip = RIP;
+	KUNIT_EXPECT_EQ(test, pio(vcpu, 0x40, size, false), 1);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->kernel_port_out, (u32)RAX);
+	KUNIT_EXPECT_EQ(test, okvm_fv(vcpu)->rip, NEXT_RIP);
+	KUNIT_EXPECT_EQ(test, vcpu->run->exit_reason, KVM_EXIT_UNKNOWN);
+	KUNIT_EXPECT_NULL(test, vcpu->arch.complete_userspace_io);
+}
+
 /* An OUT a coalesced zone takes completes in the kernel: no exit. */
 static void coalesced_out_stays_in_kernel(struct kunit *test)
 {
@@ -407,6 +438,7 @@ static struct kunit_case x86_pio_cases[] = {
 	KUNIT_CASE(moved_rip_drops_completion),
 	KUNIT_CASE(linear_rip_decides),
 	KUNIT_CASE(out_7e_quirk),
+	KUNIT_CASE_PARAM(kernel_port_each_size, size_gen_params),
 	KUNIT_CASE(coalesced_out_stays_in_kernel),
 	KUNIT_CASE(rep_outsb),
 	KUNIT_CASE(rep_insw),

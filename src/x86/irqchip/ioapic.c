@@ -101,25 +101,31 @@ int okvm_ioapic_set_irq(struct okvm_ioapic *ioapic, u32 pin, bool level)
 }
 
 /**
- * okvm_ioapic_eoi() - a local APIC EOIed a level-triggered @vector
+ * okvm_ioapic_eoi() - a local APIC EOIed @vector
  * @ioapic: the I/O APIC
  * @vector: the vector
+ * @level: the APIC had it as level-triggered (its TMR bit)
  *
- * Clears remote IRR of every level-triggered entry with this vector and
- * delivers again those whose line is still asserted.
+ * Every entry with this vector is reported to ->acked. A level-triggered
+ * EOI also clears remote IRR of the level-triggered entries with this
+ * vector and delivers again those whose line is still asserted.
  *
  * Context: irqchip lock held (the lead calls it from ->eoi_broadcast after
  * dropping the APIC's lock, or with the lock order irqchip then APIC);
- * calls ->deliver.
+ * calls ->deliver and ->acked.
  */
-void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector)
+void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector, bool level)
 {
 	u32 pin;
 
 	for (pin = 0; pin < OKVM_IOAPIC_NUM_PINS; pin++) {
 		u64 *rte = &ioapic->redirtbl[pin];
 
-		if ((*rte & OKVM_IOAPIC_RTE_VECTOR) != vector || !rte_level(*rte))
+		if ((*rte & OKVM_IOAPIC_RTE_VECTOR) != vector)
+			continue;
+		if (ioapic->ops && ioapic->ops->acked)
+			ioapic->ops->acked(ioapic->opaque, pin);
+		if (!level || !rte_level(*rte))
 			continue;
 		*rte &= ~OKVM_IOAPIC_RTE_REMOTE_IRR;
 		if (ioapic->line & BIT(pin))
@@ -150,7 +156,7 @@ static u32 read_indirect(const struct okvm_ioapic *ioapic)
 static void write_indirect(struct okvm_ioapic *ioapic, u32 val)
 {
 	u32 sel = ioapic->ioregsel, pin;
-	u64 *rte, new;
+	u64 *rte, new, changed;
 
 	if (sel == OKVM_IOAPIC_REG_ID) {
 		ioapic->id = (val >> 24) & 0xf;
@@ -173,7 +179,11 @@ static void write_indirect(struct okvm_ioapic *ioapic, u32 val)
 	 */
 	if (!rte_level(new))
 		new &= ~OKVM_IOAPIC_RTE_REMOTE_IRR;
+	changed = (*rte ^ new) & OKVM_IOAPIC_RTE_MASKED;
 	*rte = new;
+	if (changed && ioapic->ops && ioapic->ops->mask_changed)
+		ioapic->ops->mask_changed(ioapic->opaque, pin,
+					  new & OKVM_IOAPIC_RTE_MASKED);
 	/*
 	 * An asserted level-triggered line is delivered when unmasked (or
 	 * made level-triggered while high).

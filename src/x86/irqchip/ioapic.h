@@ -57,9 +57,14 @@ struct kvm_ioapic_state;
  * @deliver: send @irq (shorthand none, dest_id 8 bits, source NULL for
  *	okvm_lapic_match_dest()) to the local APICs; return how many
  *	accepted it (lowest priority: 1 if one did), 0 if none
+ * @acked: a local APIC EOIed the vector of @pin's entry, edge or level
+ *	(what the PIT's reinjection waits for). Optional.
+ * @mask_changed: the guest masked or unmasked @pin's entry. Optional.
  */
 struct okvm_ioapic_ops {
 	int (*deliver)(void *opaque, const struct okvm_lapic_irq *irq);
+	void (*acked)(void *opaque, u32 pin);
+	void (*mask_changed)(void *opaque, u32 pin, bool masked);
 };
 
 /**
@@ -87,7 +92,7 @@ void okvm_ioapic_init(struct okvm_ioapic *ioapic,
 		      const struct okvm_ioapic_ops *ops, void *opaque);
 void okvm_ioapic_reset(struct okvm_ioapic *ioapic);
 int okvm_ioapic_set_irq(struct okvm_ioapic *ioapic, u32 pin, bool level);
-void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector);
+void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector, bool level);
 u64 okvm_ioapic_mmio_read(struct okvm_ioapic *ioapic, u32 offset, int len);
 void okvm_ioapic_mmio_write(struct okvm_ioapic *ioapic, u32 offset, int len,
 			    u64 val);

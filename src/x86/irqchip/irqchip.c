@@ -129,11 +129,11 @@ static void apic_send_ipi(void *opaque, struct okvm_lapic *src,
 	irqchip_deliver(vcpu->vm, src, irq);
 }
 
-static void apic_eoi_broadcast(void *opaque, u8 vector)
+static void apic_eoi_broadcast(void *opaque, u8 vector, bool level)
 {
 	struct okvm_vcpu *vcpu = opaque;
 
-	okvm_ioapic_eoi(&vm_chip(vcpu->vm)->ioapic, vector);
+	okvm_ioapic_eoi(&vm_chip(vcpu->vm)->ioapic, vector, level);
 }
 
 static void apic_kick(void *opaque)
@@ -170,14 +170,70 @@ static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
 
 /* --- I/O APIC and PIC callbacks (opaque: the VM) --------------------------- */
 
+/*
+ * An EOI or unmask at @irqchip's @pin: the PIT listens to GSI 0's, like
+ * KVM's ack and mask notifiers, wherever the routing table sends GSI 0
+ * (QEMU's table: PIC pin 0 and I/O APIC pin 2). Lock held.
+ */
+static void pin_event(struct okvm_vm *vm, u32 irqchip, u32 pin, bool unmasked)
+{
+	struct okvm_irqchip *chip = vm_chip(vm);
+	const struct okvm_irq_routes *t;
+	bool gsi0 = false;
+	u32 i;
+
+	if (!chip->pit)
+		return;
+	rcu_read_lock();
+	t = rcu_dereference(vm->arch.irq_routes);
+	for (i = 0; t && i < t->nr && !gsi0; i++) {
+		const struct kvm_irq_routing_entry *e = &t->e[i];
+
+		gsi0 = !e->gsi && e->type == KVM_IRQ_ROUTING_IRQCHIP &&
+		       e->u.irqchip.irqchip == irqchip && e->u.irqchip.pin == pin;
+	}
+	rcu_read_unlock();
+	if (gsi0)
+		okvm_pit_irq0_event(chip, unmasked);
+}
+
 static int ioapic_deliver(void *opaque, const struct okvm_lapic_irq *irq)
 {
 	return irqchip_deliver(opaque, NULL, irq);
 }
 
+static void ioapic_acked(void *opaque, u32 pin)
+{
+	pin_event(opaque, KVM_IRQCHIP_IOAPIC, pin, false);
+}
+
+static void ioapic_mask_changed(void *opaque, u32 pin, bool masked)
+{
+	if (!masked)
+		pin_event(opaque, KVM_IRQCHIP_IOAPIC, pin, true);
+}
+
 static const struct okvm_ioapic_ops okvm_ioapic_ops = {
 	.deliver = ioapic_deliver,
+	.acked = ioapic_acked,
+	.mask_changed = ioapic_mask_changed,
 };
+
+static u32 pic_irqchip(u32 irq)
+{
+	return irq < 8 ? KVM_IRQCHIP_PIC_MASTER : KVM_IRQCHIP_PIC_SLAVE;
+}
+
+static void pic_acked(void *opaque, u32 irq)
+{
+	pin_event(opaque, pic_irqchip(irq), irq & 7, false);
+}
+
+static void pic_mask_changed(void *opaque, u32 irq, bool masked)
+{
+	if (!masked)
+		pin_event(opaque, pic_irqchip(irq), irq & 7, true);
+}
 
 static void pic_kick(void *opaque)
 {
@@ -194,6 +250,8 @@ static void pic_kick(void *opaque)
 
 static const struct okvm_pic_ops okvm_pic_ops = {
 	.kick = pic_kick,
+	.acked = pic_acked,
+	.mask_changed = pic_mask_changed,
 };
 
 /* --- creation and teardown ----------------------------------------------- */
@@ -275,6 +333,8 @@ void okvm_irqchip_vm_free(struct okvm_vm *vm)
 {
 	/* The VM is unreachable: no reader or writer is left. */
 	kvfree(rcu_dereference_protected(vm->arch.irq_routes, 1));
+	if (vm->arch.irqchip)
+		okvm_pit_vm_free(vm->arch.irqchip);
 	kfree(vm->arch.irqchip);
 }
 
@@ -309,6 +369,20 @@ static int set_gsi_routing(struct okvm_vm *vm,
 	return 0;
 }
 
+/*
+ * KVM_X86_QUIRK_LINT0_REENABLED: the BSP's LINT0 leaves reset (power-up
+ * and INIT) as ExtINT, as a BIOS would program it; sets the APIC's flag.
+ */
+static bool lint0_extint(struct okvm_vcpu *vcpu)
+{
+	bool on = vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id &&
+		  !(READ_ONCE(vcpu->vm->arch.disabled_quirks) &
+		    KVM_X86_QUIRK_LINT0_REENABLED);
+
+	vcpu->arch.irq.apic->lint0_extint = on;
+	return on;
+}
+
 /**
  * okvm_irqchip_vcpu_init() - a vCPU's irqchip state at creation
  * @vcpu: the new vCPU (its VMCB exists)
@@ -337,6 +411,8 @@ int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu)
 	irq->apic->tsc_deadline_supported = true;
 	irq->apic->tsc_khz = vcpu->arch.tsc_khz;
 	irq->apic->bus_cycle_ns = vm->arch.apic_bus_cycle_ns;
+	if (lint0_extint(vcpu))
+		okvm_lapic_reset(irq->apic, false);
 	/* Application processors wait for INIT-SIPI, as after RESET. */
 	if (vcpu->vcpu_id != vm->arch.bsp_vcpu_id)
 		irq->mp_state = KVM_MP_STATE_UNINITIALIZED;
@@ -423,6 +499,7 @@ void okvm_irqchip_init_reset(struct okvm_vcpu *vcpu)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&chip->lock, flags);
+	lint0_extint(vcpu);
 	okvm_lapic_reset(irq->apic, true);
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
 	irq->mp_state = vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id ?
@@ -452,6 +529,24 @@ int okvm_irqchip_ack_interrupt(struct okvm_vcpu *vcpu)
 	return vector_locked(vcpu, true);
 }
 
+/*
+ * Read or write the VAPIC word. KVM's cache takes a word that crosses a
+ * page (into the same or another slot): so do we, in two pieces.
+ * Return: 0, or -EFAULT where no (writable) slot backs a byte of it.
+ */
+static int vapic_rw(struct okvm_vm *vm, u64 gpa, u32 *word, bool write)
+{
+	unsigned int n = min_t(u64, sizeof(*word), PAGE_SIZE - (gpa & ~PAGE_MASK));
+	u8 *p = (u8 *)word;
+	int r;
+
+	r = write ? okvm_write_guest(vm, gpa, p, n) : okvm_read_guest(vm, gpa, p, n);
+	if (r || n == sizeof(*word))
+		return r;
+	return write ? okvm_write_guest(vm, gpa + n, p + n, sizeof(*word) - n) :
+		       okvm_read_guest(vm, gpa + n, p + n, sizeof(*word) - n);
+}
+
 /**
  * okvm_irqchip_tpr_to_guest() - load the APIC's TPR into the guest's CR8
  * @vcpu: the vCPU, about to enter
@@ -461,13 +556,33 @@ void okvm_irqchip_tpr_to_guest(struct okvm_vcpu *vcpu)
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
 	unsigned long flags;
+	int isr, irr;
+	bool vapic_sync = false;
+	u32 vapic;
 
 	if (!irq->apic)
 		return;
 	raw_spin_lock_irqsave(&chip->lock, flags);
 	irq->tpr_loaded = okvm_lapic_get_cr8(irq->apic) & 0xf;
+	/* KVM writes the word only while the APIC is enabled. */
+	if (irq->vapic_addr && okvm_lapic_enabled(irq->apic)) {
+		vapic_sync = true;
+		isr = okvm_lapic_find_highest(irq->apic, OKVM_APIC_ISR);
+		irr = okvm_lapic_find_highest(irq->apic, OKVM_APIC_IRR);
+		/* KVM's layout: TPR, ISR's class, -, the highest IRR. */
+		vapic = (okvm_lapic_mmio_read(irq->apic, OKVM_APIC_TPR, 4) & 0xff) |
+			(max(isr, 0) & 0xf0) << 8 | (u32)max(irr, 0) << 24;
+	}
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
 	okvm_x86_ops.set_cr(vcpu, OKVM_CR8, irq->tpr_loaded);
+	/*
+	 * The VAPIC word (QEMU's kvmvapic option ROM patches a guest's TPR
+	 * accesses into it). KVM refreshes it only when it evaluated events
+	 * for this entry; every entry is a superset a guest cannot tell
+	 * apart. A slot that went away loses the update, as in KVM.
+	 */
+	if (vapic_sync)
+		vapic_rw(vcpu->vm, irq->vapic_addr, &vapic, true);
 }
 
 /**
@@ -487,10 +602,20 @@ void okvm_irqchip_tpr_from_guest(struct okvm_vcpu *vcpu)
 {
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 	unsigned long flags;
+	u32 vapic;
 	u8 tpr;
 
 	if (!vcpu->arch.irq.apic)
 		return;
+	/* The guest's TPR in the VAPIC word wins over CR8, as in KVM. */
+	if (vcpu->arch.irq.vapic_addr &&
+	    !vapic_rw(vcpu->vm, vcpu->arch.irq.vapic_addr, &vapic, false)) {
+		raw_spin_lock_irqsave(&chip->lock, flags);
+		okvm_lapic_mmio_write(vcpu->arch.irq.apic, OKVM_APIC_TPR, 4,
+				      vapic & 0xff);
+		raw_spin_unlock_irqrestore(&chip->lock, flags);
+		return;
+	}
 	/* Most exits leave it alone: take the lock only if it moved. */
 	tpr = okvm_x86_ops.get_cr(vcpu, OKVM_CR8);
 	if (tpr == vcpu->arch.irq.tpr_loaded)
@@ -569,34 +694,38 @@ int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
 }
 
 /**
- * okvm_irqchip_pio() - a byte access to the PIC ports
+ * okvm_irqchip_pio() - an IN or OUT to the PIC's or the PIT's ports
  * @vcpu: the vCPU
  * @port: the port
  * @in: direction
- * @size: bytes (only 1 is the PIC's)
- * @rax: the guest's RAX (AL is read or written)
+ * @size: bytes: the PIC takes byte accesses; the PIT any size, as KVM's
+ *	(a write's low byte, a read zero-extended)
+ * @val: the value written, or where a read goes
  *
  * Return: 1 if handled here, 0 if the access is userspace's.
  */
 int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
-		     unsigned long *rax)
+		     u32 *val)
 {
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 	unsigned long flags;
-	u8 v = *rax;
-	int r;
+	u8 v = *val;
+	int r = 0;
 
-	if (!chip || size != 1)
+	if (!chip)
 		return 0;
 	raw_spin_lock_irqsave(&chip->lock, flags);
-	r = in ? okvm_pic_ioport_read(&chip->pic, port, &v) :
-		 okvm_pic_ioport_write(&chip->pic, port, v);
+	if (size == 1 &&
+	    !(in ? okvm_pic_ioport_read(&chip->pic, port, &v) :
+		   okvm_pic_ioport_write(&chip->pic, port, v))) {
+		if (in)
+			*val = v;
+		r = 1;
+	} else if (okvm_pit_pio(chip, port, in, val)) {
+		r = 1;
+	}
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
-	if (r)		/* -ENOENT: not a PIC port */
-		return 0;
-	if (in)
-		*rax = (*rax & ~0xffUL) | v;
-	return 1;
+	return r;
 }
 
 /**
@@ -651,17 +780,20 @@ static int irq_line_msi(struct okvm_vm *vm,
 	return irqchip_deliver(vm, NULL, &irq);
 }
 
-/* KVM_IRQ_LINE: every route of the GSI. Return: the delivery count, or -1. */
-static int irq_line(struct okvm_vm *vm, struct okvm_irqchip *chip, u32 gsi,
-		    bool level)
+/*
+ * Drive every route of @gsi to @level. Lock held; the routing table is
+ * read under RCU (a raw spinlock section is one too, but say so).
+ * Return: the delivery count as KVM_IRQ_LINE_STATUS reports it, or -1.
+ */
+static int irq_line_locked(struct okvm_vm *vm, struct okvm_irqchip *chip,
+			   u32 gsi, bool level)
 {
 	const struct okvm_irq_routes *t;
-	unsigned long flags;
 	int i, r, ret = -1;
 
+	lockdep_assert_held(&chip->lock);
 	rcu_read_lock();
 	t = rcu_dereference(vm->arch.irq_routes);
-	raw_spin_lock_irqsave(&chip->lock, flags);
 	for (i = 0; t && i < t->nr; i++) {
 		const struct kvm_irq_routing_entry *e = &t->e[i];
 
@@ -678,8 +810,33 @@ static int irq_line(struct okvm_vm *vm, struct okvm_irqchip *chip, u32 gsi,
 					     level);
 		ret = max(ret, r);
 	}
-	raw_spin_unlock_irqrestore(&chip->lock, flags);
 	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * okvm_irqchip_set_gsi_locked() - an in-kernel device drives a GSI
+ * @vm: the VM (it has an irqchip)
+ * @gsi: the GSI
+ * @level: its new level
+ *
+ * Context: the irqchip lock held (the PIT's timer, its ack).
+ */
+void okvm_irqchip_set_gsi_locked(struct okvm_vm *vm, u32 gsi, bool level)
+{
+	irq_line_locked(vm, vm_chip(vm), gsi, level);
+}
+
+/* KVM_IRQ_LINE: every route of the GSI. Return: the delivery count, or -1. */
+static int irq_line(struct okvm_vm *vm, struct okvm_irqchip *chip, u32 gsi,
+		    bool level)
+{
+	unsigned long flags;
+	int ret;
+
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	ret = irq_line_locked(vm, chip, gsi, level);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
 	return ret;
 }
 
@@ -764,12 +921,26 @@ long okvm_irqchip_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 {
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	struct kvm_vapic_addr va;
 	struct kvm_lapic_state *s;
 	struct kvm_mp_state mp;
 	unsigned long flags;
+	u32 word;
 	long r;
 
 	switch (ioctl) {
+	case KVM_SET_VAPIC_ADDR:
+		/* KVM: -EINVAL without an in-kernel APIC, checked first. */
+		if (!irq->apic)
+			return -EINVAL;
+		if (copy_from_user(&va, argp, sizeof(va)))
+			return -EFAULT;
+		/* KVM maps the word here: -EINVAL if a byte has no slot. */
+		if (va.vapic_addr &&
+		    vapic_rw(vcpu->vm, va.vapic_addr, &word, false))
+			return -EINVAL;
+		irq->vapic_addr = va.vapic_addr;
+		return 0;
 	case KVM_GET_MP_STATE:
 		mp.mp_state = irq->apic ? irq->mp_state : KVM_MP_STATE_RUNNABLE;
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;

@@ -17,10 +17,12 @@
 #include "ioapic.h"
 #include "lapic.h"
 #include "pic.h"
+#include "pit.h"
 #include "vcpu_irq.h"
 
 struct okvm_vm;
 struct okvm_vcpu;
+struct okvm_pit_dev;
 
 /*
  * A GSI routing table (KVM_CREATE_IRQCHIP's default or KVM_SET_GSI_ROUTING's),
@@ -35,6 +37,8 @@ struct okvm_irqchip {
 	raw_spinlock_t lock;
 	struct okvm_ioapic ioapic;
 	struct okvm_pic pic;
+	/* KVM_CREATE_PIT2 (pit_vm.c), or NULL; set once, under the lock. */
+	struct okvm_pit_dev *pit;
 	/* Scratch for one delivery's candidate APICs (lock held). */
 	struct okvm_lapic *cands[OKVM_IRQCHIP_MAX_VCPUS];
 };
@@ -58,8 +62,22 @@ int okvm_irqchip_block(struct okvm_vcpu *vcpu);
 int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
 		      u64 *val);
 int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
-		     unsigned long *rax);
+		     u32 *val);
 int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
 		     bool host);
+
+void okvm_irqchip_set_gsi_locked(struct okvm_vm *vm, u32 gsi, bool level);
+
+static inline bool okvm_irqchip_has_pic(const struct okvm_irqchip *chip)
+{
+	return true;
+}
+
+/* pit_vm.c: the PIT of the VM, under the irqchip lock. */
+long okvm_pit_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
+		       void __user *argp);
+void okvm_pit_vm_free(struct okvm_irqchip *chip);
+bool okvm_pit_pio(struct okvm_irqchip *chip, u16 port, bool in, u32 *val);
+void okvm_pit_irq0_event(struct okvm_irqchip *chip, bool unmasked);
 
 #endif /* OKVM_X86_IRQCHIP_H */

@@ -142,6 +142,17 @@ static bool sw_enabled(const struct okvm_lapic *apic)
 	return reg(apic, OKVM_APIC_SVR) & OKVM_APIC_SVR_ENABLE;
 }
 
+/**
+ * okvm_lapic_enabled() - enabled in IA32_APIC_BASE and by SVR
+ * @apic: the APIC
+ *
+ * Context: APIC lock held.
+ */
+bool okvm_lapic_enabled(const struct okvm_lapic *apic)
+{
+	return okvm_lapic_mode(apic) != OKVM_LAPIC_DISABLED && sw_enabled(apic);
+}
+
 static void kick(struct okvm_lapic *apic)
 {
 	if (apic->ops->kick)
@@ -392,18 +403,18 @@ bool okvm_lapic_accept_pic_intr(const struct okvm_lapic *apic)
 static void apic_eoi(struct okvm_lapic *apic)
 {
 	int vec = okvm_lapic_find_highest(apic, OKVM_APIC_ISR);
+	bool level;
 
 	/* An EOI with nothing in service is ignored. */
 	if (vec < 0)
 		return;
 	vec_clear(apic, OKVM_APIC_ISR, vec);
 	update_ppr(apic);
-	if (vec_test(apic, OKVM_APIC_TMR, vec)) {
-		if (apic->ops->eoi_broadcast)
-			apic->ops->eoi_broadcast(apic->opaque, vec);
-		else
-			apic->eoi_out[vec >> 5] |= BIT(vec & 31);
-	}
+	level = vec_test(apic, OKVM_APIC_TMR, vec);
+	if (apic->ops->eoi_broadcast)
+		apic->ops->eoi_broadcast(apic->opaque, vec, level);
+	else if (level)
+		apic->eoi_out[vec >> 5] |= BIT(vec & 31);
 	if (okvm_lapic_pending(apic) >= 0)
 		kick(apic);
 }
@@ -1048,6 +1059,9 @@ static void reset_regs(struct okvm_lapic *apic)
 	set_reg(apic, OKVM_APIC_SVR, 0xff);
 	for (i = 0; i < ARRAY_SIZE(lvt_offsets); i++)
 		set_reg(apic, lvt_offsets[i], OKVM_APIC_LVT_MASKED);
+	if (apic->lint0_extint)
+		set_reg(apic, OKVM_APIC_LVT0,
+			OKVM_APIC_DM_EXTINT << OKVM_APIC_DM_SHIFT);
 	apic->esr_pending = 0;
 	apic->events = 0;
 	apic->timer.tsc_deadline = 0;

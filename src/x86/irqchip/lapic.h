@@ -178,9 +178,11 @@ struct kvm_lapic_state;
  * @send_ipi: deliver an ICR write (also shorthand "self") to the APICs the
  *	message addresses; the source APIC's lock is held. NULL selects the
  *	latched mode: see okvm_lapic_take_ipi()
- * @eoi_broadcast: a level-triggered vector was EOIed (for the I/O APIC);
- *	the APIC's lock is held. NULL selects the latched mode: see
- *	okvm_lapic_take_eoi()
+ * @eoi_broadcast: a vector was EOIed, @level if its TMR bit said
+ *	level-triggered (for the I/O APIC: remote IRR for level, the ack
+ *	that the PIT's reinjection waits for either way); the APIC's lock is
+ *	held. NULL selects the latched mode (level-triggered EOIs only):
+ *	see okvm_lapic_take_eoi()
  * @kick: an interrupt or event became pending: wake the vCPU from HLT or
  *	make it leave guest mode
  *
@@ -199,7 +201,7 @@ struct okvm_lapic_ops {
 	void (*timer_cancel)(void *opaque);
 	void (*send_ipi)(void *opaque, struct okvm_lapic *src,
 			 const struct okvm_lapic_irq *irq);
-	void (*eoi_broadcast)(void *opaque, u8 vector);
+	void (*eoi_broadcast)(void *opaque, u8 vector, bool level);
 	void (*kick)(void *opaque);
 };
 
@@ -211,6 +213,10 @@ struct okvm_lapic_ops {
  *	8 bits)
  * @x2apic_supported: CPUID advertises x2APIC (EXTD may be set)
  * @tsc_deadline_supported: CPUID advertises the TSC-deadline timer
+ * @lint0_extint: reset (and INIT) leave LVT0 unmasked in ExtINT mode
+ *	rather than masked, so that the PIC reaches the CPU before the guest
+ *	programs its APIC: what a BIOS leaves on the BSP, and what KVM does
+ *	for the BSP under KVM_X86_QUIRK_LINT0_REENABLED
  * @tsc_khz: guest TSC frequency, for TSC-deadline conversion
  * @bus_cycle_ns: timer bus period (KVM_CAP_X86_APIC_BUS_CYCLES_NS), not 0
  * @esr_pending: errors latched since the last ESR write
@@ -230,6 +236,7 @@ struct okvm_lapic {
 	u32 apic_id;
 	bool x2apic_supported;
 	bool tsc_deadline_supported;
+	bool lint0_extint;
 	u32 tsc_khz;
 	u64 bus_cycle_ns;
 	u32 esr_pending;
@@ -251,6 +258,7 @@ struct okvm_lapic {
 void okvm_lapic_init(struct okvm_lapic *apic, u32 apic_id, bool bsp,
 		     const struct okvm_lapic_ops *ops, void *opaque);
 void okvm_lapic_reset(struct okvm_lapic *apic, bool init);
+bool okvm_lapic_enabled(const struct okvm_lapic *apic);
 
 enum okvm_lapic_mode okvm_lapic_mode(const struct okvm_lapic *apic);
 int okvm_lapic_set_base(struct okvm_lapic *apic, u64 value, bool host);

@@ -6,6 +6,7 @@
  * where software depends on them (ICW3 always expected, the ELCR masks).
  * See pic.h for the locking rules.
  */
+#include <linux/bits.h>
 #include <linux/errno.h>
 #include <linux/kvm.h>
 #include <linux/string.h>
@@ -84,10 +85,15 @@ static void update_irq(struct okvm_pic *pic)
 	pic->output = out;
 }
 
-/* The INTA pulses for level @irq: set ISR (unless AEOI), drop an edge. */
-static void intack(struct okvm_pic_chip *s, int irq)
+/*
+ * The INTA pulses for level @irq: set ISR (unless AEOI), drop an edge.
+ * Return: true if that was also the end of the interrupt (AEOI).
+ */
+static bool intack(struct okvm_pic_chip *s, int irq)
 {
-	if (s->auto_eoi) {
+	bool aeoi = s->auto_eoi;
+
+	if (aeoi) {
 		if (s->rotate_on_auto_eoi)
 			s->priority_add = (irq + 1) & 7;
 	} else {
@@ -96,6 +102,13 @@ static void intack(struct okvm_pic_chip *s, int irq)
 	/* A level-triggered request stays until the device drops the line. */
 	if (!(s->elcr & (1 << irq)))
 		s->irr &= ~(1 << irq);
+	return aeoi;
+}
+
+static void notify_acked(struct okvm_pic *pic, u32 irq)
+{
+	if (pic->ops && pic->ops->acked)
+		pic->ops->acked(pic->opaque, irq);
 }
 
 /**
@@ -104,7 +117,7 @@ static void intack(struct okvm_pic_chip *s, int irq)
  * @irq: 0-15
  * @level: the line's level
  *
- * Context: irqchip lock held; may call ->kick.
+ * Context: irqchip lock held; may call the callbacks.
  * Return: 1 if a request was latched in IRR, 0 if not (no edge, or
  * already requested), -1 if the line is masked, -EINVAL for a bad @irq.
  */
@@ -154,30 +167,37 @@ int okvm_pic_pending(const struct okvm_pic *pic)
  * With nothing requested the master answers IR7 without setting ISR (the
  * 8259A's spurious interrupt); likewise the slave if its request went away.
  *
- * Context: irqchip lock held; may call ->kick.
+ * Context: irqchip lock held; may call the callbacks.
  * Return: the vector to inject.
  */
 int okvm_pic_ack(struct okvm_pic *pic)
 {
 	struct okvm_pic_chip *m = &pic->chip[MASTER], *sl = &pic->chip[SLAVE];
 	int irq = chip_get_irq(m, true), irq2, vector;
+	bool aeoi = false;
 
 	if (irq < 0) {
 		vector = m->irq_base + 7;
+		irq = -1;
 	} else {
-		intack(m, irq);
+		aeoi = intack(m, irq);
 		if (irq == OKVM_PIC_CASCADE_IR) {
 			irq2 = chip_get_irq(sl, false);
-			if (irq2 >= 0)
-				intack(sl, irq2);
-			else
+			if (irq2 >= 0) {
+				aeoi = intack(sl, irq2);
+				irq = irq2 + 8;
+			} else {
 				irq2 = 7;
+				irq = -1;	/* spurious: nothing acknowledged */
+			}
 			vector = sl->irq_base + irq2;
 		} else {
 			vector = m->irq_base + irq;
 		}
 	}
 	update_irq(pic);
+	if (irq >= 0 && aeoi)
+		notify_acked(pic, irq);
 	return vector;
 }
 
@@ -278,10 +298,12 @@ static u8 poll_read(struct okvm_pic *pic, int which)
 	struct okvm_pic_chip *s = &pic->chip[which];
 	int irq = chip_get_irq(s, which == MASTER);
 
+	bool aeoi;
+
 	s->poll = 0;
 	if (irq < 0)
 		return 0x07;
-	intack(s, irq);
+	aeoi = intack(s, irq);
 	/*
 	 * A polled slave request is served without the master's INTA: drop
 	 * the cascade request it left in the master's IRR, as KVM does, or
@@ -290,6 +312,8 @@ static u8 poll_read(struct okvm_pic *pic, int which)
 	if (which == SLAVE)
 		pic->chip[MASTER].irr &= ~(1 << OKVM_PIC_CASCADE_IR);
 	update_irq(pic);
+	if (aeoi)
+		notify_acked(pic, irq + 8 * which);
 	return 0x80 | irq;
 }
 
@@ -302,7 +326,7 @@ static u8 poll_read(struct okvm_pic *pic, int which)
  * Command port: IRR or ISR as OCW3 selected; data port: IMR; either port
  * after an OCW3 poll command: the poll byte. ELCR ports: the ELCR.
  *
- * Context: irqchip lock held; a poll read may call ->kick.
+ * Context: irqchip lock held; a poll read may call the callbacks.
  * Return: 0, or -ENOENT if @port is not the PIC's.
  */
 int okvm_pic_ioport_read(struct okvm_pic *pic, u16 port, u8 *val)
@@ -331,6 +355,31 @@ int okvm_pic_ioport_read(struct okvm_pic *pic, u16 port, u8 *val)
 	return 0;
 }
 
+/*
+ * After a command: tell the VM layer which IRQs left service (EOI, ICW1)
+ * and which changed mask (OCW1, ICW1), from the registers before it.
+ */
+static void notify_changes(struct okvm_pic *pic, const u8 *isr, const u8 *imr)
+{
+	int which, bit;
+
+	if (!pic->ops)
+		return;
+	for (which = MASTER; which <= SLAVE; which++) {
+		const struct okvm_pic_chip *s = &pic->chip[which];
+		u8 ended = isr[which] & ~s->isr, flipped = imr[which] ^ s->imr;
+
+		for (bit = 0; bit < 8; bit++) {
+			if (ended & BIT(bit))
+				notify_acked(pic, bit + 8 * which);
+			if ((flipped & BIT(bit)) && pic->ops->mask_changed)
+				pic->ops->mask_changed(pic->opaque,
+						       bit + 8 * which,
+						       s->imr & BIT(bit));
+		}
+	}
+}
+
 /**
  * okvm_pic_ioport_write() - OUT to 0x20/0x21/0xa0/0xa1/0x4d0/0x4d1
  * @pic: the pair
@@ -342,11 +391,13 @@ int okvm_pic_ioport_read(struct okvm_pic *pic, u16 port, u8 *val)
  * edge-triggered. LTIM, single mode and 8080 mode are not modelled (a PC
  * has a cascaded pair in 8086 mode with the ELCR deciding the trigger).
  *
- * Context: irqchip lock held; may call ->kick.
+ * Context: irqchip lock held; may call the callbacks.
  * Return: 0, or -ENOENT if @port is not the PIC's.
  */
 int okvm_pic_ioport_write(struct okvm_pic *pic, u16 port, u8 val)
 {
+	u8 isr[2] = { pic->chip[MASTER].isr, pic->chip[SLAVE].isr };
+	u8 imr[2] = { pic->chip[MASTER].imr, pic->chip[SLAVE].imr };
 	struct okvm_pic_chip *s;
 
 	switch (port) {
@@ -373,6 +424,7 @@ int okvm_pic_ioport_write(struct okvm_pic *pic, u16 port, u8 val)
 		return -ENOENT;
 	}
 	update_irq(pic);
+	notify_changes(pic, isr, imr);
 	return 0;
 }
 
@@ -433,7 +485,7 @@ void okvm_pic_get_state(const struct okvm_pic *pic, int which,
  * (and applied to the ELCR) and out-of-range fields are reduced to their
  * bits: init_state to 0-3, the flags to 0/1, priority_add to 0-7.
  *
- * Context: irqchip lock held; may call ->kick.
+ * Context: irqchip lock held; may call the callbacks.
  * Return: 0, or -EINVAL for a bad @which with nothing changed.
  */
 int okvm_pic_set_state(struct okvm_pic *pic, int which,

@@ -9,8 +9,8 @@
  * okvm_lapic_accept_pic_intr(), then okvm_pic_pending() and, when it
  * injects, okvm_pic_ack() (the INTA cycle) for the vector.
  *
- * Locking: the per-VM irqchip lock around every function; ->kick is
- * called with it held and must not sleep. Nothing allocates.
+ * Locking: the per-VM irqchip lock around every function; the callbacks
+ * are called with it held and must not sleep. Nothing allocates.
  */
 #ifndef OKVM_X86_PIC_H
 #define OKVM_X86_PIC_H
@@ -69,9 +69,16 @@ struct okvm_pic_chip {
 /**
  * struct okvm_pic_ops - what the PIC pair needs from the VM layer
  * @kick: INTR went up: wake or kick the vCPU that takes PIC interrupts
+ * @acked: the guest is done with ISA IRQ @irq (0-15): its in-service bit
+ *	was cleared (an EOI command, or ICW1), or it was acknowledged in
+ *	automatic EOI mode. What a device that waits for its tick to be
+ *	taken (the PIT's reinjection) listens to. Optional.
+ * @mask_changed: OCW1 or ICW1 masked or unmasked IRQ @irq. Optional.
  */
 struct okvm_pic_ops {
 	void (*kick)(void *opaque);
+	void (*acked)(void *opaque, u32 irq);
+	void (*mask_changed)(void *opaque, u32 irq, bool masked);
 };
 
 /**

@@ -23,6 +23,7 @@ struct okvm_vcpu_irq {
 	atomic_t kick;			/* re-evaluate before entering */
 	u32 mp_state;			/* KVM_MP_STATE_* */
 	u8 tpr_loaded;			/* CR8 as loaded at the last entry */
+	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 };
 
 #endif /* OKVM_X86_VCPU_IRQ_H */
