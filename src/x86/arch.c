@@ -148,6 +148,7 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 		return 1;
+	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_PIT:			/* irqchip/pit_vm.c */
 	case KVM_CAP_PIT2:
 	case KVM_CAP_PIT_STATE2:
@@ -222,6 +223,8 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 			vm->arch.apic_bus_cycle_ns = cap->args[0];
 		mutex_unlock(&vm->lock);
 		return r;
+	case KVM_CAP_SPLIT_IRQCHIP:
+		return okvm_irqchip_enable_split(vm, cap->args[0]);
 	case KVM_CAP_EXIT_ON_EMULATION_FAILURE:
 		if (cap->args[0] & ~1ULL)
 			return -EINVAL;

@@ -447,9 +447,9 @@ long okvm_events_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 		/* KVM checks the vector first, then the irqchip. */
 		if (irq.irq >= 256)
 			return -EINVAL;
-		/* The in-kernel irqchip owns injection (no split irqchip). */
+		/* The ExtINT of a split irqchip; -ENXIO with the PIC in. */
 		if (vcpu->arch.irq.apic)
-			return -ENXIO;
+			return okvm_irqchip_interrupt(vcpu, irq.irq);
 		/*
 		 * Like KVM, the vector is queued as if already acknowledged:
 		 * it is delivered on the next entry whatever the guest's IF,

@@ -264,7 +264,7 @@ int okvm_x86_vcpu_run(struct okvm_vcpu *vcpu)
 		r = vcpu_enter_guest(vcpu);
 		if (r <= 0)
 			return r;
-		if (okvm_userirq_window_exit(vcpu))
+		if (okvm_userirq_window_exit(vcpu) || okvm_irqchip_eoi_exit(vcpu))
 			return 0;
 	}
 }

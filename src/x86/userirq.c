@@ -10,6 +10,7 @@
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
+#include "irqchip/irqchip.h"
 #include "userirq.h"
 #include "x86.h"
 
@@ -31,7 +32,14 @@ static bool ready_for_injection(struct okvm_vcpu *vcpu)
  */
 bool okvm_userirq_wants_window(struct okvm_vcpu *vcpu)
 {
-	return user_irqchip(vcpu) && vcpu->run->request_interrupt_window;
+	if (!vcpu->run->request_interrupt_window)
+		return false;
+	/*
+	 * A split irqchip's PIC is the VMM's too: as KVM, the window is for
+	 * an ExtINT the APIC would take now.
+	 */
+	return user_irqchip(vcpu) ||
+	       (okvm_irqchip_split(vcpu) && okvm_irqchip_ready_for_extint(vcpu));
 }
 
 /**
@@ -63,6 +71,11 @@ void okvm_userirq_post_run(struct okvm_vcpu *vcpu)
 	okvm_msr_get(vcpu, MSR_IA32_APICBASE, &apic_base, true);
 	run->apic_base = apic_base;
 	/* With an in-kernel irqchip userspace never injects: always ready. */
-	run->ready_for_interrupt_injection = !user_irqchip(vcpu) ||
-					     ready_for_injection(vcpu);
+	if (user_irqchip(vcpu))
+		run->ready_for_interrupt_injection = ready_for_injection(vcpu);
+	else if (okvm_irqchip_split(vcpu))
+		run->ready_for_interrupt_injection = ready_for_injection(vcpu) &&
+			okvm_irqchip_ready_for_extint(vcpu);
+	else
+		run->ready_for_interrupt_injection = 1;
 }

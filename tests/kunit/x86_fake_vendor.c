@@ -531,6 +531,12 @@ int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
 	return 0;
 }
 
+/* KVM_INTERRUPT with an in-kernel APIC: as with KVM_CREATE_IRQCHIP's. */
+int okvm_irqchip_interrupt(struct okvm_vcpu *vcpu, u8 vector)
+{
+	return -ENXIO;
+}
+
 int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
 		     bool host)
 {

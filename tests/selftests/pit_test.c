@@ -500,6 +500,25 @@ TEST_F(g, create_needs_irqchip)
 }
 
 /*
+ * A split irqchip (KVM_CAP_SPLIT_IRQCHIP: LAPICs in the kernel, PIC and
+ * I/O APIC in userspace) has no in-kernel PIC for the PIT: ENOENT.
+ */
+TEST_F(g, create_refused_with_split_irqchip)
+{
+	struct kvm_enable_cap split = {
+		.cap = KVM_CAP_SPLIT_IRQCHIP, .args = { 24 },
+	};
+	int vm;
+
+	ASSERT_EQ(guest_create(&self->g, G_MEM_DEFAULT), 0);
+	vm = self->g.vm;
+	ASSERT_EQ(okvm_ioctl(vm, KVM_ENABLE_CAP, &split), 0);
+	EXPECT_EQ(create_pit2(vm, 0), -ENOENT);
+	EXPECT_EQ(okvm_ioctl(vm, KVM_CREATE_PIT, 0), -ENOENT);
+	EXPECT_EQ(okvm_ioctl(vm, KVM_GET_PIT2, &(struct kvm_pit_state2){ 0 }), -ENXIO);
+}
+
+/*
  * One PIT per VM: a second one, by either ioctl, is EEXIST, and a bad
  * config pointer is still EFAULT first. With the PIT, bad pointers to
  * every state ioctl are EFAULT, and so is a read-only buffer for the GETs.

@@ -132,8 +132,19 @@ static void apic_send_ipi(void *opaque, struct okvm_lapic *src,
 static void apic_eoi_broadcast(void *opaque, u8 vector, bool level)
 {
 	struct okvm_vcpu *vcpu = opaque;
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 
-	okvm_ioapic_eoi(&vm_chip(vcpu->vm)->ioapic, vector, level);
+	/*
+	 * Split: the VMM's I/O APIC hears of the EOIs of its vectors through
+	 * KVM_EXIT_IOAPIC_EOI before the vCPU enters again. Only the vCPU's
+	 * own exit handling EOIs its APIC: one at a time.
+	 */
+	if (chip->split) {
+		if (test_bit(vector, chip->eoi_exit_vectors))
+			vcpu->arch.irq.eoi_exit = vector;
+		return;
+	}
+	okvm_ioapic_eoi(&chip->ioapic, vector, level);
 }
 
 static void apic_kick(void *opaque)
@@ -267,16 +278,50 @@ static struct okvm_irq_routes *routes_alloc(u32 nr)
 }
 
 /*
+ * Split irqchip: the vectors whose EOI the VMM's I/O APIC must hear, as
+ * KVM scans them: the level-triggered MSI routes of the GSIs below
+ * nr_ioapic_pins (KVM also filters by destination; an EOI comes only
+ * from an APIC that took the vector, so the vector alone decides here).
+ */
+static void split_eoi_vectors(struct okvm_vm *vm, struct okvm_irqchip *chip,
+			      const struct okvm_irq_routes *t)
+{
+	DECLARE_BITMAP(v, 256);
+	struct okvm_lapic_irq irq;
+	unsigned long flags;
+	u32 i;
+
+	bitmap_zero(v, 256);
+	for (i = 0; i < t->nr; i++) {
+		const struct kvm_irq_routing_entry *e = &t->e[i];
+
+		if (e->type == KVM_IRQ_ROUTING_MSI && e->gsi < chip->nr_ioapic_pins &&
+		    !okvm_msi_decode(e->u.msi.address_lo, e->u.msi.address_hi,
+				     e->u.msi.data,
+				     READ_ONCE(vm->arch.x2apic_format), &irq) &&
+		    irq.trig_mode)
+			__set_bit(irq.vector, v);
+	}
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	bitmap_copy(chip->eoi_exit_vectors, v, 256);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+/*
  * Install @new as the VM's routing table and free the old one once no
  * reader (irq_line()) can still see it.
  */
 static void routes_replace(struct okvm_vm *vm, struct okvm_irq_routes *new)
 {
+	struct okvm_irqchip *chip = vm_chip(vm);
 	struct okvm_irq_routes *old;
 
 	mutex_lock(&vm->lock);
 	old = rcu_replace_pointer(vm->arch.irq_routes, new,
 				  lockdep_is_held(&vm->lock));
+	/* Under vm->lock: two replacements leave the later one's vectors. */
+	if (chip->split)
+		split_eoi_vectors(vm, chip, new);
 	mutex_unlock(&vm->lock);
 	if (old) {
 		synchronize_rcu();
@@ -284,38 +329,45 @@ static void routes_replace(struct okvm_vm *vm, struct okvm_irq_routes *new)
 	}
 }
 
-static int irqchip_create(struct okvm_vm *vm)
+/*
+ * KVM_CREATE_IRQCHIP (@split false: KVM's default routing table) or
+ * KVM_CAP_SPLIT_IRQCHIP (an empty one: the VMM installs MSI routes).
+ * KVM's errnos in KVM's order: -EEXIST for a second irqchip of either
+ * kind, then -EINVAL once a vCPU exists (split: -EEXIST for both).
+ */
+static int irqchip_create(struct okvm_vm *vm, bool split, u32 nr_ioapic_pins)
 {
 	struct okvm_irq_routes *routes;
 	struct okvm_irqchip *chip;
-	int r;
+	int r = 0;
 
 	chip = kzalloc(sizeof(*chip), GFP_KERNEL_ACCOUNT);
-	routes = routes_alloc(OKVM_IRQ_DEFAULT_ROUTES);
+	routes = routes_alloc(split ? 0 : OKVM_IRQ_DEFAULT_ROUTES);
 	if (!chip || !routes) {
 		kfree(chip);
 		kvfree(routes);
 		return -ENOMEM;
 	}
 	raw_spin_lock_init(&chip->lock);
+	chip->split = split;
+	chip->nr_ioapic_pins = nr_ioapic_pins;
 	okvm_ioapic_init(&chip->ioapic, &okvm_ioapic_ops, vm);
 	okvm_pic_init(&chip->pic, &okvm_pic_ops, vm);
-	r = okvm_irq_default_routing(routes->e, routes->nr);
-	if (r < 0) {
-		kfree(chip);
-		kvfree(routes);
-		return r;
+	if (!split) {
+		r = okvm_irq_default_routing(routes->e, routes->nr);
+		if (r >= 0) {
+			routes->nr = r;
+			r = 0;
+		}
 	}
-	routes->nr = r;
 
 	mutex_lock(&vm->lock);
-	/* As KVM: before any vCPU, and only once. */
-	if (vm->created_vcpus)
-		r = -EINVAL;
+	if (r)
+		;
 	else if (vm->arch.irqchip)
 		r = -EEXIST;
-	else
-		r = 0;
+	else if (vm->created_vcpus)
+		r = split ? -EEXIST : -EINVAL;
 	if (!r)		/* pairs with smp_load_acquire() in vm_chip() */
 		smp_store_release(&vm->arch.irqchip, chip);
 	mutex_unlock(&vm->lock);
@@ -327,6 +379,21 @@ static int irqchip_create(struct okvm_vm *vm)
 	/* Before the irqchip, KVM_SET_GSI_ROUTING fails: nothing to replace. */
 	routes_replace(vm, routes);
 	return 0;
+}
+
+/**
+ * okvm_irqchip_enable_split() - KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP)
+ * @vm: the VM
+ * @nr_ioapic_pins: the GSIs the VMM's I/O APIC routes (args[0])
+ *
+ * Return: 0, -EINVAL for more pins than routes, -EEXIST with an irqchip
+ * or a vCPU already, -ENOMEM.
+ */
+int okvm_irqchip_enable_split(struct okvm_vm *vm, u64 nr_ioapic_pins)
+{
+	if (nr_ioapic_pins > OKVM_MAX_IRQ_ROUTES)
+		return -EINVAL;
+	return irqchip_create(vm, true, nr_ioapic_pins);
 }
 
 void okvm_irqchip_vm_free(struct okvm_vm *vm)
@@ -344,6 +411,7 @@ static int set_gsi_routing(struct okvm_vm *vm,
 {
 	struct okvm_irq_routes *new;
 	struct kvm_irq_routing hdr;
+	u32 i;
 	int r;
 
 	if (copy_from_user(&hdr, argp, sizeof(hdr)))
@@ -361,6 +429,10 @@ static int set_gsi_routing(struct okvm_vm *vm,
 	}
 	r = okvm_irq_routing_check(new->e, new->nr,
 				   READ_ONCE(vm->arch.x2apic_format));
+	/* KVM: no in-kernel PIC or I/O APIC pin to route to when split. */
+	for (i = 0; !r && vm_chip(vm)->split && i < new->nr; i++)
+		if (new->e[i].type == KVM_IRQ_ROUTING_IRQCHIP)
+			r = -EINVAL;
 	if (r) {
 		kvfree(new);
 		return r;
@@ -398,6 +470,8 @@ int okvm_irqchip_vcpu_init(struct okvm_vcpu *vcpu)
 	hrtimer_init(&irq->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_HARD);
 	irq->timer.function = apic_timer_fn;
 	irq->mp_state = KVM_MP_STATE_RUNNABLE;
+	irq->ext_vector = -1;
+	irq->eoi_exit = -1;
 	if (!vm_chip(vm))
 		return 0;
 
@@ -439,7 +513,16 @@ static int pending_vector(struct okvm_vcpu *vcpu, struct okvm_irqchip *chip,
 			okvm_lapic_ack(apic, v);
 		return v;
 	}
-	if (okvm_lapic_accept_pic_intr(apic) && okvm_pic_pending(&chip->pic) >= 0)
+	if (!okvm_lapic_accept_pic_intr(apic))
+		return -1;
+	if (chip->split) {
+		/* The VMM's PIC: KVM_INTERRUPT already did the INTA. */
+		v = vcpu->arch.irq.ext_vector;
+		if (ack)
+			vcpu->arch.irq.ext_vector = -1;
+		return v;
+	}
+	if (okvm_pic_pending(&chip->pic) >= 0)
 		return ack ? okvm_pic_ack(&chip->pic) : 0;
 	return -1;
 }
@@ -649,6 +732,85 @@ int okvm_irqchip_block(struct okvm_vcpu *vcpu)
 	return 1;
 }
 
+/* --- the split irqchip's ExtINT and EOI exits ------------------------------ */
+
+/**
+ * okvm_irqchip_interrupt() - KVM_INTERRUPT with an in-kernel APIC
+ * @vcpu: the vCPU, its mutex held
+ * @vector: the vector the VMM's PIC answered the INTA with
+ *
+ * Only a split irqchip takes it: it waits, as the ExtINT of LINT0, until
+ * the APIC accepts it and the guest can take an interrupt.
+ *
+ * Return: 0, -ENXIO with the in-kernel PIC, -EEXIST while the previous
+ * one waits (as KVM).
+ */
+int okvm_irqchip_interrupt(struct okvm_vcpu *vcpu, u8 vector)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	unsigned long flags;
+	int r = 0;
+
+	if (!chip->split)
+		return -ENXIO;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	if (vcpu->arch.irq.ext_vector >= 0)
+		r = -EEXIST;
+	else
+		vcpu->arch.irq.ext_vector = vector;
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	/* Its own thread: no IPI, but a halted vCPU re-evaluates. */
+	if (!r)
+		atomic_set(&vcpu->arch.irq.kick, 1);
+	return r;
+}
+
+/* Does the vCPU have a split irqchip's APIC? */
+bool okvm_irqchip_split(struct okvm_vcpu *vcpu)
+{
+	return vcpu->arch.irq.apic && vm_chip(vcpu->vm)->split;
+}
+
+/**
+ * okvm_irqchip_ready_for_extint() - may the VMM's PIC inject through LINT0?
+ * @vcpu: the vCPU of a split irqchip
+ *
+ * KVM's kvm_cpu_accept_dm_intr(): no ExtINT waiting, and LINT0 takes
+ * ExtINT (or the APIC is disabled). The guest's own readiness (IF,
+ * shadow) is the caller's.
+ */
+bool okvm_irqchip_ready_for_extint(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	unsigned long flags;
+	bool r;
+
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	r = vcpu->arch.irq.ext_vector < 0 &&
+	    okvm_lapic_accept_pic_intr(vcpu->arch.irq.apic);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	return r;
+}
+
+/**
+ * okvm_irqchip_eoi_exit() - tell the VMM's I/O APIC of an EOI
+ * @vcpu: the vCPU, after an exit it handled
+ *
+ * Return: true with KVM_EXIT_IOAPIC_EOI set up, if the guest EOIed a
+ * vector of a split irqchip's I/O APIC routes.
+ */
+bool okvm_irqchip_eoi_exit(struct okvm_vcpu *vcpu)
+{
+	int v = vcpu->arch.irq.eoi_exit;
+
+	if (v < 0)
+		return false;
+	vcpu->arch.irq.eoi_exit = -1;
+	vcpu->run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+	vcpu->run->eoi.vector = v;
+	return true;
+}
+
 /* --- exits ----------------------------------------------------------------- */
 
 /**
@@ -679,7 +841,7 @@ int okvm_irqchip_mmio(struct okvm_vcpu *vcpu, u64 gpa, bool write, int len,
 		else
 			*val = okvm_lapic_mmio_read(apic, gpa & ~PAGE_MASK, len);
 		r = 1;
-	} else if (gpa >= chip->ioapic.base_address &&
+	} else if (!chip->split && gpa >= chip->ioapic.base_address &&
 		   gpa < chip->ioapic.base_address + OKVM_IOAPIC_MMIO_SIZE) {
 		u32 off = gpa - chip->ioapic.base_address;
 
@@ -712,7 +874,7 @@ int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
 	u8 v = *val;
 	int r = 0;
 
-	if (!chip)
+	if (!chip || chip->split)
 		return 0;
 	raw_spin_lock_irqsave(&chip->lock, flags);
 	if (size == 1 &&
@@ -848,7 +1010,7 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 	long r;
 
 	if (ioctl == KVM_CREATE_IRQCHIP)
-		return irqchip_create(vm);
+		return irqchip_create(vm, false, 0);
 	if (ioctl == KVM_SET_GSI_ROUTING)
 		return set_gsi_routing(vm, argp);
 	if (!chip)
@@ -889,6 +1051,10 @@ long okvm_irqchip_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			return -ENOMEM;
 		r = -EFAULT;
 		if (copy_from_user(ic, argp, sizeof(*ic)))
+			goto out;
+		/* KVM: the VMM has the PIC and I/O APIC of a split irqchip. */
+		r = -ENXIO;
+		if (chip->split)
 			goto out;
 		r = -EINVAL;
 		if (ic->chip_id > KVM_IRQCHIP_IOAPIC)

@@ -33,8 +33,19 @@ struct okvm_irq_routes {
 	struct kvm_irq_routing_entry e[] __counted_by(nr);
 };
 
+/*
+ * KVM_CREATE_IRQCHIP: everything in the kernel. KVM_CAP_SPLIT_IRQCHIP
+ * (@split): only the local APICs; the VMM has the PIC and I/O APIC, so
+ * @ioapic and @pic are unused, ExtINT comes from KVM_INTERRUPT, and the
+ * EOI of a vector the VMM's I/O APIC routes (@eoi_exit_vectors, from the
+ * level-triggered MSI routes of its first @nr_ioapic_pins GSIs) exits
+ * as KVM_EXIT_IOAPIC_EOI.
+ */
 struct okvm_irqchip {
 	raw_spinlock_t lock;
+	bool split;
+	u32 nr_ioapic_pins;
+	DECLARE_BITMAP(eoi_exit_vectors, 256);
 	struct okvm_ioapic ioapic;
 	struct okvm_pic pic;
 	/* KVM_CREATE_PIT2 (pit_vm.c), or NULL; set once, under the lock. */
@@ -70,8 +81,14 @@ void okvm_irqchip_set_gsi_locked(struct okvm_vm *vm, u32 gsi, bool level);
 
 static inline bool okvm_irqchip_has_pic(const struct okvm_irqchip *chip)
 {
-	return true;
+	return !chip->split;
 }
+
+int okvm_irqchip_enable_split(struct okvm_vm *vm, u64 nr_ioapic_pins);
+bool okvm_irqchip_split(struct okvm_vcpu *vcpu);
+int okvm_irqchip_interrupt(struct okvm_vcpu *vcpu, u8 vector);
+bool okvm_irqchip_ready_for_extint(struct okvm_vcpu *vcpu);
+bool okvm_irqchip_eoi_exit(struct okvm_vcpu *vcpu);
 
 /* pit_vm.c: the PIT of the VM, under the irqchip lock. */
 long okvm_pit_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,

@@ -24,6 +24,8 @@ struct okvm_vcpu_irq {
 	u32 mp_state;			/* KVM_MP_STATE_* */
 	u8 tpr_loaded;			/* CR8 as loaded at the last entry */
 	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
+	int ext_vector;			/* split: KVM_INTERRUPT's, or -1 */
+	int eoi_exit;			/* split: KVM_EXIT_IOAPIC_EOI due, or -1 */
 };
 
 #endif /* OKVM_X86_VCPU_IRQ_H */
