@@ -6,11 +6,15 @@
 # on okvm (loaded with kvm_dev=1, so QEMU finds it at /dev/kvm) and then
 # on kvm_amd. A run passes when QEMU exits 0 after the
 # nested init printed every marker and the block write reached the image.
-# Results: "qemu-<mode>" per target; okvm's are "@info" (not counted)
-# until okvm runs QEMU. "OKVM-QEMU-TIME <target> <mode> <s>" gives each
-# run's wall time (QEMU start to exit, in the TCG test guest).
+# Results: "qemu-<mode>" per target (okvm's count, kvm_amd's are the
+# reference). "OKVM-QEMU-TIME <target> <mode> <s>" gives each run's wall
+# time (QEMU start to exit, in the TCG test guest).
 # A quick loop: OKVM_PICK (okvmpick= on the outer command line) may name
 # the modes to run and "verbose" (the nested kernel without "quiet").
+# OKVM_QEMU_REF_MODES (comma-separated, from the kernel command line)
+# narrows the modes kvm_amd runs: make check runs kvm_amd's "off" only,
+# because in "default" and "split" kvm_amd under QEMU 7.2's TCG often
+# leaves a CPU stuck in the nested guest (docs/testing.md).
 Q=/okvm/qemu
 QTIMEOUT=${OKVM_QEMU_TIMEOUT:-400}
 QMODES="default split off"
@@ -30,7 +34,6 @@ up() { cut -d' ' -f1 /proc/uptime; }
 qemu_boot() {	# target mode(default|split|off)
 	local target=$1 mode=$2 name=qemu-$2 log=/tmp/l2-$1-$2.log
 	local machine=pc magic t0 code ok=1 m
-	[ "$target" = okvm ] && name="$name@info"
 	[ "$mode" = default ] || machine="pc,kernel-irqchip=$mode"
 	magic=okvm$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	dd if=/dev/zero of=/tmp/l2disk.img bs=1M count=1 2>/dev/null
@@ -109,7 +112,9 @@ qemu_suite() {
 		result okvm module_load FAIL
 	fi
 	if sh /okvm/kvm/load.sh; then
-		for mode in $QMODES; do qemu_boot kvm_amd "$mode"; done
+		for mode in $(echo "${OKVM_QEMU_REF_MODES:-$QMODES}" | tr , ' '); do
+			qemu_boot kvm_amd "$mode"
+		done
 		rmmod kvm_amd kvm
 	else
 		result kvm_amd module_load FAIL

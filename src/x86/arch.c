@@ -144,6 +144,9 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_XCRS:
 	case KVM_CAP_DEBUGREGS:
 		return okvm_xsave_check_extension(ext);
+	case KVM_CAP_HLT:			/* KVM_EXIT_HLT, or a wait */
+	case KVM_CAP_SYNC_MMU:			/* notifier.c: nothing pinned */
+	case KVM_CAP_INTERNAL_ERROR_DATA:	/* insn.c fills ndata */
 	case KVM_CAP_ENFORCE_PV_FEATURE_CPUID:
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
