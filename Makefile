@@ -2,7 +2,8 @@
 #
 # okvm: build the module for the running kernel, or run the test suite.
 #   make                 okvm.ko for the running kernel (KDIR overrides)
-#   make demo            okvm-vmm in the QEMU test guest, on okvm and kvm_amd
+#   make demo            okvm-vmm, then QEMU -accel kvm, in the QEMU test
+#                        guest, on okvm and kvm_amd
 #   make bench           benchmarks on okvm and kvm_amd in one guest boot
 #   make check           the whole test suite (see README.md)
 #   make check-debug     okvm's tests under a KASAN/lockdep/kmemleak guest kernel
