@@ -38,6 +38,14 @@ for d in okvm upstream vmm; do
 done
 # Debug info is for the host; the guest unpacks the archive under TCG.
 find "$root/okvm/tests" -type f -exec "$strip" --strip-debug {} +
+# okvm-vmm is linked against the system's libkmod: its libraries at the
+# paths ldd gives (the loader's built-in search path covers them).
+if [ -x "$tests/vmm/okvm-vmm" ]; then
+	for lib in $(ldd "$tests/vmm/okvm-vmm" | grep -oE '/[^ ]+'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+fi
 
 # kvm_amd and its dependencies, decompressed (busybox insmod reads no .xz),
 # with a loader that inserts them in dependency order.

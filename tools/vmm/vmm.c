@@ -11,11 +11,10 @@
  * its console port, then the exit statistics and the average cost of a
  * PIO exit round trip (guest OUT -> userspace -> back into the guest).
  *
- * If okvm is not loaded it loads it with finit_module(2): Debian ships
- * libkmod only as a shared library, and this binary is static (it runs in
- * a busybox initramfs), so it does what libkmod would do for a module
- * without dependencies: open the .ko (--module, or the path listed in the
- * running kernel's modules.dep, as modprobe finds it) and insert it.
+ * If okvm is not loaded it loads it with libkmod, as modprobe would: the
+ * .ko given with --module, or "okvm" looked up in the running kernel's
+ * module index (modules.dep/.alias). It is linked against Debian's shared
+ * libkmod; the test initramfs carries the libraries ldd lists.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +31,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
+#include <libkmod.h>
 #include <linux/kvm.h>
 #include <linux/okvm.h>
 
@@ -125,58 +125,43 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-/* The okvm.ko the running kernel's modules.dep lists, as modprobe finds it. */
-static char *module_from_modules_dep(void)
-{
-	static char path[1024 + 128];
-	struct utsname u;
-	char line[1024];
-	FILE *f;
-
-	if (uname(&u))
-		return NULL;
-	snprintf(path, sizeof(path), "/lib/modules/%.64s/modules.dep", u.release);
-	f = fopen(path, "r");
-	if (!f)
-		return NULL;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':'), *base;
-
-		if (!colon)
-			continue;
-		*colon = 0;
-		base = strrchr(line, '/');
-		base = base ? base + 1 : line;
-		if (!strncmp(base, "okvm.ko", 7)) {
-			snprintf(path, sizeof(path), "/lib/modules/%.64s/%s",
-				 u.release, line);
-			fclose(f);
-			return path;
-		}
-	}
-	fclose(f);
-	return NULL;
-}
-
+/*
+ * Load okvm unless it is: the module at @ko, or "okvm" as modprobe finds
+ * it in the running kernel's index (with its dependencies, none today).
+ */
 static void load_okvm(const char *ko)
 {
-	int fd, flags = 0;
+	struct kmod_list *list = NULL, *l;
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int r;
 
 	if (access("/sys/module/okvm", F_OK) == 0)
 		return;
-	if (!ko)
-		ko = module_from_modules_dep();
-	if (!ko)
-		die("okvm is not loaded and no okvm.ko was found: give --module PATH");
-	fd = open(ko, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		die("open %s: %s", ko, strerror(errno));
-	if (strstr(ko, ".ko.xz") || strstr(ko, ".ko.zst") || strstr(ko, ".ko.gz"))
-		flags |= MODULE_INIT_COMPRESSED_FILE;
-	if (syscall(SYS_finit_module, fd, "", flags) && errno != EEXIST)
-		die("finit_module %s: %s", ko, strerror(errno));
-	close(fd);
-	printf("loaded %s\n", ko);
+	ctx = kmod_new(NULL, NULL);
+	if (!ctx)
+		die("libkmod: no context");
+	if (ko) {
+		r = kmod_module_new_from_path(ctx, ko, &mod);
+		if (r < 0)
+			die("libkmod: %s: %s", ko, strerror(-r));
+		r = kmod_module_insert_module(mod, 0, NULL);
+	} else {
+		r = kmod_module_new_from_lookup(ctx, "okvm", &list);
+		if (r < 0 || !list)
+			die("okvm is not loaded nor in the module index: give --module PATH");
+		mod = kmod_module_get_module(list);
+		r = kmod_module_probe_insert_module(mod, 0, NULL, NULL, NULL, NULL);
+	}
+	if (r < 0 && r != -EEXIST)
+		die("libkmod: loading %s: %s", kmod_module_get_path(mod) ?: "okvm",
+		    strerror(-r));
+	printf("loaded %s\n", kmod_module_get_path(mod) ?: "okvm");
+	kmod_module_unref(mod);
+	kmod_list_foreach(l, list)
+		kmod_module_unref(kmod_module_get_module(l));
+	kmod_module_unref_list(list);
+	kmod_unref(ctx);
 }
 
 static int open_dev(const char *dev)
