@@ -12,9 +12,8 @@
 # A quick loop: OKVM_PICK (okvmpick= on the outer command line) may name
 # the modes to run and "verbose" (the nested kernel without "quiet").
 # OKVM_QEMU_REF_MODES (comma-separated, from the kernel command line)
-# narrows the modes kvm_amd runs: make check runs kvm_amd's "off" only,
-# because in "default" and "split" kvm_amd under QEMU 7.2's TCG often
-# leaves a CPU stuck in the nested guest (docs/testing.md).
+# narrows the modes kvm_amd runs. guest.sh gives this suite one outer CPU
+# (a QEMU 7.2 TCG bug deadlocks nested guests with two: docs/testing.md).
 Q=/okvm/qemu
 QTIMEOUT=${OKVM_QEMU_TIMEOUT:-400}
 QMODES="default split off"
