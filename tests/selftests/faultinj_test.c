@@ -783,8 +783,10 @@ static long op_msrs(struct fi_ctx *c)
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e[2];
 	} m = { .hdr.nmsrs = 2, .e = { { .index = 0x10 }, { .index = 0xc0000080 } } };
+	long r = okvm_ioctl(c->vcpu, KVM_GET_MSRS, &m);
 
-	return okvm_ioctl(c->vcpu, KVM_GET_MSRS, &m) == 2 ? 0 : -EIO;
+	/* The ioctl's own errno (-ENOMEM under injection); -EIO for a short read. */
+	return r < 0 ? r : r == 2 ? 0 : -EIO;
 }
 
 static long op_xsave(struct fi_ctx *c)
