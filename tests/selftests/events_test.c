@@ -184,10 +184,6 @@ GUEST_CODE(ev_guest, ".code64",
 extern const uint8_t ev_nmi_main[], ev_exc_main[], ev_df_main[];
 extern const uint8_t ev_nmi[], ev_gp[], ev_np[], ev_df[], ev_ud[], ev_irq[];
 
-static uint64_t ev_gpa(const uint8_t *sym)
-{
-	return G_CODE + (sym - ev_guest);
-}
 
 static uint64_t *ev_data(struct guest *g, uint64_t gpa)
 {
@@ -226,9 +222,9 @@ static int ev_setup(struct guest *g, int kernel_irqchip, const uint8_t *entry)
 	guest_load(g, G_CODE, ev_guest, ev_guest_end);
 	for (i = 0; i < ARRAY_SIZE(gates); i++)
 		guest_set_gate64(g, G_IDT, gates[i].vector,
-				 ev_gpa(gates[i].handler), 1);
+				 guest_code_gpa(ev_guest, gates[i].handler), 1);
 	*ev_data(g, D_APIC) = kernel_irqchip;
-	r = guest_set_mode(g, 0, GUEST_LONG, ev_gpa(entry));
+	r = guest_set_mode(g, 0, GUEST_LONG, guest_code_gpa(ev_guest, entry));
 	return r ? r : guest_set_idt(g, 0, G_IDT);
 }
 

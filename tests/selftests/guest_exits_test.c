@@ -545,10 +545,6 @@ GUEST_CODE(mmio_str_guest, ".code64",
 	"str_end: hlt\n");
 extern const uint8_t str_stosw[], str_stosw_next[], str_movsb[], str_end[];
 
-static uint64_t str_rip(const uint8_t *sym)
-{
-	return G_CODE + (sym - mmio_str_guest);
-}
 
 TEST_F(g, mmio_rep_string)
 {
@@ -568,7 +564,7 @@ TEST_F(g, mmio_rep_string)
 		EXPECT_EQ(regs.rdi, G_MMIO + 2 * i + 2);
 		EXPECT_EQ(regs.rcx, 2 - i);
 		/* RIP stays on the instruction, also at the last element. */
-		EXPECT_EQ(regs.rip, str_rip(str_stosw));
+		EXPECT_EQ(regs.rip, guest_code_gpa(mmio_str_guest, str_stosw));
 	}
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(guest_run(&self->g, 0), 0);
@@ -578,7 +574,7 @@ TEST_F(g, mmio_rep_string)
 		EXPECT_EQ(regs.rsi, G_DATA + i + 1);
 		EXPECT_EQ(regs.rdi, G_MMIO + 0x100 + i + 1);
 		EXPECT_EQ(regs.rcx, 3 - i);
-		EXPECT_EQ(regs.rip, str_rip(str_movsb));
+		EXPECT_EQ(regs.rip, guest_code_gpa(mmio_str_guest, str_movsb));
 	}
 	ASSERT_EQ(guest_run(&self->g, 0), 0);
 	ASSERT_EXIT(run, KVM_EXIT_HLT);

@@ -57,10 +57,6 @@ GUEST_CODE(split_guest, ".code64",
 	"iretq\n");
 extern const uint8_t split_extint[], split_level[], split_edge[], split_high[];
 
-static uint64_t split_gpa(const uint8_t *sym)
-{
-	return G_CODE + (sym - split_guest);
-}
 
 static int enable_split(int vm, uint64_t pins)
 {
@@ -161,7 +157,7 @@ static int split_setup(struct guest *g)
 	guest_load(g, G_CODE, split_guest, split_guest_end);
 	for (i = 0; i < ARRAY_SIZE(gates); i++)
 		guest_set_gate64(g, G_IDT, gates[i].vector,
-				 split_gpa(gates[i].handler), 1);
+				 guest_code_gpa(split_guest, gates[i].handler), 1);
 	r = guest_set_mode(g, 0, GUEST_LONG, G_CODE);
 	return r ? r : guest_set_idt(g, 0, G_IDT);
 }

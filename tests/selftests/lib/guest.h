@@ -156,6 +156,11 @@ static inline void *guest_io_data(struct kvm_run *run)
 {
 	return (uint8_t *)run + run->io.data_offset;
 }
+/* The GPA of label sym of the guest code code[] that guest_load() put at G_CODE. */
+static inline uint64_t guest_code_gpa(const uint8_t *code, const uint8_t *sym)
+{
+	return G_CODE + (sym - code);
+}
 static inline void *guest_ptr(struct guest *g, uint64_t gpa)
 {
 	return g->mem + gpa;
