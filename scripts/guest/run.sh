@@ -145,6 +145,19 @@ run_harness() {	# target binary
 		echo "OKVM-RESULT $target $(basename "$bin").complete FAIL"
 }
 
+# An argument "debug:<arg>" is passed as <arg> in the debug suite only
+# (make check-debug), and dropped elsewhere.
+debug_args() {
+	local a out=
+	for a in "$@"; do
+		case "$a" in
+		debug:*) [ "$suite" = debug ] && out="$out ${a#debug:}" ;;
+		*) out="$out $a" ;;
+		esac
+	done
+	echo "$out"
+}
+
 # A tag may carry the test's own time limit, "must:300": for tests whose
 # length is fixed by their own work (rseq_test: 100000 task migrations),
 # not by the hypervisor. The longer of it and $TIMEOUT applies.
@@ -160,6 +173,7 @@ run_upstream() {	# target
 		[ "$limit" -lt "$TIMEOUT" ] && limit=$TIMEOUT
 		# Informational tests report as "<test>@info" (not counted).
 		[ "$tag" = info ] && [ "$target" = okvm ] && t="$t@info"
+		args=$(debug_args $args)
 		# shellcheck disable=SC2086
 		(TIMEOUT=$limit
 		 cd "$T/upstream/$(dirname "${t%@info}")" &&

@@ -1203,15 +1203,30 @@ static void *fz_runner(void *arg)
 	struct fuzz_rng *r = &t->r;
 	struct guest g;
 	const char *why;
-	int programs = 0, fd;
+	int programs = 0, fd, err;
+	sigset_t kick_set;
 
+	sigemptyset(&kick_set);
+	sigaddset(&kick_set, FUZZ_KICK_SIG);
 	memset(&g, 0, sizeof(g));
 	g.kvm = g.vm = -1;
 	while (!stop) {
 		if (programs++ % 20 == 0 || !g.nr_vcpus) {
 			guest_destroy(&g);
 			t->last = "runner: new guest";
-			if (guest_create(&g, G_MEM_DEFAULT) || guest_add_vcpu(&g) < 0) {
+			/*
+			 * KVM_CREATE_VM registers an MMU notifier, which takes
+			 * every lock of the mm and gives up with EINTR on a
+			 * pending signal (okvm and KVM alike). Under a debug
+			 * kernel that takes longer than the kick period, so
+			 * the runner never got a guest: hold the kick until
+			 * the guest exists (it only matters inside KVM_RUN).
+			 */
+			pthread_sigmask(SIG_BLOCK, &kick_set, NULL);
+			err = guest_create(&g, G_MEM_DEFAULT) ||
+			      guest_add_vcpu(&g) < 0;
+			pthread_sigmask(SIG_UNBLOCK, &kick_set, NULL);
+			if (err) {
 				guest_destroy(&g);
 				usleep(10000);
 				continue;
