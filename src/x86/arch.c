@@ -415,16 +415,8 @@ const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
 
 u64 okvm_arch_max_gfn(struct okvm_vm *vm)
 {
-	/*
-	 * As KVM with NPT: the host's MAXPHYADDR, raw from CPUID (SME
-	 * lowers x86_phys_bits, but those bits are not reserved). A guest
-	 * on bare metal cannot produce a GPA above it.
-	 */
-	unsigned int bits = boot_cpu_data.x86_phys_bits;
-
-	if (boot_cpu_data.extended_cpuid_level >= 0x80000008)
-		bits = cpuid_eax(0x80000008) & 0xff;
-	return (1ULL << (bits - PAGE_SHIFT)) - 1;
+	/* As KVM with NPT: a guest cannot produce a GPA above the host's. */
+	return (1ULL << (okvm_host_maxphyaddr() - PAGE_SHIFT)) - 1;
 }
 
 void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm)

@@ -199,6 +199,7 @@ long okvm_msr_vcpu_ioctl(struct okvm_vcpu *vcpu, unsigned int ioctl,
 /* --- the host CPU (host.c) ------------------------------------------------------ */
 
 void okvm_host_cpuid(u32 fn, u32 idx, u32 *eax, u32 *ebx, u32 *ecx, u32 *edx);
+u8 okvm_host_maxphyaddr(void);
 int okvm_host_rdmsr(u32 index, u64 *data);
 
 /* --- CPUID (cpuid.c) ------------------------------------------------------------ */

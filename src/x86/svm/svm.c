@@ -63,7 +63,7 @@ static enum cpuhp_state okvm_svm_hp_state;
 static u32 okvm_max_asid;
 static bool okvm_has_tsc_aux;	/* RDTSCP or RDPID: TSC_AUX is visible */
 static bool okvm_has_pkru;	/* the host uses protection keys */
-static u8 okvm_maxphyaddr;	/* CPUID 0x80000008 (SME lowers x86_phys_bits) */
+static u8 okvm_maxphyaddr;	/* okvm_host_maxphyaddr(), read once */
 
 /* Intercept every port and every MSR: okvm emulates what it supports. */
 static void *okvm_iopm, *okvm_msrpm;
@@ -204,9 +204,7 @@ static int okvm_svm_hardware_setup(void)
 	okvm_has_tsc_aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
 			   boot_cpu_has(X86_FEATURE_RDPID);
 	okvm_has_pkru = boot_cpu_has(X86_FEATURE_OSPKE);
-	okvm_maxphyaddr = boot_cpu_data.x86_phys_bits;
-	if (boot_cpu_data.extended_cpuid_level >= 0x80000008)
-		okvm_maxphyaddr = cpuid_eax(0x80000008) & 0xff;
+	okvm_maxphyaddr = okvm_host_maxphyaddr();
 
 	okvm_iopm = (void *)__get_free_pages(GFP_KERNEL, IOPM_ORDER);
 	okvm_msrpm = (void *)__get_free_pages(GFP_KERNEL, MSRPM_ORDER);
