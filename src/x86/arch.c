@@ -39,6 +39,19 @@ MODULE_PARM_DESC(enable_pmu, "A virtual PMU is offered (no)");
 static bool avic;
 module_param(avic, bool, 0444);
 MODULE_PARM_DESC(avic, "kvm_amd's AVIC is in use (no)");
+/* The nested page tables are always a TDP MMU (src/mmu/): no shadow paging. */
+static bool tdp_mmu = true;
+module_param(tdp_mmu, bool, 0444);
+MODULE_PARM_DESC(tdp_mmu, "The TDP MMU is in use (always)");
+/*
+ * Huge mappings are split when a slot starts dirty logging, or as
+ * KVM_CLEAR_DIRTY_LOG clears their pages with KVM_DIRTY_LOG_INITIALLY_SET
+ * (src/dirty.c). KVM can instead write-protect a huge leaf and split it at
+ * the write fault; okvm has no such mode, so this states what it does.
+ */
+static bool eager_page_split = true;
+module_param(eager_page_split, bool, 0444);
+MODULE_PARM_DESC(eager_page_split, "Huge pages are split when dirty logging needs 4K (always)");
 
 int okvm_arch_init(void)
 {
