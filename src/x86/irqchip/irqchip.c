@@ -167,16 +167,23 @@ static enum hrtimer_restart apic_timer_fn(struct hrtimer *t)
 	struct okvm_vcpu *vcpu = container_of(t, struct okvm_vcpu, arch.irq.timer);
 	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
 	unsigned long flags;
-	bool again;
+	bool again = false;
 	u64 next;
 
 	raw_spin_lock_irqsave(&chip->lock, flags);
-	again = okvm_lapic_timer_expired(vcpu->arch.irq.apic, &next);
+	/*
+	 * A guest write (TMICT, LVTT, TSC deadline) that re-armed the timer
+	 * while this expiry waited for the lock queued it again: the new
+	 * arming is the one that counts, and moving the expiry of a queued
+	 * timer would break the order of the CPU's timer queue. The PIT's
+	 * callback has the same rule.
+	 */
+	if (!hrtimer_is_queued(t))
+		again = okvm_lapic_timer_expired(vcpu->arch.irq.apic, &next);
+	if (again)
+		hrtimer_set_expires(t, ns_to_ktime(next));
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
-	if (!again)
-		return HRTIMER_NORESTART;
-	hrtimer_set_expires(t, ns_to_ktime(next));
-	return HRTIMER_RESTART;
+	return again ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
 /* --- I/O APIC and PIC callbacks (opaque: the VM) --------------------------- */
