@@ -10,7 +10,18 @@
 . "$(dirname "$0")/lib.sh"
 
 eval "$("$OKVM_TOP/scripts/fetch.sh")"
-kver=$KVER_612
+# The guest kernel: by default make bench's own (scripts/build-debug-kernel.sh
+# bench: the debug guest's config without the detectors, with
+# CONFIG_IDLE_PAGE_TRACKING for access_tracking_perf_test and idle-page
+# tracking; built once and cached); OKVM_BENCH_KERNEL=debian uses Debian's
+# 6.12, which lacks idle-page tracking, so those rows say "not-run".
+case ${OKVM_BENCH_KERNEL:-bench} in
+bench)	kver=$("$OKVM_TOP/scripts/build-debug-kernel.sh" bench) ||
+		die "building make bench's kernel failed" ;;
+debian)	kver=$KVER_612 ;;
+*)	die "OKVM_BENCH_KERNEL: bench or debian" ;;
+esac
+log "guest kernel: $kver"
 "$OKVM_TOP/scripts/build-tests.sh" >&2
 load0=$(cat /proc/loadavg)
 OKVM_GUEST_TIMEOUT=${OKVM_GUEST_TIMEOUT:-7200} \
