@@ -489,6 +489,17 @@ static int steal_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
 	return okvm_steal_msr(vcpu, &data, true, host);
 }
 
+static int pv_eoi_get(struct okvm_vcpu *vcpu, u32 index, u64 *data,
+		      bool host)
+{
+	return okvm_irqchip_pv_eoi_msr(vcpu, data, false, host);
+}
+
+static int pv_eoi_set(struct okvm_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	return okvm_irqchip_pv_eoi_msr(vcpu, &data, true, host);
+}
+
 static int pv_get(struct okvm_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	return okvm_kvmclock_msr_get(vcpu, index, data, host);
@@ -559,6 +570,7 @@ static const struct okvm_msr okvm_msr_table[] = {
 	MSR_ROW(MSR_KVM_SYSTEM_TIME_NEW, pv),
 	MSR_ROW(MSR_KVM_WALL_CLOCK_NEW, pv),
 	MSR_ROW(MSR_KVM_STEAL_TIME, steal),
+	MSR_ROW(MSR_KVM_PV_EOI_EN, pv_eoi),
 	/* Feature MSRs (KVM_GET_MSR_FEATURE_INDEX_LIST lists them). */
 	MSR_HIDDEN(MSR_AMD64_DE_CFG, de_cfg),
 	MSR_HIDDEN(MSR_IA32_PERF_CAPABILITIES, perf_caps),

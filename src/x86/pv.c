@@ -5,8 +5,9 @@
  * the quirk that rewrites Intel's VMCALL into VMMCALL, and
  * KVM_CAP_ENFORCE_PV_FEATURE_CPUID.
  *
- * kvmclock is in kvmclock.c. Not here yet: steal time, async PF, PV EOI. Their MSRs stay
- * unknown to okvm (#GP), and their feature bits are not offered.
+ * kvmclock is in kvmclock.c, steal time in steal.c, PV EOI with the APIC
+ * (irqchip/irqchip.c). Not here yet: async PF; its MSRs stay unknown to
+ * okvm (#GP), and its feature bit is not offered.
  */
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
@@ -25,6 +26,7 @@
 #define OKVM_PV_FEATURES	(BIT(KVM_FEATURE_NOP_IO_DELAY) |		\
 				 BIT(KVM_FEATURE_CLOCKSOURCE) |		\
 				 BIT(KVM_FEATURE_CLOCKSOURCE2) |		\
+				 BIT(KVM_FEATURE_PV_EOI) |		\
 				 (IS_ENABLED(CONFIG_SCHED_INFO) ?		\
 				  BIT(KVM_FEATURE_STEAL_TIME) : 0))
 

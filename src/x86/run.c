@@ -201,9 +201,11 @@ static int vcpu_enter_guest(struct okvm_vcpu *vcpu)
 
 	okvm_irqchip_tpr_to_guest(vcpu);
 	okvm_inject_pending_events(vcpu);
+	okvm_irqchip_pv_eoi_to_guest(vcpu);
 	okvm_pv_before_entry(vcpu);
 
 	res = okvm_x86_ops.vcpu_run(vcpu);
+	okvm_irqchip_pv_eoi_from_guest(vcpu);
 	if (res == OKVM_RUN_HOST_OFF) {
 		okvm_x86_ops.cancel_injection(vcpu);
 		return -EIO;	/* the host is going down */

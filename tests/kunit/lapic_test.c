@@ -655,6 +655,48 @@ static void lapic_eoi_nested(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, okvm_lapic_find_highest(a, OKVM_APIC_ISR), -1);
 }
 
+/*
+ * PV EOI's rule: offered for the highest vector in service when nothing
+ * waits in the IRR and the vector is edge-triggered; the EOI it stands
+ * for is the EOI register's, edge report included.
+ */
+static void lapic_pv_eoi(struct kunit *test)
+{
+	struct fake *f = test->priv;
+	struct okvm_lapic *a = &f->apic;
+
+	sw_enable(f);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), -1);	/* none */
+	okvm_lapic_set_irq(a, 0x40, true, false);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), -1);	/* IRR only */
+	okvm_lapic_ack(a, 0x40);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), 0x40);
+	okvm_lapic_set_irq(a, 0x30, true, false);	/* waits below 0x40 */
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), -1);
+	okvm_lapic_pv_eoi(a);
+	KUNIT_EXPECT_EQ(test, f->nr_edge_eois, 1);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pending(a), 0x30);
+	okvm_lapic_ack(a, 0x30);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), 0x30);
+	okvm_lapic_pv_eoi(a);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_find_highest(a, OKVM_APIC_ISR), -1);
+	/* Level-triggered: its EOI must reach the I/O APIC. */
+	okvm_lapic_set_irq(a, 0x50, true, true);
+	okvm_lapic_ack(a, 0x50);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), -1);
+	okvm_lapic_pv_eoi(a);
+	KUNIT_EXPECT_EQ(test, f->nr_eois, 1);
+	KUNIT_EXPECT_EQ(test, f->eoi_vec, 0x50);
+	/* Nested: the highest in service is the one offered. */
+	okvm_lapic_set_irq(a, 0x40, true, false);
+	okvm_lapic_ack(a, 0x40);
+	okvm_lapic_set_irq(a, 0x80, true, false);
+	okvm_lapic_ack(a, 0x80);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), 0x80);
+	okvm_lapic_pv_eoi(a);
+	KUNIT_EXPECT_EQ(test, okvm_lapic_pv_eoi_vector(a), 0x40);
+}
+
 static void lapic_irr_coalesce_and_tmr(struct kunit *test)
 {
 	struct fake *f = test->priv;
@@ -1390,6 +1432,7 @@ static struct kunit_case lapic_cases[] = {
 	KUNIT_CASE(lapic_cr8),
 	KUNIT_CASE(lapic_priority_random),
 	KUNIT_CASE(lapic_eoi_nested),
+	KUNIT_CASE(lapic_pv_eoi),
 	KUNIT_CASE(lapic_irr_coalesce_and_tmr),
 	KUNIT_CASE(lapic_sw_disable_masks_lvts),
 	KUNIT_CASE(lapic_esr_illegal_vectors),

@@ -543,6 +543,17 @@ int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
 	return -ENOENT;
 }
 
+/* No APIC here: the value is kept, as okvm keeps it without one. */
+int okvm_irqchip_pv_eoi_msr(struct okvm_vcpu *vcpu, u64 *data, bool write,
+			    bool host)
+{
+	if (write)
+		vcpu->arch.irq.pv_eoi_msr = *data;
+	else
+		*data = vcpu->arch.irq.pv_eoi_msr;
+	return 0;
+}
+
 /* --- stand-ins for ioeventfds and the coalesced ring --------------------------- */
 
 bool okvm_ioeventfd_write(struct okvm_vm *vm, bool pio, u64 addr,

@@ -133,6 +133,25 @@ void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector, bool level)
 	}
 }
 
+/**
+ * okvm_ioapic_has_vector() - does a pin deliver @vector?
+ * @ioapic: the I/O APIC
+ * @vector: the vector
+ *
+ * Its EOI then matters to the I/O APIC (okvm_ioapic_eoi()), whatever the
+ * pin's trigger mode or destination: the PIT's reinjection waits for edge
+ * EOIs too.
+ */
+bool okvm_ioapic_has_vector(const struct okvm_ioapic *ioapic, u8 vector)
+{
+	u32 pin;
+
+	for (pin = 0; pin < OKVM_IOAPIC_NUM_PINS; pin++)
+		if ((ioapic->redirtbl[pin] & OKVM_IOAPIC_RTE_VECTOR) == vector)
+			return true;
+	return false;
+}
+
 static u32 read_indirect(const struct okvm_ioapic *ioapic)
 {
 	u32 sel = ioapic->ioregsel, pin;

@@ -93,6 +93,7 @@ void okvm_ioapic_init(struct okvm_ioapic *ioapic,
 void okvm_ioapic_reset(struct okvm_ioapic *ioapic);
 int okvm_ioapic_set_irq(struct okvm_ioapic *ioapic, u32 pin, bool level);
 void okvm_ioapic_eoi(struct okvm_ioapic *ioapic, u8 vector, bool level);
+bool okvm_ioapic_has_vector(const struct okvm_ioapic *ioapic, u8 vector);
 u64 okvm_ioapic_mmio_read(struct okvm_ioapic *ioapic, u32 offset, int len);
 void okvm_ioapic_mmio_write(struct okvm_ioapic *ioapic, u32 offset, int len,
 			    u64 val);

@@ -21,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/processor-flags.h>
 #include <asm/smp.h>
 #include <trace/events/ipi.h>
@@ -28,6 +29,7 @@
 #include "arch.h"
 #include "irq_routing.h"
 #include "irqchip.h"
+#include "kvmclock.h"
 #include "okvm.h"
 #include "tsc.h"
 #include "vendor.h"
@@ -592,6 +594,8 @@ void okvm_irqchip_init_reset(struct okvm_vcpu *vcpu)
 	lint0_extint(vcpu);
 	okvm_lapic_reset(irq->apic, true);
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	/* As KVM's APIC reset: INIT turns PV EOI off. */
+	irq->pv_eoi_msr = 0;
 	irq->mp_state = vcpu->vcpu_id == vcpu->vm->arch.bsp_vcpu_id ?
 			KVM_MP_STATE_RUNNABLE : KVM_MP_STATE_INIT_RECEIVED;
 }
@@ -712,6 +716,125 @@ void okvm_irqchip_tpr_from_guest(struct okvm_vcpu *vcpu)
 		return;
 	raw_spin_lock_irqsave(&chip->lock, flags);
 	okvm_lapic_set_cr8(vcpu->arch.irq.apic, tpr);
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+}
+
+/* --- PV EOI (KVM_FEATURE_PV_EOI, MSR_KVM_PV_EOI_EN) ------------------------ */
+
+/*
+ * A Linux guest with PV EOI ends an interrupt by clearing bit 0 of a byte
+ * it registered, and writes the EOI register (an exit) only if the bit
+ * was clear. okvm sets the bit before an entry when an EOI needs nothing
+ * but the APIC's ISR updated, and after the exit does the EOI the guest
+ * made by clearing it. The byte is touched only while the vCPU is out of
+ * the guest, so the guest's test-and-clear needs no lock against us.
+ */
+
+/**
+ * okvm_irqchip_pv_eoi_msr() - RDMSR/WRMSR and KVM_GET/SET_MSRS of MSR_KVM_PV_EOI_EN
+ * @vcpu: the vCPU
+ * @data: the value to write, or where to read it to
+ * @write: a write
+ * @host: from userspace
+ *
+ * As KVM: bit 0 enables, the rest is the byte's GPA, 4-byte aligned; an
+ * enabling write needs a writable memslot behind it. It does not need an
+ * in-kernel APIC (without one, nothing is ever offered).
+ * Return: 0, or 1 (#GP / refused) for a misaligned or unbacked address,
+ * or for a guest that may not use the feature.
+ */
+int okvm_irqchip_pv_eoi_msr(struct okvm_vcpu *vcpu, u64 *data, bool write,
+			    bool host)
+{
+	const struct okvm_memslot *slot;
+	u64 gpa = *data & ~(u64)KVM_MSR_ENABLED;
+	int idx, r = 0;
+
+	if (!host && !okvm_guest_pv_has(vcpu, KVM_FEATURE_PV_EOI))
+		return 1;
+	if (!write) {
+		*data = vcpu->arch.irq.pv_eoi_msr;
+		return 0;
+	}
+	if (!IS_ALIGNED(gpa, 4))
+		return 1;
+	if (*data & KVM_MSR_ENABLED) {
+		idx = srcu_read_lock(&vcpu->vm->srcu);
+		if (!okvm_guest_hva(vcpu->vm, gpa, 1, true, &slot))
+			r = 1;
+		srcu_read_unlock(&vcpu->vm->srcu, idx);
+	}
+	if (!r)
+		vcpu->arch.irq.pv_eoi_msr = *data;
+	return r;
+}
+
+/* Must the EOI of @vector reach an I/O APIC, the kernel's or the VMM's? */
+static bool eoi_is_heard(struct okvm_irqchip *chip, u8 vector)
+{
+	if (chip->split)
+		return test_bit(vector, chip->eoi_exit_vectors);
+	return okvm_ioapic_has_vector(&chip->ioapic, vector);
+}
+
+/**
+ * okvm_irqchip_pv_eoi_to_guest() - offer PV EOI for the coming entry
+ * @vcpu: the vCPU, its events injected
+ *
+ * Sets the guest's byte when the next EOI may skip the exit. A failed
+ * write (the slot went away) offers nothing: the guest then exits for its
+ * EOI, which is always correct.
+ */
+void okvm_irqchip_pv_eoi_to_guest(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	static const u8 set = KVM_PV_EOI_ENABLED;
+	unsigned long flags;
+	int v;
+
+	if (!irq->apic || !(irq->pv_eoi_msr & KVM_MSR_ENABLED))
+		return;
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	v = okvm_lapic_pv_eoi_vector(irq->apic);
+	if (v >= 0 && eoi_is_heard(chip, v))
+		v = -1;
+	raw_spin_unlock_irqrestore(&chip->lock, flags);
+	if (v >= 0 && !okvm_write_guest(vcpu->vm, irq->pv_eoi_msr &
+					~(u64)KVM_MSR_ENABLED, &set, 1))
+		irq->pv_eoi_pending = true;
+}
+
+/**
+ * okvm_irqchip_pv_eoi_from_guest() - after the run: did the guest EOI?
+ * @vcpu: the vCPU, back from an entry (or from a cancelled one)
+ *
+ * The byte is cleared in any case, so that it is offered again only after
+ * the next entry's check. A byte the guest cleared is its EOI: okvm does
+ * it now, as the EOI register's write would have. A byte that cannot be
+ * read (its slot went away) counts as cleared, as in KVM: an ISR bit left
+ * set for good would block the guest's lower vectors forever.
+ */
+void okvm_irqchip_pv_eoi_from_guest(struct okvm_vcpu *vcpu)
+{
+	struct okvm_irqchip *chip = vm_chip(vcpu->vm);
+	struct okvm_vcpu_irq *irq = &vcpu->arch.irq;
+	u64 gpa = irq->pv_eoi_msr & ~(u64)KVM_MSR_ENABLED;
+	static const u8 clear;
+	unsigned long flags;
+	u8 val;
+
+	if (!irq->pv_eoi_pending)
+		return;
+	irq->pv_eoi_pending = false;
+	if (okvm_read_guest(vcpu->vm, gpa, &val, 1))
+		val = 0;
+	if (val & KVM_PV_EOI_ENABLED) {
+		okvm_write_guest(vcpu->vm, gpa, &clear, 1);
+		return;
+	}
+	raw_spin_lock_irqsave(&chip->lock, flags);
+	okvm_lapic_pv_eoi(irq->apic);
 	raw_spin_unlock_irqrestore(&chip->lock, flags);
 }
 

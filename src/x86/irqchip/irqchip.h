@@ -76,6 +76,10 @@ int okvm_irqchip_pio(struct okvm_vcpu *vcpu, u16 port, bool in, int size,
 		     u32 *val);
 int okvm_irqchip_msr(struct okvm_vcpu *vcpu, u32 msr, u64 *data, bool write,
 		     bool host);
+int okvm_irqchip_pv_eoi_msr(struct okvm_vcpu *vcpu, u64 *data, bool write,
+			    bool host);
+void okvm_irqchip_pv_eoi_to_guest(struct okvm_vcpu *vcpu);
+void okvm_irqchip_pv_eoi_from_guest(struct okvm_vcpu *vcpu);
 
 void okvm_irqchip_set_gsi_locked(struct okvm_vm *vm, u32 gsi, bool level);
 

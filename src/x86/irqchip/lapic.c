@@ -419,6 +419,41 @@ static void apic_eoi(struct okvm_lapic *apic)
 		kick(apic);
 }
 
+/**
+ * okvm_lapic_pv_eoi_vector() - the vector a PV EOI may retire now
+ * @apic: the APIC
+ *
+ * KVM's rule for offering PV EOI before an entry: the highest vector in
+ * service, if nothing waits in the IRR (the EOI exit is what lets the next
+ * vector in) and the vector is edge-triggered (a level EOI must reach the
+ * I/O APIC; the caller also excludes edge vectors an I/O APIC listens to).
+ *
+ * Context: APIC lock held.
+ * Return: the vector, or -1 if the guest's next EOI must exit.
+ */
+int okvm_lapic_pv_eoi_vector(const struct okvm_lapic *apic)
+{
+	int isr = okvm_lapic_find_highest(apic, OKVM_APIC_ISR);
+
+	if (isr < 0 || okvm_lapic_find_highest(apic, OKVM_APIC_IRR) >= 0 ||
+	    vec_test(apic, OKVM_APIC_TMR, isr))
+		return -1;
+	return isr;
+}
+
+/**
+ * okvm_lapic_pv_eoi() - the EOI a guest made through PV EOI
+ * @apic: the APIC
+ *
+ * Exactly what a write of the EOI register does, whatever the APIC's mode.
+ *
+ * Context: APIC lock held; may call ->eoi_broadcast and ->kick.
+ */
+void okvm_lapic_pv_eoi(struct okvm_lapic *apic)
+{
+	apic_eoi(apic);
+}
+
 /* Timer. */
 
 static u32 timer_mode(const struct okvm_lapic *apic)

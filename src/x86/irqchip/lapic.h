@@ -285,6 +285,8 @@ bool okvm_lapic_local_int(struct okvm_lapic *apic, u32 lvt_offset);
 
 bool okvm_lapic_take_ipi(struct okvm_lapic *apic, struct okvm_lapic_irq *irq);
 int okvm_lapic_take_eoi(struct okvm_lapic *apic);
+int okvm_lapic_pv_eoi_vector(const struct okvm_lapic *apic);
+void okvm_lapic_pv_eoi(struct okvm_lapic *apic);
 
 bool okvm_lapic_timer_expired(struct okvm_lapic *apic, u64 *next_ns);
 

@@ -26,6 +26,8 @@ struct okvm_vcpu_irq {
 	u64 vapic_addr;			/* KVM_SET_VAPIC_ADDR, 0: none */
 	int ext_vector;			/* split: KVM_INTERRUPT's, or -1 */
 	int eoi_exit;			/* split: KVM_EXIT_IOAPIC_EOI due, or -1 */
+	u64 pv_eoi_msr;			/* MSR_KVM_PV_EOI_EN */
+	bool pv_eoi_pending;		/* the guest's flag was set for this entry */
 };
 
 #endif /* OKVM_X86_VCPU_IRQ_H */
