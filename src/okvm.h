@@ -170,7 +170,8 @@ int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
 int okvm_vm_age_bitmap(struct okvm_vm *vm, void __user *argp);
 
 #define OKVM_FAULT_MMIO	2	/* no memslot, or a write to a read-only one */
-int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write);
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
+			bool present);
 bool okvm_mmu_slot_can_map_2m(struct okvm_vm *vm, const struct okvm_memslot *slot,
 			      u64 gfn);
 int okvm_vcpu_pre_fault_memory(struct okvm_vcpu *vcpu,

@@ -194,13 +194,13 @@ int okvm_arm64_s2_fault(struct okvm_vcpu *vcpu, u64 ipa, bool write, u64 *gpa)
 
 	*gpa = ipa;
 	if (!s2_own_table(vm, s2))
-		return okvm_mmu_page_fault(vcpu, ipa, write);
+		return okvm_mmu_page_fault(vcpu, ipa, write, true);
 
 	*gpa = ipa + vm->arch.extra_offset[vcpu->arch.s2_index - 1];
 	gfn = *gpa >> PAGE_SHIFT;
 	seq = READ_ONCE(vm->mmu_invalidate_seq);
 	smp_rmb();	/* the snapshot before the canonical fault */
-	r = okvm_mmu_page_fault(vcpu, *gpa, write);
+	r = okvm_mmu_page_fault(vcpu, *gpa, write, true);
 	if (r != 1)
 		return r;
 	r = okvm_pt_cache_topup(&vcpu->mmu_cache, own->fmt->levels);

@@ -204,8 +204,17 @@ out_page:
 	 * which does not see the page. Cleaning the page again needs the
 	 * host to write-protect or unmap it, which zaps the mapping first.
 	 */
-	if (host_writable)
-		set_page_dirty_lock(page);
+	if (host_writable) {
+		/*
+		 * Anonymous memory (most guests) is marked dirty by the flag
+		 * alone, as KVM does for every page; a file's page also needs
+		 * its mapping's accounting, under the page lock.
+		 */
+		if (PageAnon(page))
+			SetPageDirty(page);
+		else
+			set_page_dirty_lock(page);
+	}
 	mark_page_accessed(page);
 	put_page(page);
 out_srcu:
@@ -245,16 +254,20 @@ static bool fast_wp_fault(struct okvm_vm *vm, u64 gfn)
  * @vcpu: the faulting vCPU
  * @gpa: the guest-physical address
  * @write: the access was a write
+ * @present: the fault may be on a present translation (a write to a
+ *	write-protected leaf); false when the hardware says none was
+ *	present, which rules the fast path out (most faults: first touches)
  *
  * Return: 1 to re-enter the guest (mapped, or retry after a race),
  * OKVM_FAULT_MMIO when the access is emulated MMIO, -EFAULT when the slot's
  * memory cannot be faulted in, -ENOMEM, or -EIO for a broken MMU.
  */
-int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write)
+int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
+			bool present)
 {
 	int level;
 
-	if (write && fast_wp_fault(vcpu->vm, gpa >> PAGE_SHIFT))
+	if (write && present && fast_wp_fault(vcpu->vm, gpa >> PAGE_SHIFT))
 		return 1;
 	return mmu_page_fault(vcpu, gpa, write, &level);
 }

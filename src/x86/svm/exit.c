@@ -14,8 +14,9 @@
 #include "svm.h"
 #include "xsave.h"
 
-/* NPF error code: the access was a write (APM vol. 2, 15.25.6). */
-#define OKVM_NPF_WRITE	BIT_ULL(1)
+/* NPF error code (APM vol. 2, 15.25.6): a present entry, a write. */
+#define OKVM_NPF_PRESENT	BIT_ULL(0)
+#define OKVM_NPF_WRITE		BIT_ULL(1)
 
 static int svm_handle_io(struct okvm_vcpu *vcpu)
 {
@@ -40,7 +41,8 @@ static int svm_handle_npf(struct okvm_vcpu *vcpu)
 	u64 gpa = c->exit_info_2, err = c->exit_info_1;
 	int r;
 
-	r = okvm_mmu_page_fault(vcpu, gpa, err & OKVM_NPF_WRITE);
+	r = okvm_mmu_page_fault(vcpu, gpa, err & OKVM_NPF_WRITE,
+				err & OKVM_NPF_PRESENT);
 	if (r != OKVM_FAULT_MMIO)
 		return r;
 	/*
