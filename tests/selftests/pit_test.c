@@ -300,14 +300,6 @@ static void log_irq0_path(struct __test_metadata *_metadata, struct guest *g)
 	}
 }
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
@@ -569,9 +561,9 @@ TEST_F(g, reset_state)
 	int64_t t0, t1;
 
 	ASSERT_EQ(irqchip_vm(&self->g), 0);
-	t0 = mono_ns();
+	t0 = okvm_mono_ns();
 	ASSERT_EQ(create_pit2(self->g.vm, 0), 0);
-	t1 = mono_ns();
+	t1 = okvm_mono_ns();
 	memset(&ps2, 0xff, sizeof(ps2));
 	ASSERT_EQ(okvm_ioctl(self->g.vm, KVM_GET_PIT2, &ps2), 0);
 	expect_reset_channels(_metadata, ps2.channels, t0, t1);
@@ -600,9 +592,9 @@ TEST_F(g, set_get_pit2)
 	memcpy(set.channels, sample, sizeof(sample));
 	for (f = 0; f < ARRAY_SIZE(flags); f++) {
 		set.flags = flags[f];
-		t0 = mono_ns();
+		t0 = okvm_mono_ns();
 		ASSERT_EQ(okvm_ioctl(self->g.vm, KVM_SET_PIT2, &set), 0);
-		t1 = mono_ns();
+		t1 = okvm_mono_ns();
 		memset(&got, 0xff, sizeof(got));
 		ASSERT_EQ(okvm_ioctl(self->g.vm, KVM_GET_PIT2, &got), 0);
 		expect_sample_channels(_metadata, got.channels, t0, t1);
@@ -626,9 +618,9 @@ TEST_F(g, old_get_set_pit)
 
 	ASSERT_EQ(irqchip_vm(&self->g), 0);
 	vm = self->g.vm;
-	t0 = mono_ns();
+	t0 = okvm_mono_ns();
 	ASSERT_EQ(okvm_ioctl(vm, KVM_CREATE_PIT, 0), 0);
-	t1 = mono_ns();
+	t1 = okvm_mono_ns();
 	ASSERT_EQ(okvm_ioctl(vm, KVM_GET_PIT, &ps), 0);
 	expect_reset_channels(_metadata, ps.channels, t0, t1);
 	ASSERT_EQ(okvm_ioctl(vm, KVM_GET_PIT2, &ps2), 0);
@@ -638,9 +630,9 @@ TEST_F(g, old_get_set_pit)
 	ASSERT_EQ(okvm_ioctl(vm, KVM_SET_PIT2, &ps2), 0);
 
 	memcpy(ps.channels, sample, sizeof(sample));
-	t0 = mono_ns();
+	t0 = okvm_mono_ns();
 	ASSERT_EQ(okvm_ioctl(vm, KVM_SET_PIT, &ps), 0);
-	t1 = mono_ns();
+	t1 = okvm_mono_ns();
 	ASSERT_EQ(okvm_ioctl(vm, KVM_GET_PIT2, &ps2), 0);
 	expect_sample_channels(_metadata, ps2.channels, t0, t1);
 	EXPECT_EQ(ps2.flags, KVM_PIT_FLAGS_SPEAKER_DATA_ON);
@@ -841,9 +833,9 @@ TEST_F(g, irq0_through_pic)
 	*(uint8_t *)guest_ptr(&self->g, D_EOI) = 1;
 	run = self->g.vcpu[0].run;
 
-	t0 = mono_ns();
+	t0 = okvm_mono_ns();
 	r = guest_run_timeout(&self->g, 0, RUN_SECONDS);
-	t1 = mono_ns();
+	t1 = okvm_mono_ns();
 	if (r)
 		log_irq0_path(_metadata, &self->g);
 	ASSERT_EQ(r, 0) TH_LOG("no report in %d s: %s", RUN_SECONDS, guest_exit_str(run));

@@ -95,6 +95,26 @@ static void *td_vcpu_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Wait until the vCPU thread has made @n more passes than @from, while
+ * kicking it out of KVM_RUN if @kick, for up to @seconds: a deadline, not
+ * a count of sleeps, because a first pass that faults the guest in can
+ * take seconds under a debug kernel on TCG. Return: the passes made.
+ */
+static long td_wait_passes(struct td_vcpu *v, pthread_t t, long from, long n,
+			   int kick, int seconds)
+{
+	int64_t deadline = okvm_mono_ns() + seconds * 1000000000LL;
+
+	while (v->passes < from + n && !v->last_err &&
+	       okvm_mono_ns() < deadline) {
+		if (kick)
+			pthread_kill(t, FUZZ_KICK_SIG);
+		usleep(1000);
+	}
+	return v->passes - from;
+}
+
 struct td_checks {
 	struct fuzz_counters base;
 	int kmsg;
@@ -181,7 +201,7 @@ TEST_F_TIMEOUT(td, kill9_while_running_and_faulting, 120)
  * unmaps kvm_run, while another runs the vCPU: the vCPU keeps its VM
  * alive and runs on; the last reference goes when KVM_RUN returns.
  */
-TEST_F_TIMEOUT(td, close_fds_while_vcpu_runs, 120)
+TEST_F_TIMEOUT(td, close_fds_while_vcpu_runs, 150)
 {
 	struct td_checks c;
 	struct td_vcpu v;
@@ -196,9 +216,8 @@ TEST_F_TIMEOUT(td, close_fds_while_vcpu_runs, 120)
 	ASSERT_EQ(td_build(&g, &big), 0);
 	v = (struct td_vcpu){ .g = &g, .idx = 0 };
 	ASSERT_EQ(pthread_create(&t, NULL, td_vcpu_main, &v), 0);
-	for (i = 0; i < 3000 && v.passes < 1; i++)
-		usleep(1000);
-	ASSERT_GT(v.passes, 0) TH_LOG("guest did not run: %ld", v.last_err);
+	ASSERT_GT(td_wait_passes(&v, t, 0, 1, 0, 60), 0)
+		TH_LOG("guest did not run: %ld", v.last_err);
 
 	close(g.vm);
 	g.vm = -1;
@@ -208,21 +227,16 @@ TEST_F_TIMEOUT(td, close_fds_while_vcpu_runs, 120)
 	munmap(g.vcpu[1].run, g.run_size);
 	close(g.vcpu[1].fd);
 	passes = v.passes;
-	for (i = 0; i < 5000 && v.passes < passes + 2; i++) {
-		pthread_kill(t, FUZZ_KICK_SIG);
-		usleep(1000);
-	}
-	EXPECT_GE(v.passes, passes + 2) TH_LOG("no progress after the VM fd closed");
+	EXPECT_GE(td_wait_passes(&v, t, passes, 2, 1, 20), 2)
+		TH_LOG("no progress after the VM fd closed");
 	EXPECT_EQ(v.last_err, 0);
 
 	/* Now the vCPU fd and its mapping, while KVM_RUN is in progress. */
 	kick = dup(g.vcpu[0].fd);
 	close(g.vcpu[0].fd);
 	passes = v.passes;
-	for (i = 0; i < 5000 && v.passes < passes + 1; i++)
-		usleep(1000);
 	/* The dup keeps the file; the thread's next KVM_RUN still works. */
-	EXPECT_GE(v.passes, passes + 1);
+	EXPECT_GE(td_wait_passes(&v, t, passes, 1, 0, 20), 1);
 	g.vcpu[0].fd = kick;
 	v.stop = 1;
 	pthread_kill(t, FUZZ_KICK_SIG);

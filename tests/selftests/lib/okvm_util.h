@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdint.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -29,6 +31,15 @@ static inline const char *okvm_dev_path(void)
 static inline int okvm_open_dev(void)
 {
 	return open(okvm_dev_path(), O_RDWR | O_CLOEXEC);
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, for deadlines and durations. */
+static inline int64_t okvm_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 /*
