@@ -89,7 +89,8 @@ static void okvm_gmem_zap(struct okvm_gmem *gmem, pgoff_t start, pgoff_t end)
 		pgoff_t s = max(start, b->start), e = min(end, b->end);
 
 		if (s < e)
-			okvm_zap_gfn_range(gmem->vm, b->base_gfn + (s - b->start),
+			okvm_zap_gfn_range(gmem->vm, OKVM_ROOT_MIRROR,
+					   b->base_gfn + (s - b->start),
 					   e - s);
 	}
 }

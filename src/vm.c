@@ -39,6 +39,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 		okvm_gmem_unbind(vm, &slots->slots[i]);
 	okvm_dirty_log_free_all(slots);
 	okvm_memslots_free(slots);
+	okvm_mem_attr_destroy(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -166,7 +167,8 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 		 * and the notifier still covers it until the zap is done.
 		 */
 		okvm_vm_publish_memslots(vm, inval);
-		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
+		okvm_zap_gfn_range(vm, OKVM_ROOT_ALL, chg.old.base_gfn,
+				   chg.old.npages);
 		okvm_memslots_free(old);
 		old = inval;
 	}
@@ -276,6 +278,13 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return okvm_vm_create_guest_memfd(vm, &gmem);
 	}
+	case KVM_SET_MEMORY_ATTRIBUTES: {
+		struct kvm_memory_attributes attrs;
+
+		if (copy_from_user(&attrs, argp, sizeof(attrs)))
+			return -EFAULT;
+		return okvm_vm_set_memory_attributes(vm, &attrs);
+	}
 	case KVM_IOEVENTFD:
 	case KVM_IRQFD:
 		return okvm_eventfd_vm_ioctl(vm, ioctl, argp);
@@ -329,6 +338,7 @@ int okvm_dev_create_vm(unsigned long type)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
 	xa_init(&vm->vcpu_array);
+	okvm_mem_attr_init(vm);
 	okvm_eventfd_vm_init(vm);
 	snprintf(vm->stats_id, sizeof(vm->stats_id), "kvm-%d",
 		 task_pid_nr(current));

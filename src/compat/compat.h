@@ -151,6 +151,20 @@ struct kvm_create_guest_memfd {
 	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
 #endif
 
+/* 6.8 added memory attributes. */
+#ifndef KVM_SET_MEMORY_ATTRIBUTES
+struct kvm_memory_attributes {
+	__u64 address;
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+};
+
+#define KVM_SET_MEMORY_ATTRIBUTES \
+	_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
+#define KVM_MEMORY_ATTRIBUTE_PRIVATE	(1ULL << 3)
+#endif
+
 /* 6.10 added KVM_PRE_FAULT_MEMORY. */
 #ifndef KVM_PRE_FAULT_MEMORY
 struct kvm_pre_fault_memory {
