@@ -154,6 +154,9 @@ int okvm_vm_create_guest_memfd(struct okvm_vm *vm,
 			       const struct kvm_create_guest_memfd *args);
 int okvm_gmem_bind(struct okvm_vm *vm, struct okvm_memslot *slot, u32 fd);
 void okvm_gmem_unbind(struct okvm_vm *vm, const struct okvm_memslot *slot);
+int okvm_gmem_fault_begin(const struct okvm_memslot *slot);
+void okvm_gmem_fault_end(const struct okvm_memslot *slot);
+int okvm_gmem_get_pfn(const struct okvm_memslot *slot, u64 gfn, u64 *pfn);
 
 /* src/dirty.c */
 int okvm_dirty_log_prepare(struct okvm_vm *vm,

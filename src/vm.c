@@ -62,11 +62,18 @@ static const struct okvm_mmu_tlb_ops okvm_vm_tlb_ops = {
 	.flush_range = okvm_vm_flush_range,
 };
 
-/* The VM's guest-physical page tables: one direct root, no private memory. */
+/*
+ * The VM's guest-physical page tables: a direct root, whose table the
+ * hardware walks, and in a VM with private memory a mirror root for the
+ * private GFNs, whose external table is that same hardware table
+ * (src/mmu/ext_direct.c).
+ */
 static int okvm_vm_mmu_init(struct okvm_vm *vm)
 {
 	struct okvm_mmu_cfg cfg = {
 		.fmt = okvm_arch_mmu_fmt(vm),
+		.has_private = vm->has_private_mem,
+		.ext_direct = vm->has_private_mem,
 		.tlb_ops = &okvm_vm_tlb_ops,
 		.tlb_priv = vm,
 	};
