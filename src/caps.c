@@ -41,6 +41,8 @@ long okvm_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_GUEST_MEMFD:
 		/* As KVM: offered, but bindable only in a VM with private memory. */
 		return !vm || vm->has_private_mem;
+	case KVM_CAP_MEMORY_ATTRIBUTES:
+		return okvm_supported_mem_attributes(vm);
 	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
 		return KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE |
 		       KVM_DIRTY_LOG_INITIALLY_SET;

@@ -99,7 +99,7 @@ static void dirty_log_protect(struct okvm_vm *vm, u64 gfn, u64 nr)
 static void dirty_log_zap_run(struct okvm_vm *vm, u64 first, u64 last)
 {
 	if (first < last)
-		okvm_zap_gfn_range(vm, first, last - first);
+		okvm_zap_gfn_range(vm, OKVM_ROOT_DIRECT, first, last - first);
 }
 
 /**

@@ -46,12 +46,18 @@ struct okvm_gmem_binding {
  * @refs: one for the open file, one per memslot bound to it
  * @vm: the VM it belongs to (referenced while the file is open)
  * @file: the file; NULL once it is closed (written under vm->slots_lock)
+ * @inode: the file's inode, referenced for as long as this lives, so that
+ *	a private fault can lock its mapping without a file reference
+ * @closed: the file is closed and its pages gone (written under the
+ *	mapping's invalidate_lock, exclusive)
  * @bindings: the memslots' ranges (under the mapping's invalidate_lock)
  */
 struct okvm_gmem {
 	refcount_t refs;
 	struct okvm_vm *vm;
 	struct file *file;
+	struct inode *inode;
+	bool closed;
 	struct list_head bindings;
 };
 
@@ -59,8 +65,10 @@ static struct vfsmount *okvm_gmem_mnt;
 
 static void okvm_gmem_put(struct okvm_gmem *gmem)
 {
-	if (refcount_dec_and_test(&gmem->refs))
+	if (refcount_dec_and_test(&gmem->refs)) {
+		iput(gmem->inode);
 		kfree(gmem);
+	}
 }
 
 /*
@@ -89,7 +97,8 @@ static void okvm_gmem_zap(struct okvm_gmem *gmem, pgoff_t start, pgoff_t end)
 		pgoff_t s = max(start, b->start), e = min(end, b->end);
 
 		if (s < e)
-			okvm_zap_gfn_range(gmem->vm, b->base_gfn + (s - b->start),
+			okvm_zap_gfn_range(gmem->vm, OKVM_ROOT_MIRROR,
+					   b->base_gfn + (s - b->start),
 					   e - s);
 	}
 }
@@ -182,6 +191,9 @@ static int okvm_gmem_release(struct inode *inode, struct file *file)
 		list_del(&b->node);
 		kfree(b);
 	}
+	/* Slots may outlive the file (their inode reference): free the memory now. */
+	truncate_inode_pages(inode->i_mapping, 0);
+	gmem->closed = true;
 	WRITE_ONCE(gmem->file, NULL);
 	filemap_invalidate_unlock(inode->i_mapping);
 	mutex_unlock(&vm->slots_lock);
@@ -285,6 +297,8 @@ int okvm_vm_create_guest_memfd(struct okvm_vm *vm,
 	}
 	file->f_flags |= O_LARGEFILE;
 	file->private_data = gmem;
+	ihold(inode);
+	gmem->inode = inode;
 	gmem->file = file;
 	okvm_get_vm(vm);
 	gmem->vm = vm;
@@ -393,6 +407,68 @@ void okvm_gmem_unbind(struct okvm_vm *vm, const struct okvm_memslot *slot)
 		filemap_invalidate_unlock(file->f_mapping);
 	}
 	okvm_gmem_put(gmem);
+}
+
+/**
+ * okvm_gmem_fault_begin() - hold a guest_memfd slot's pages for a fault
+ * @slot: a KVM_MEM_GUEST_MEMFD slot, kept alive by the caller's SRCU
+ *
+ * Takes the file's invalidate_lock shared, so that no punch-hole or close
+ * (exclusive: they zap, then free pages) can pass between the page lookup
+ * and the mapping: a page okvm_gmem_get_pfn() returns stays allocated
+ * until the caller has mapped it and called okvm_gmem_fault_end().  Lock
+ * order: invalidate_lock, then the MMU lock.
+ *
+ * Context: may sleep.
+ * Return: 0 (call okvm_gmem_fault_end() after mapping), or -EFAULT if the
+ * file is closed (KVM: the same errno).
+ */
+int okvm_gmem_fault_begin(const struct okvm_memslot *slot)
+{
+	struct okvm_gmem *gmem = slot->gmem;
+
+	filemap_invalidate_lock_shared(gmem->inode->i_mapping);
+	if (gmem->closed) {
+		filemap_invalidate_unlock_shared(gmem->inode->i_mapping);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+/**
+ * okvm_gmem_fault_end() - end okvm_gmem_fault_begin()
+ * @slot: the same slot
+ */
+void okvm_gmem_fault_end(const struct okvm_memslot *slot)
+{
+	filemap_invalidate_unlock_shared(slot->gmem->inode->i_mapping);
+}
+
+/**
+ * okvm_gmem_get_pfn() - the private page behind a GFN of a slot
+ * @slot: the slot, between okvm_gmem_fault_begin() and _end()
+ * @gfn: a GFN of @slot
+ * @pfn: out: its frame, zeroed the first time it is handed out
+ *
+ * The page is allocated if the file has none there (after a punch-hole:
+ * a new, zeroed page).  No reference is kept: the page stays while the
+ * caller holds the fault lock, and afterwards until a punch-hole or the
+ * close, which zap the mapping first.
+ *
+ * Return: 0, or -ENOMEM and friends from the page cache.
+ */
+int okvm_gmem_get_pfn(const struct okvm_memslot *slot, u64 gfn, u64 *pfn)
+{
+	pgoff_t index = slot->gmem_pgoff + (gfn - slot->base_gfn);
+	struct folio *folio;
+
+	folio = okvm_gmem_get_folio(slot->gmem->inode, index);
+	if (IS_ERR(folio))
+		return PTR_ERR(folio);
+	*pfn = folio_pfn(folio) + (index - folio->index);
+	folio_unlock(folio);
+	folio_put(folio);
+	return 0;
 }
 
 static int okvm_gmem_init_fs_context(struct fs_context *fc)

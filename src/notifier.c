@@ -23,17 +23,61 @@
 /**
  * okvm_zap_gfn_range() - unmap [@gfn, @gfn + @nr) from the VM's page tables
  * @vm: the VM
+ * @roots: OKVM_ROOT_DIRECT (shared memory), OKVM_ROOT_MIRROR (private
+ *	memory) or OKVM_ROOT_ALL
  * @gfn: first natural GFN
  * @nr: number of pages
  *
  * Takes the MMU lock for write; the engine flushes TLBs through the arch
  * hook before returning.  Context: may sleep.
  */
-void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr)
+void okvm_zap_gfn_range(struct okvm_vm *vm, unsigned int roots, u64 gfn,
+			u64 nr)
 {
 	write_lock(vm->mmu.lock);
-	okvm_mmu_zap(&vm->mmu, OKVM_ROOT_ALL, gfn, nr);
+	okvm_mmu_zap(&vm->mmu, roots, gfn, nr);
 	write_unlock(vm->mmu.lock);
+}
+
+/**
+ * okvm_mmu_invalidate_begin() - faults over [@start, @end) must not map
+ * @vm: the VM
+ * @start: first HVA
+ * @end: HVA past the range (a GFN-based change, a conversion, passes the
+ *	whole HVA space)
+ *
+ * Until the matching okvm_mmu_invalidate_end(), a fault whose HVA is in
+ * the (widened) range retries instead of mapping; the caller zaps in
+ * between.  Context: any; takes invalidate_lock.
+ */
+void okvm_mmu_invalidate_begin(struct okvm_vm *vm, unsigned long start,
+			       unsigned long end)
+{
+	spin_lock(&vm->invalidate_lock);
+	if (!vm->mmu_invalidate_in_progress++) {
+		vm->mmu_invalidate_start = start;
+		vm->mmu_invalidate_end = end;
+	} else {
+		vm->mmu_invalidate_start = min(vm->mmu_invalidate_start, start);
+		vm->mmu_invalidate_end = max(vm->mmu_invalidate_end, end);
+	}
+	spin_unlock(&vm->invalidate_lock);
+}
+
+/**
+ * okvm_mmu_invalidate_end() - end one okvm_mmu_invalidate_begin()
+ * @vm: the VM
+ *
+ * Bumps the sequence, so a fault that took its snapshot before the
+ * invalidation retries even when it checks after this.
+ */
+void okvm_mmu_invalidate_end(struct okvm_vm *vm)
+{
+	spin_lock(&vm->invalidate_lock);
+	vm->mmu_invalidate_seq++;
+	if (!WARN_ON_ONCE(vm->mmu_invalidate_in_progress <= 0))
+		vm->mmu_invalidate_in_progress--;
+	spin_unlock(&vm->invalidate_lock);
 }
 
 static struct okvm_vm *mn_to_vm(struct mmu_notifier *mn)
@@ -57,10 +101,15 @@ static bool hva_op_gfns(struct okvm_vm *vm, enum okvm_hva_op op, u64 gfn,
 	case OKVM_HVA_ZAP_ATOMIC:
 		/* The atomic zap keeps the lock for the whole range. */
 		write_lock(vm->mmu.lock);
+		/*
+		 * The host's pages back shared memory only: private memory
+		 * (guest_memfd) is not in the mm, its changes come from the
+		 * file (punch-hole, close).
+		 */
 		if (op == OKVM_HVA_ZAP)
-			okvm_mmu_zap(&vm->mmu, OKVM_ROOT_ALL, gfn, nr);
+			okvm_mmu_zap(&vm->mmu, OKVM_ROOT_DIRECT, gfn, nr);
 		else
-			okvm_mmu_zap_atomic(&vm->mmu, OKVM_ROOT_ALL, gfn, nr);
+			okvm_mmu_zap_atomic(&vm->mmu, OKVM_ROOT_DIRECT, gfn, nr);
 		write_unlock(vm->mmu.lock);
 		return false;
 	case OKVM_HVA_CLEAR_YOUNG:
@@ -112,16 +161,7 @@ static int okvm_mn_invalidate_range_start(struct mmu_notifier *mn,
 {
 	struct okvm_vm *vm = mn_to_vm(mn);
 
-	spin_lock(&vm->invalidate_lock);
-	if (!vm->mmu_invalidate_in_progress++) {
-		vm->mmu_invalidate_start = range->start;
-		vm->mmu_invalidate_end = range->end;
-	} else {
-		vm->mmu_invalidate_start = min(vm->mmu_invalidate_start, range->start);
-		vm->mmu_invalidate_end = max(vm->mmu_invalidate_end, range->end);
-	}
-	spin_unlock(&vm->invalidate_lock);
-
+	okvm_mmu_invalidate_begin(vm, range->start, range->end);
 	/* Neither SRCU readers nor the rwlock sleep: fine when !blockable. */
 	okvm_hva_range_op(vm, range->start, range->end,
 			  mmu_notifier_range_blockable(range) ?
@@ -132,13 +172,7 @@ static int okvm_mn_invalidate_range_start(struct mmu_notifier *mn,
 static void okvm_mn_invalidate_range_end(struct mmu_notifier *mn,
 					 const struct mmu_notifier_range *range)
 {
-	struct okvm_vm *vm = mn_to_vm(mn);
-
-	spin_lock(&vm->invalidate_lock);
-	vm->mmu_invalidate_seq++;
-	if (!WARN_ON_ONCE(vm->mmu_invalidate_in_progress <= 0))
-		vm->mmu_invalidate_in_progress--;
-	spin_unlock(&vm->invalidate_lock);
+	okvm_mmu_invalidate_end(mn_to_vm(mn));
 }
 
 /* The mm is going away (exit, or the last user dropped): unmap everything. */
@@ -146,7 +180,8 @@ static void okvm_mn_release(struct mmu_notifier *mn, struct mm_struct *mm)
 {
 	struct okvm_vm *vm = mn_to_vm(mn);
 
-	okvm_zap_gfn_range(vm, 0, 1ULL << (vm->mmu.fmt->levels * OKVM_PT_LEVEL_BITS));
+	okvm_zap_gfn_range(vm, OKVM_ROOT_ALL, 0,
+			   1ULL << (vm->mmu.fmt->levels * OKVM_PT_LEVEL_BITS));
 }
 
 /*

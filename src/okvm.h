@@ -73,6 +73,8 @@ struct okvm_vm {
 	 * attributes); set by the arch at creation.
 	 */
 	bool has_private_mem;
+	/* GFN -> KVM_MEMORY_ATTRIBUTE_* (src/mem_attr.c); writers: slots_lock */
+	struct xarray mem_attr_array;
 
 	struct okvm_vm_stat stat;
 	char stats_id[OKVM_STATS_NAME_SIZE];
@@ -131,7 +133,19 @@ extern atomic_long_t okvm_live_pages;
 /* src/notifier.c, src/mmu/fault.c */
 int okvm_mmu_notifier_register(struct okvm_vm *vm);
 void okvm_mmu_notifier_unregister(struct okvm_vm *vm);
-void okvm_zap_gfn_range(struct okvm_vm *vm, u64 gfn, u64 nr);
+void okvm_zap_gfn_range(struct okvm_vm *vm, unsigned int roots, u64 gfn,
+			u64 nr);
+void okvm_mmu_invalidate_begin(struct okvm_vm *vm, unsigned long start,
+			       unsigned long end);
+void okvm_mmu_invalidate_end(struct okvm_vm *vm);
+
+/* src/mem_attr.c */
+u64 okvm_supported_mem_attributes(const struct okvm_vm *vm);
+bool okvm_mem_is_private(struct okvm_vm *vm, u64 gfn);
+int okvm_vm_set_memory_attributes(struct okvm_vm *vm,
+				  const struct kvm_memory_attributes *attrs);
+void okvm_mem_attr_init(struct okvm_vm *vm);
+void okvm_mem_attr_destroy(struct okvm_vm *vm);
 
 /* src/guest_memfd.c */
 int okvm_gmem_init(void);
@@ -140,6 +154,9 @@ int okvm_vm_create_guest_memfd(struct okvm_vm *vm,
 			       const struct kvm_create_guest_memfd *args);
 int okvm_gmem_bind(struct okvm_vm *vm, struct okvm_memslot *slot, u32 fd);
 void okvm_gmem_unbind(struct okvm_vm *vm, const struct okvm_memslot *slot);
+int okvm_gmem_fault_begin(const struct okvm_memslot *slot);
+void okvm_gmem_fault_end(const struct okvm_memslot *slot);
+int okvm_gmem_get_pfn(const struct okvm_memslot *slot, u64 gfn, u64 *pfn);
 
 /* src/dirty.c */
 int okvm_dirty_log_prepare(struct okvm_vm *vm,

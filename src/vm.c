@@ -39,6 +39,7 @@ static void okvm_destroy_vm(struct okvm_vm *vm)
 		okvm_gmem_unbind(vm, &slots->slots[i]);
 	okvm_dirty_log_free_all(slots);
 	okvm_memslots_free(slots);
+	okvm_mem_attr_destroy(vm);
 	cleanup_srcu_struct(&vm->srcu);
 	mmdrop(vm->mm);
 	kfree(vm);
@@ -61,11 +62,18 @@ static const struct okvm_mmu_tlb_ops okvm_vm_tlb_ops = {
 	.flush_range = okvm_vm_flush_range,
 };
 
-/* The VM's guest-physical page tables: one direct root, no private memory. */
+/*
+ * The VM's guest-physical page tables: a direct root, whose table the
+ * hardware walks, and in a VM with private memory a mirror root for the
+ * private GFNs, whose external table is that same hardware table
+ * (src/mmu/ext_direct.c).
+ */
 static int okvm_vm_mmu_init(struct okvm_vm *vm)
 {
 	struct okvm_mmu_cfg cfg = {
 		.fmt = okvm_arch_mmu_fmt(vm),
+		.has_private = vm->has_private_mem,
+		.ext_direct = vm->has_private_mem,
 		.tlb_ops = &okvm_vm_tlb_ops,
 		.tlb_priv = vm,
 	};
@@ -166,7 +174,8 @@ int okvm_vm_set_memory_region(struct okvm_vm *vm,
 		 * and the notifier still covers it until the zap is done.
 		 */
 		okvm_vm_publish_memslots(vm, inval);
-		okvm_zap_gfn_range(vm, chg.old.base_gfn, chg.old.npages);
+		okvm_zap_gfn_range(vm, OKVM_ROOT_ALL, chg.old.base_gfn,
+				   chg.old.npages);
 		okvm_memslots_free(old);
 		old = inval;
 	}
@@ -276,6 +285,13 @@ static long okvm_vm_ioctl(struct file *filp, unsigned int ioctl,
 			return -EFAULT;
 		return okvm_vm_create_guest_memfd(vm, &gmem);
 	}
+	case KVM_SET_MEMORY_ATTRIBUTES: {
+		struct kvm_memory_attributes attrs;
+
+		if (copy_from_user(&attrs, argp, sizeof(attrs)))
+			return -EFAULT;
+		return okvm_vm_set_memory_attributes(vm, &attrs);
+	}
 	case KVM_IOEVENTFD:
 	case KVM_IRQFD:
 		return okvm_eventfd_vm_ioctl(vm, ioctl, argp);
@@ -329,6 +345,7 @@ int okvm_dev_create_vm(unsigned long type)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->slots_lock);
 	xa_init(&vm->vcpu_array);
+	okvm_mem_attr_init(vm);
 	okvm_eventfd_vm_init(vm);
 	snprintf(vm->stats_id, sizeof(vm->stats_id), "kvm-%d",
 		 task_pid_nr(current));

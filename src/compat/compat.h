@@ -151,6 +151,55 @@ struct kvm_create_guest_memfd {
 	_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)
 #endif
 
+/*
+ * 6.8 added memory attributes and the memory-fault exit. 6.1's kvm_run
+ * has no memory_fault member: okvm_run_memory_fault() gives the same
+ * bytes (the start of the exit union).
+ */
+#ifndef KVM_SET_MEMORY_ATTRIBUTES
+struct kvm_memory_attributes {
+	__u64 address;
+	__u64 size;
+	__u64 attributes;
+	__u64 flags;
+};
+
+#define KVM_SET_MEMORY_ATTRIBUTES \
+	_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)
+#define KVM_MEMORY_ATTRIBUTE_PRIVATE	(1ULL << 3)
+#endif
+#ifndef KVM_EXIT_MEMORY_FAULT
+#define KVM_EXIT_MEMORY_FAULT		39
+#define KVM_MEMORY_EXIT_FLAG_PRIVATE	(1ULL << 3)
+#endif
+struct okvm_memory_fault_exit {
+	__u64 flags;
+	__u64 gpa;
+	__u64 size;
+};
+#define okvm_run_memory_fault(run) \
+	((struct okvm_memory_fault_exit *)&(run)->hw)
+
+/*
+ * 6.8 named the word after kvm_run.hypercall.args "flags" (a union with
+ * 6.1's longmode + pad) and defined its bits.
+ */
+#ifdef KVM_EXIT_HYPERCALL_LONG_MODE
+#define okvm_run_hypercall_set_flags(run, f)	((run)->hypercall.flags = (f))
+#else
+#define KVM_EXIT_HYPERCALL_LONG_MODE		(1ULL << 0)
+#define okvm_run_hypercall_set_flags(run, f)			\
+	do {							\
+		(run)->hypercall.longmode = (f);		\
+		(run)->hypercall.pad = 0;			\
+	} while (0)
+#endif
+
+/* 6.8 added the software-protected VM type. */
+#ifndef KVM_X86_SW_PROTECTED_VM
+#define KVM_X86_SW_PROTECTED_VM		1
+#endif
+
 /* 6.10 added KVM_PRE_FAULT_MEMORY. */
 #ifndef KVM_PRE_FAULT_MEMORY
 struct kvm_pre_fault_memory {

@@ -44,7 +44,9 @@ static bool age_range(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages,
 					 OKVM_PT_LOCKLESS, &count))
 			continue;
 retry:
+		/* Private leaves (ext_direct.c) are not host memory. */
 		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level) ||
+		    okvm_pte_ext(fmt, iter.old_spte) ||
 		    !okvm_pte_young(fmt, iter.old_spte))
 			continue;
 

@@ -99,6 +99,73 @@ bool okvm_mmu_slot_can_map_2m(struct okvm_vm *vm, const struct okvm_memslot *slo
 }
 
 /*
+ * KVM_EXIT_MEMORY_FAULT: the guest touched memory of a kind (private or
+ * shared) the VM cannot give it there; userspace converts or adds memory
+ * and runs again.  KVM_RUN returns -EFAULT with this exit.
+ */
+static int memory_fault_exit(struct okvm_vcpu *vcpu, u64 gfn, bool private,
+			     int err)
+{
+	struct okvm_memory_fault_exit *mf = okvm_run_memory_fault(vcpu->run);
+
+	vcpu->run->exit_reason = KVM_EXIT_MEMORY_FAULT;
+	mf->gpa = gfn << PAGE_SHIFT;
+	mf->size = PAGE_SIZE;
+	/* As KVM: no access flags (not defined for userspace yet). */
+	mf->flags = private ? KVM_MEMORY_EXIT_FLAG_PRIVATE : 0;
+	return err;
+}
+
+/*
+ * A fault on a private GFN: the page comes from the slot's guest_memfd,
+ * never from its HVA, and is mapped 4K by the mirror root, whose external
+ * operations write it into the hardware table (src/mmu/ext_direct.c).
+ * The guest_memfd fault lock keeps a punch-hole or close from freeing the
+ * page before it is mapped; @seq orders the fault with conversions.
+ */
+static int private_page_fault(struct okvm_vcpu *vcpu,
+			      const struct okvm_memslot *slot, u64 gfn,
+			      unsigned long seq, int *level_out)
+{
+	struct okvm_vm *vm = vcpu->vm;
+	u64 pfn;
+	int r;
+
+	/* As KVM: private access to no memory or to a slot without any. */
+	if (!slot || !slot->gmem)
+		return memory_fault_exit(vcpu, gfn, true, -EFAULT);
+	r = okvm_gmem_fault_begin(slot);
+	if (r)
+		return memory_fault_exit(vcpu, gfn, true, r);
+	r = okvm_gmem_get_pfn(slot, gfn, &pfn);
+	if (r) {
+		memory_fault_exit(vcpu, gfn, true, r);
+		goto out;
+	}
+	r = okvm_pt_cache_topup(&vcpu->mmu_cache, vm->mmu.fmt->levels);
+	if (r)
+		goto out;
+
+	read_lock(vm->mmu.lock);
+	if (fault_raced(vm, seq, okvm_memslot_gfn_to_hva(slot, gfn))) {
+		r = 1;
+	} else {
+		r = okvm_mmu_map(&vm->mmu, true, gfn, pfn, 1, OKVM_PT_RWX, 1,
+				 &vcpu->mmu_cache);
+		if (!r) {
+			r = 1;
+			*level_out = 1;
+		} else if (r == -EAGAIN) {
+			r = 1;	/* a conversion raced: fault again */
+		}
+	}
+	read_unlock(vm->mmu.lock);
+out:
+	okvm_gmem_fault_end(slot);
+	return r;
+}
+
+/*
  * The fault itself. *@level is the level of the mapping made, or 0 if a
  * racing invalidation or memslot update made it give up (the caller
  * retries).
@@ -113,12 +180,23 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	unsigned long hva, seq;
 	struct page *page;
 	int level = 1, idx, r;
+	bool private;
 	u32 perm;
 
 	*level_out = 0;
 	idx = srcu_read_lock(&vm->srcu);
 	slot = okvm_memslots_find_any(srcu_dereference(vm->memslots, &vm->srcu),
 				      gfn);
+
+	seq = READ_ONCE(vm->mmu_invalidate_seq);
+	smp_rmb();	/* the snapshot before the attribute and page lookups */
+	/*
+	 * In a software-protected VM the attribute is the truth: the access
+	 * is private if the GFN is (KVM's kvm_mmu_page_fault() sets
+	 * PFERR_PRIVATE_ACCESS from it), so it never disagrees with the
+	 * attribute here; what can fail is the memory behind it.
+	 */
+	private = okvm_mem_is_private(vm, gfn);
 	/*
 	 * A slot being deleted or moved: its old mappings are about to be
 	 * zapped, and a mapping made now could outlive the zap. Nor is it
@@ -129,14 +207,15 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 		r = 1;
 		goto out_srcu;
 	}
+	if (private) {
+		r = private_page_fault(vcpu, slot, gfn, seq, level_out);
+		goto out_srcu;
+	}
 	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
 		r = OKVM_FAULT_MMIO;
 		goto out_srcu;
 	}
 	hva = okvm_memslot_gfn_to_hva(slot, gfn);
-
-	seq = READ_ONCE(vm->mmu_invalidate_seq);
-	smp_rmb();	/* the snapshot before the page lookup */
 
 	if (write) {
 		r = get_user_pages_fast(hva, 1, FOLL_WRITE, &page);
@@ -165,8 +244,13 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 		goto out_page;
 
 	pfn = page_to_pfn(page);
-	/* A logged slot is mapped 4K, so that writes are logged per page. */
-	if (!slot->dirty_bitmap && fault_can_map_2m(vm->mm, slot, gfn, hva)) {
+	/*
+	 * A logged slot is mapped 4K, so that writes are logged per page; so
+	 * is all shared memory of a VM with private memory, whose hardware
+	 * table the mirror root shares (src/mmu/ext_direct.c).
+	 */
+	if (!slot->dirty_bitmap && !vm->has_private_mem &&
+	    fault_can_map_2m(vm->mm, slot, gfn, hva)) {
 		level = 2;
 		nr = OKVM_2M_PAGES;
 		gfn = ALIGN_DOWN(gfn, OKVM_2M_PAGES);
@@ -184,7 +268,9 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	} else {
 		r = okvm_mmu_map(&vm->mmu, false, gfn, pfn, nr, perm, level,
 				 &vcpu->mmu_cache);
-		if (!r) {
+		if (r == -EAGAIN)
+			r = 1;	/* the private twin holds it: converted meanwhile */
+		else if (!r) {
 			r = 1;
 			*level_out = level;
 			/*
@@ -260,7 +346,8 @@ static bool fast_wp_fault(struct okvm_vm *vm, u64 gfn)
  *
  * Return: 1 to re-enter the guest (mapped, or retry after a race),
  * OKVM_FAULT_MMIO when the access is emulated MMIO, -EFAULT when the slot's
- * memory cannot be faulted in, -ENOMEM, or -EIO for a broken MMU.
+ * memory cannot be faulted in (with KVM_EXIT_MEMORY_FAULT for a private
+ * GFN without private memory), -ENOMEM, or -EIO for a broken MMU.
  */
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 			bool present)

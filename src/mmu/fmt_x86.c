@@ -30,6 +30,14 @@
 #define NPT_HOST_W	BIT_ULL(9)
 #define EPT_HOST_W	BIT_ULL(57)
 
+/*
+ * The external-table mark of a private leaf in the direct root's table
+ * (ext_direct.c): NPT's next software-available bit, and in EPT another
+ * ignored one.
+ */
+#define NPT_EXT		BIT_ULL(10)
+#define EPT_EXT		BIT_ULL(58)
+
 #define EPT_R		BIT_ULL(0)
 #define EPT_W		BIT_ULL(1)
 #define EPT_X		BIT_ULL(2)
@@ -59,6 +67,7 @@
 	.accessed_bit = X86_A,						\
 	.dirty_bit = X86_D,						\
 	.host_w_bit = NPT_HOST_W,					\
+	.ext_bit = NPT_EXT,						\
 	.frozen = X86_FROZEN,						\
 }
 
@@ -80,6 +89,7 @@
 	.accessed_bit = (_a),						\
 	.dirty_bit = (_d),						\
 	.host_w_bit = EPT_HOST_W,					\
+	.ext_bit = EPT_EXT,						\
 	.frozen = X86_FROZEN,						\
 }
 

@@ -101,7 +101,10 @@ struct okvm_pt_cache {
  * @lock: the caller's MMU lock, or NULL for the okvm_mmu's own
  * @gfn_direct_bits: bits added to GFNs in the direct root (0 if none);
  *	must be above every natural GFN and inside the format's range
- * @has_private: create a mirror root (requires @ext_ops)
+ * @has_private: create a mirror root (requires @ext_ops or @ext_direct)
+ * @ext_direct: the mirror root's external table is the direct root's own
+ *	table (the one the hardware walks; src/mmu/ext_direct.c), and
+ *	@ext_ops must be NULL; needs a format with an ext_bit
  * @ext_ops: external page-table operations for the mirror root
  * @ext_priv: argument of @ext_ops
  * @tlb_ops: TLB flush hook (may be NULL for a table nobody runs on)
@@ -112,6 +115,7 @@ struct okvm_mmu_cfg {
 	rwlock_t *lock;
 	u64 gfn_direct_bits;
 	bool has_private;
+	bool ext_direct;
 	const struct okvm_ext_ops *ext_ops;
 	void *ext_priv;
 	const struct okvm_mmu_tlb_ops *tlb_ops;
@@ -141,6 +145,7 @@ struct okvm_pt_root {
  * @direct: the direct (shared) root
  * @mirror: the mirror (private) root, or NULL
  * @mirror_root: storage for @mirror
+ * @ext_direct: see struct okvm_mmu_cfg
  * @ext_ops: see struct okvm_mmu_cfg
  * @ext_priv: see struct okvm_mmu_cfg
  * @tlb_ops: see struct okvm_mmu_cfg
@@ -159,6 +164,7 @@ struct okvm_mmu {
 	struct okvm_pt_root direct;
 	struct okvm_pt_root *mirror;
 	struct okvm_pt_root mirror_root;
+	bool ext_direct;
 	const struct okvm_ext_ops *ext_ops;
 	void *ext_priv;
 	const struct okvm_mmu_tlb_ops *tlb_ops;
@@ -169,6 +175,8 @@ struct okvm_mmu {
 	unsigned int test_yield_every;
 	unsigned int test_yields;
 };
+
+extern const struct okvm_ext_ops okvm_ext_direct_ops;
 
 int okvm_mmu_init(struct okvm_mmu *mmu, const struct okvm_mmu_cfg *cfg);
 u64 okvm_mmu_max_gfn(const struct okvm_mmu *mmu);

@@ -464,6 +464,17 @@ static struct okvm_pt_root *pick_root(struct okvm_mmu *mmu, bool private)
 	return private ? mmu->mirror : &mmu->direct;
 }
 
+/*
+ * Is @root's table also the mirror root's external table right now
+ * (ext_direct.c)?  Then it holds the mirror's leaves too, and it keeps
+ * its tables, and maps 4K only, until the mirror root is gone.
+ */
+static bool root_hosts_ext(const struct okvm_mmu *mmu,
+			   const struct okvm_pt_root *root)
+{
+	return mmu->ext_direct && mmu->mirror && root == &mmu->direct;
+}
+
 /* ---- map ---- */
 
 /*
@@ -515,10 +526,12 @@ static int map_link_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
  * table is needed) is zapped first; leaves are created young and clean.
  * The TLB hook is called if a present translation was replaced.
  *
- * Return: 0; -EINVAL for a bad range/level/permission; -ENOMEM if a table
- * could not be allocated or an external-table error (the range is then
- * partially mapped, which is safe: a fault retries); -EIO if the MMU is
- * broken.
+ * Return: 0; -EINVAL for a bad range/level/permission (a huge leaf in a
+ * direct root that hosts the mirror's external table included); -ENOMEM
+ * if a table could not be allocated or an external-table error (the range
+ * is then partially mapped, which is safe: a fault retries); -EAGAIN if
+ * the other kind of memory holds the GFN (ext_direct.c: a conversion
+ * raced, the caller faults again); -EIO if the MMU is broken.
  */
 int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 		 u64 nr_pages, u32 perm, int level,
@@ -541,6 +554,7 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 	 * page and EPT treats write-without-read as a misconfiguration.
 	 */
 	if (!root || level < 1 || level > fmt->max_huge_level ||
+	    (level > 1 && root_hosts_ext(mmu, root)) ||
 	    !(perm & OKVM_PT_R) || (perm & ~(OKVM_PT_RWX | OKVM_PT_HOST_W)) ||
 	    !IS_ALIGNED(gfn | pfn | nr_pages, pages) ||
 	    !okvm_pt_root_range(mmu, root, gfn, nr_pages, false, &start,
@@ -577,6 +591,14 @@ retry:
 						  perm, level, true, false);
 			if (iter.old_spte == want)
 				continue;
+			/*
+			 * The mirror root's leaf in the shared table: the GFN
+			 * was converted under this fault; it faults again.
+			 */
+			if (okvm_pte_ext(fmt, iter.old_spte)) {
+				ret = -EAGAIN;
+				break;
+			}
 			if (okvm_pte_present(fmt, iter.old_spte))
 				ret = okvm_pt_set_spte_atomic(mmu, root, &iter, 0,
 							      OKVM_PT_SHARED, &fl);
@@ -607,7 +629,9 @@ retry:
  *
  * Leaves that intersect the range go entirely (a huge leaf partially in
  * range is dropped whole: the tables are a cache of the memslots), and so
- * do tables the range covers entirely.  Caller holds the write lock and
+ * do tables the range covers entirely, except in a direct root that hosts
+ * the mirror root's external table: there the mirror's leaves stay and
+ * tables are kept (see ext_direct.c).  Caller holds the write lock and
  * RCU, and flushes.
  */
 void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
@@ -615,6 +639,7 @@ void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 			    struct okvm_pt_flush *fl)
 {
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
+	bool keep_tables = root_hosts_ext(mmu, root);
 	struct okvm_pt_iter iter;
 	unsigned int count = 0;
 
@@ -628,8 +653,11 @@ void okvm_pt_zap_root_range(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 retry:
 		if (!okvm_pte_present(fmt, iter.old_spte))
 			continue;
+		/* The mirror root's leaf: only its external ops remove it. */
+		if (keep_tables && okvm_pte_ext(fmt, iter.old_spte))
+			continue;
 		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level) &&
-		    (iter.gfn < start || iter.gfn + pages > end))
+		    (keep_tables || iter.gfn < start || iter.gfn + pages > end))
 			continue;
 		if (okvm_pt_set_spte_atomic(mmu, root, &iter, 0, OKVM_PT_EXCL,
 					    fl))
@@ -745,6 +773,7 @@ u64 okvm_mmu_wrprot(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages)
 			continue;
 retry:
 		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level) ||
+		    okvm_pte_ext(fmt, iter.old_spte) ||
 		    !(iter.old_spte & fmt->w_bit))
 			continue;
 		if (okvm_pt_set_spte_atomic(mmu, root, &iter,
@@ -776,7 +805,8 @@ retry:
  * Context: any; takes RCU.
  * Return: true if the leaf is writable now (made so here, or by a racing
  * fault); false if the slow path must handle the fault (no leaf, a huge
- * leaf, not host-writable, a format without OKVM_PT_HOST_W, a broken MMU).
+ * leaf, not host-writable, a format without OKVM_PT_HOST_W, a broken MMU,
+ * the mirror root's leaf in a shared table).
  */
 bool okvm_mmu_fast_unprotect(struct okvm_mmu *mmu, u64 gfn)
 {
@@ -796,7 +826,7 @@ bool okvm_mmu_fast_unprotect(struct okvm_mmu *mmu, u64 gfn)
 		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level))
 			continue;
 		/* Logged slots map 4K: a huge leaf is not this case. */
-		if (iter.level != 1)
+		if (iter.level != 1 || okvm_pte_ext(fmt, iter.old_spte))
 			break;
 		for (;;) {
 			if (iter.old_spte & fmt->w_bit) {
@@ -948,6 +978,9 @@ bool okvm_mmu_lookup(struct okvm_mmu *mmu, bool private, u64 gfn, u64 *pfn,
 	for_each_okvm_pte(iter, fmt, root->spt, root->level, 1, start, end) {
 		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level))
 			continue;
+		/* The direct root's own mappings only (ext_direct.c). */
+		if (!private && okvm_pte_ext(fmt, iter.old_spte))
+			break;
 		*pfn = okvm_pte_pfn(fmt, iter.old_spte) + (start - iter.gfn);
 		*perm = okvm_pte_perm(fmt, iter.old_spte);
 		*level = iter.level;

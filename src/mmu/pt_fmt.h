@@ -59,6 +59,9 @@
  *	back to write protection
  * @host_w_bit: a bit the hardware ignores in leaves, for OKVM_PT_HOST_W;
  *	0 if the format has none (write faults then always take the slow path)
+ * @ext_bit: a bit the hardware ignores in leaves, marking a leaf that the
+ *	mirror root's external-table operations wrote into the direct root's
+ *	table (struct okvm_mmu_cfg.ext_direct); 0 if the format has none
  * @frozen: a value that is not present in this format and lives only in
  *	bits the hardware ignores; it marks an entry owned by one writer
  *
@@ -84,6 +87,7 @@ struct okvm_pt_fmt {
 	u64 accessed_bit;
 	u64 dirty_bit;
 	u64 host_w_bit;
+	u64 ext_bit;
 	u64 frozen;
 };
 
@@ -176,6 +180,13 @@ static inline u32 okvm_pte_perm(const struct okvm_pt_fmt *fmt, u64 pte)
 	if (pte & fmt->host_w_bit)
 		perm |= OKVM_PT_HOST_W;
 	return perm;
+}
+
+/* A leaf the mirror root's external operations own (see ext_direct.c). */
+static inline bool okvm_pte_ext(const struct okvm_pt_fmt *fmt, u64 pte)
+{
+	return fmt->ext_bit && okvm_pte_present(fmt, pte) &&
+	       (pte & fmt->ext_bit);
 }
 
 /* Accessed state; a format without an A bit reports every leaf as young. */

@@ -57,7 +57,9 @@ static void root_destroy(struct okvm_mmu *mmu, struct okvm_pt_root *root)
  * Allocates the direct root, and the mirror root if @cfg->has_private.
  * Context: may sleep.
  * Return: 0; -EINVAL for an inconsistent @cfg (direct bits outside the
- * format's range, private memory without external ops); -ENOMEM.  Nothing
+ * format's range, private memory without external ops, @cfg->ext_direct
+ * without a mirror root, with ext_ops too or in a format without an
+ * ext_bit); -ENOMEM.  Nothing
  * is left allocated on failure.
  */
 int okvm_mmu_init(struct okvm_mmu *mmu, const struct okvm_mmu_cfg *cfg)
@@ -70,7 +72,10 @@ int okvm_mmu_init(struct okvm_mmu *mmu, const struct okvm_mmu_cfg *cfg)
 		return -EINVAL;
 	if (cfg->gfn_direct_bits >= okvm_pt_fmt_gfns(fmt))
 		return -EINVAL;
-	if (cfg->has_private &&
+	if (cfg->ext_direct &&
+	    (!cfg->has_private || cfg->ext_ops || !fmt->ext_bit))
+		return -EINVAL;
+	if (cfg->has_private && !cfg->ext_direct &&
 	    (!cfg->ext_ops || !cfg->ext_ops->link_table ||
 	     !cfg->ext_ops->set_leaf || !cfg->ext_ops->remove_leaf))
 		return -EINVAL;
@@ -79,8 +84,9 @@ int okvm_mmu_init(struct okvm_mmu *mmu, const struct okvm_mmu_cfg *cfg)
 	rwlock_init(&mmu->own_lock);
 	mmu->lock = cfg->lock ? cfg->lock : &mmu->own_lock;
 	mmu->gfn_direct_bits = cfg->gfn_direct_bits;
-	mmu->ext_ops = cfg->ext_ops;
-	mmu->ext_priv = cfg->ext_priv;
+	mmu->ext_direct = cfg->ext_direct;
+	mmu->ext_ops = cfg->ext_direct ? &okvm_ext_direct_ops : cfg->ext_ops;
+	mmu->ext_priv = cfg->ext_direct ? mmu : cfg->ext_priv;
 	mmu->tlb_ops = cfg->tlb_ops;
 	mmu->tlb_priv = cfg->tlb_priv;
 	for (i = 0; i <= OKVM_PT_MAX_LEVELS; i++)

@@ -179,7 +179,9 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 	case KVM_CAP_ADJUST_CLOCK:
 		return OKVM_CLOCK_FLAGS;
 	case KVM_CAP_VM_TYPES:
-		return BIT(KVM_X86_DEFAULT_VM);
+		return BIT(KVM_X86_DEFAULT_VM) | BIT(KVM_X86_SW_PROTECTED_VM);
+	case KVM_CAP_EXIT_HYPERCALL:
+		return OKVM_EXIT_HYPERCALL_VALID;
 	case KVM_CAP_IRQ_ROUTING:
 		return OKVM_MAX_IRQ_ROUTES;
 	case KVM_CAP_X2APIC_API:
@@ -197,9 +199,15 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 
 int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 {
-	/* SEV/TDX/software-protected types are not offered (yet). */
-	if (type != KVM_X86_DEFAULT_VM)
+	/*
+	 * A software-protected VM has private memory (guest_memfd, memory
+	 * attributes) that only software keeps from the host: its private
+	 * GFNs go through the MMU's mirror root.  SEV and TDX types need
+	 * hardware okvm does not drive.
+	 */
+	if (type != KVM_X86_DEFAULT_VM && type != KVM_X86_SW_PROTECTED_VM)
 		return -EINVAL;
+	vm->has_private_mem = type == KVM_X86_SW_PROTECTED_VM;
 	atomic64_set(&vm->arch.tlb_gen, 0);
 	okvm_tsc_vm_init(vm);
 	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
@@ -255,6 +263,7 @@ int okvm_arch_vm_enable_cap(struct okvm_vm *vm,
 		return okvm_msr_vm_enable_cap(vm, cap);
 	case KVM_CAP_DISABLE_QUIRKS2:
 	case KVM_CAP_X86_DISABLE_EXITS:
+	case KVM_CAP_EXIT_HYPERCALL:
 		return okvm_pv_vm_enable_cap(vm, cap);
 	default:
 		return -EINVAL;

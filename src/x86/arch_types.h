@@ -64,6 +64,7 @@ struct okvm_vm_arch {
 	/* pv.c: KVM_CAP_DISABLE_QUIRKS2, KVM_CAP_X86_DISABLE_EXITS */
 	u64 disabled_quirks;
 	bool hlt_in_guest;
+	u64 hypercall_exit_enabled;	/* KVM_CAP_EXIT_HYPERCALL: BIT(KVM_HC_*) */
 	/* kvmclock.c: the VM's clock minus the host's boot-time clock (ns) */
 	s64 kvmclock_offset;
 	u32 kvmclock_gen;		/* bumped by KVM_SET_CLOCK */

@@ -11,6 +11,7 @@
  */
 #include <linux/kvm.h>
 #include <linux/kvm_para.h>
+#include <linux/mm.h>
 #include <asm/kvm_para.h>
 
 #include "kvmclock.h"
@@ -112,6 +113,12 @@ int okvm_pv_vm_enable_cap(struct okvm_vm *vm, const struct kvm_enable_cap *cap)
 			   vm->arch.disabled_quirks | cap->args[0]);
 		mutex_unlock(&vm->lock);
 		return 0;
+	case KVM_CAP_EXIT_HYPERCALL:
+		/* As KVM: replaced, not or-ed, and at any time. */
+		if (cap->args[0] & ~OKVM_EXIT_HYPERCALL_VALID)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.hypercall_exit_enabled, cap->args[0]);
+		return 0;
 	case KVM_CAP_X86_DISABLE_EXITS:
 		if (cap->args[0] & ~(u64)KVM_X86_DISABLE_VALID_EXITS)
 			return -EINVAL;
@@ -152,6 +159,51 @@ void okvm_pv_before_entry(struct okvm_vcpu *vcpu)
 	okvm_kvmclock_before_entry(vcpu);
 }
 
+/* The hypercall's result, from userspace, into RAX; then retire VMMCALL. */
+static int complete_hypercall_exit(struct okvm_vcpu *vcpu)
+{
+	u64 ret = vcpu->run->hypercall.ret;
+
+	if (!okvm_is_64bit_mode(vcpu))
+		ret = (u32)ret;
+	vcpu->arch.regs[OKVM_RAX] = ret;
+	return okvm_skip_exit_insn(vcpu);
+}
+
+/*
+ * KVM_HC_MAP_GPA_RANGE(gpa, npages, attributes): the guest asks for a
+ * conversion, which the VMM makes (KVM_SET_MEMORY_ATTRIBUTES); KVM only
+ * checks the range and forwards it.  Return: 0 (exit to userspace) or the
+ * hypercall's error for RAX.
+ */
+static long map_gpa_range(struct okvm_vcpu *vcpu, bool op64)
+{
+	unsigned long *r = vcpu->arch.regs;
+	u64 gpa = r[OKVM_RBX], npages = r[OKVM_RCX], attrs = r[OKVM_RDX];
+	struct kvm_run *run = vcpu->run;
+
+	if (!op64) {
+		gpa = (u32)gpa;
+		npages = (u32)npages;
+		attrs = (u32)attrs;
+	}
+	if (!(READ_ONCE(vcpu->vm->arch.hypercall_exit_enabled) &
+	      BIT(KVM_HC_MAP_GPA_RANGE)))
+		return -KVM_ENOSYS;
+	if (!PAGE_ALIGNED(gpa) || !npages ||
+	    (gpa >> PAGE_SHIFT) + npages <= (gpa >> PAGE_SHIFT))
+		return -KVM_EINVAL;
+
+	run->exit_reason = KVM_EXIT_HYPERCALL;
+	run->hypercall.nr = KVM_HC_MAP_GPA_RANGE;
+	run->hypercall.args[0] = gpa;
+	run->hypercall.args[1] = npages;
+	run->hypercall.args[2] = attrs;
+	okvm_run_hypercall_set_flags(run, op64 ? KVM_EXIT_HYPERCALL_LONG_MODE : 0);
+	vcpu->arch.complete_userspace_io = complete_hypercall_exit;
+	return 0;
+}
+
 /**
  * okvm_pv_hypercall() - a VMMCALL exit
  * @vcpu: the vCPU
@@ -159,7 +211,8 @@ void okvm_pv_before_entry(struct okvm_vcpu *vcpu)
  * KVM's ABI: number in RAX, arguments in RBX, RCX, RDX, RSI (32 bits
  * outside 64-bit mode), result in RAX. Only CPL 0 may call.
  *
- * Return: 1 (the guest continues).
+ * Return: 1 (the guest continues), or 0 with a KVM_EXIT_HYPERCALL for
+ * userspace (KVM_HC_MAP_GPA_RANGE, RIP still on the VMMCALL).
  */
 int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 {
@@ -189,6 +242,11 @@ int okvm_pv_hypercall(struct okvm_vcpu *vcpu)
 		 */
 		cond_resched();
 		ret = 0;
+		break;
+	case KVM_HC_MAP_GPA_RANGE:
+		ret = map_gpa_range(vcpu, op64);
+		if (!ret)
+			return 0;
 		break;
 	default:
 		break;

@@ -7,6 +7,7 @@
 #define OKVM_X86_PV_H
 
 #include <linux/kvm.h>
+#include <linux/kvm_para.h>
 
 #include "okvm.h"
 
@@ -14,6 +15,9 @@
 #define OKVM_SUPPORTED_QUIRKS	(KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
 				 KVM_X86_QUIRK_OUT_7E_INC_RIP | \
 				 KVM_X86_QUIRK_LINT0_REENABLED)
+
+/* Hypercalls KVM_CAP_EXIT_HYPERCALL can send to userspace (KVM's set). */
+#define OKVM_EXIT_HYPERCALL_VALID	BIT_ULL(KVM_HC_MAP_GPA_RANGE)
 
 /* Exits KVM_CAP_X86_DISABLE_EXITS can turn off. */
 #define OKVM_DISABLE_EXITS	KVM_X86_DISABLE_EXITS_HLT

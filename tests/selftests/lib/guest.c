@@ -71,6 +71,11 @@ static void build_gdt(struct guest *g)
 
 int guest_create(struct guest *g, size_t mem_size)
 {
+	return guest_create_type(g, mem_size, 0);
+}
+
+int guest_create_type(struct guest *g, size_t mem_size, unsigned long type)
+{
 	int nent = 256;
 	long r;
 
@@ -79,7 +84,7 @@ int guest_create(struct guest *g, size_t mem_size)
 	g->kvm = okvm_open_dev();
 	if (g->kvm < 0)
 		return guest_err(okvm_dev_path(), -errno);
-	r = okvm_ioctl(g->kvm, KVM_CREATE_VM, 0);
+	r = okvm_ioctl(g->kvm, KVM_CREATE_VM, type);
 	if (r < 0)
 		return guest_err("KVM_CREATE_VM", r);
 	g->vm = r;

@@ -102,6 +102,8 @@ enum guest_mode { GUEST_REAL, GUEST_PROT32, GUEST_LONG };
 
 /* VM with mem_size bytes of RAM at GPA 0 (slot 0), page tables, GDT. */
 int guest_create(struct guest *g, size_t mem_size);
+/* The same for a VM of KVM_CREATE_VM type @type. */
+int guest_create_type(struct guest *g, size_t mem_size, unsigned long type);
 void guest_destroy(struct guest *g);
 /* A new vCPU (id = index) with the supported CPUID table; its index or -errno. */
 int guest_add_vcpu(struct guest *g);
