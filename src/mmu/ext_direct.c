@@ -66,17 +66,21 @@ static int ext_direct_link_table(void *priv, u64 gfn, int level)
 	struct okvm_pt_flush fl = {};
 	struct okvm_pt_iter iter;
 	u64 *spt = NULL;
-	int ret;
+	int ret = 0;
 
 	if (OKVM_MMU_BUG_ON(mmu, !walk_to(mmu, gfn, level, &iter)))
 		return -EIO;
 	for (;;) {
 		/* A shared fault may have linked it first: share that one. */
-		if (okvm_pte_table(fmt, iter.old_spte, level))
+		if (okvm_pte_table(fmt, iter.old_spte, level)) {
+			ret = 0;
 			break;
+		}
 		/* Huge leaves are not made while a mirror root exists. */
-		if (OKVM_MMU_BUG_ON(mmu, okvm_pte_present(fmt, iter.old_spte)))
-			return -EIO;
+		if (OKVM_MMU_BUG_ON(mmu, okvm_pte_present(fmt, iter.old_spte))) {
+			ret = -EIO;
+			break;
+		}
 		if (!spt) {
 			/* Atomic context (MMU lock, RCU, a frozen mirror entry). */
 			spt = (u64 *)get_zeroed_page(GFP_ATOMIC | __GFP_ACCOUNT |
@@ -96,9 +100,10 @@ static int ext_direct_link_table(void *priv, u64 gfn, int level)
 	}
 	/* Linking an empty table removes nothing: nothing to flush. */
 	WARN_ON_ONCE(fl.end != fl.start);
+	/* Never published when the exchange lost (or was not tried). */
 	if (spt)
 		free_page((unsigned long)spt);
-	return 0;
+	return ret;
 }
 
 static int ext_direct_set_leaf(void *priv, u64 gfn, int level, u64 pfn,
