@@ -134,6 +134,7 @@ struct kvm_userspace_memory_region2 {
 	_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)
 #define KVM_MEM_GUEST_MEMFD		(1UL << 2)
 #define KVM_CAP_USER_MEMORY2		231
+#define KVM_CAP_MEMORY_FAULT_INFO	232
 #define KVM_CAP_MEMORY_ATTRIBUTES	233
 #define KVM_CAP_GUEST_MEMFD		234
 #define KVM_CAP_VM_TYPES		235

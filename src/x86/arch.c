@@ -180,6 +180,9 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 		return OKVM_CLOCK_FLAGS;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM) | BIT(KVM_X86_SW_PROTECTED_VM);
+	/* KVM_EXIT_MEMORY_FAULT for private faults that cannot be served. */
+	case KVM_CAP_MEMORY_FAULT_INFO:
+		return 1;
 	case KVM_CAP_EXIT_HYPERCALL:
 		return OKVM_EXIT_HYPERCALL_VALID;
 	case KVM_CAP_IRQ_ROUTING:

@@ -136,6 +136,9 @@ static void expect_memory_fault(struct __test_metadata *_metadata,
 	ASSERT_EQ(read_value(_metadata, g, &v), -EFAULT);
 	ASSERT_EQ(run->exit_reason, KVM_EXIT_MEMORY_FAULT)
 		TH_LOG("%s", guest_exit_str(run));
+	EXPECT_EQ(okvm_ioctl(g->kvm, KVM_CHECK_EXTENSION,
+			     KVM_CAP_MEMORY_FAULT_INFO), 1)
+		TH_LOG("a memory-fault exit, but no KVM_CAP_MEMORY_FAULT_INFO");
 	EXPECT_EQ(run->memory_fault.flags, KVM_MEMORY_EXIT_FLAG_PRIVATE);
 	EXPECT_EQ(run->memory_fault.gpa, gpa);
 	EXPECT_EQ(run->memory_fault.size, PAGE);
