@@ -10,7 +10,11 @@
 #     a 6.12 guest: Debian's QEMU with -accel kvm boots Linux in each
 #     irqchip mode (default, split, off) on okvm, then on kvm_amd;
 #     a 6.1 guest: okvm loads, passes its selftests and unloads;
-#  6. the side-by-side table, then "N passed, N failed, N skipped".
+#  6. the arm64 leg (scripts/arm64/leg.sh, docs/arm64.md): okvm.ko cross-
+#     built for Debian's arm64 6.12 kernel, DKMS, KUnit at EL2, okvm's
+#     arm64 selftests and the upstream arm64 list on okvm, then on the
+#     kernel's KVM in a second boot;
+#  7. the side-by-side tables, then "N passed, N failed, N skipped".
 #
 # A result counts when okvm's code is under test: KUnit cases, okvm's
 # selftests (against okvm and against kvm_amd, since they must hold for
@@ -19,6 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 . "$(dirname "$0")/tally.sh"
+. "$(dirname "$0")/arm64/leg.sh"
 
 T0=$(date +%s)
 mkdir -p "$OKVM_OUT/logs"
@@ -49,6 +54,9 @@ guest "$KVER_61" smoke
 guest "$KVER_612" nosvm
 log "upstream tests tagged info on okvm (not counted): pass ${info[PASS]:-0}, skip ${info[SKIP]:-0}, fail ${info[FAIL]:-0}, timeout ${info[TIMEOUT]:-0}"
 
+arm64_leg
+
 "$OKVM_TOP/scripts/side-by-side.sh" "$OKVM_OUT/logs/$KVER_612-full.results"
+arm64_side_by_side
 
 tally_end "make check" "$T0"

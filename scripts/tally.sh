@@ -15,12 +15,11 @@ count() {	# name result
 	esac
 }
 
-# One countable step, its output in $OKVM_OUT/logs/<prefix>step-<name>.log.
-step_log_prefix=
+# One countable step, its output in $OKVM_OUT/logs/step-<name>.log.
 step() {	# name cmd...
 	local name=$1 lf
 	shift
-	lf="$OKVM_OUT/logs/${step_log_prefix}step-$name.log"
+	lf="$OKVM_OUT/logs/step-$name.log"
 	if "$@" >"$lf" 2>&1; then
 		count "$name" PASS
 	else

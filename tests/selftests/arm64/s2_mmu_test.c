@@ -64,7 +64,7 @@ FIXTURE_SETUP(s2)
 
 	ASSERT_EQ(a64_vm_create(&self->v, 0, 1 << 20), 0);
 	if (create_s2(&self->v, OKVM_ARM64_S2_SHARE_CANONICAL, 0, &id) == -EINVAL &&
-	    okvm_read_number("/sys/module/okvm/parameters/vmid_bits") < 0)
+	    !a64_on_okvm())
 		SKIP(return, "no okvm extension (not okvm)");
 	ASSERT_EQ(a64_vcpu_create(&self->v, &self->c, 0, PSCI_0_2), 0);
 	/* The code at IPA 0 in both spaces; the marker at 0x1000 in both. */

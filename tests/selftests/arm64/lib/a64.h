@@ -13,6 +13,7 @@
 #define OKVM_A64_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "../../lib/okvm_util.h"
@@ -54,6 +55,16 @@ struct a64_vcpu {
 	asm(".pushsection .rodata\n.balign 4\n"			\
 	    ".global " #name "_start\n" #name "_start:\n" body	\
 	    "\n.global " #name "_end\n" #name "_end:\n.popsection")
+
+/*
+ * Whether okvm is the hypervisor under test (its module is loaded), for
+ * the few checks that differ: okvm's extensions, and KVM's known bugs
+ * okvm does not copy.
+ */
+static inline bool a64_on_okvm(void)
+{
+	return okvm_read_number("/sys/module/okvm/parameters/vmid_bits") >= 0;
+}
 
 static inline long a64_vm_create(struct a64_vm *v, unsigned long type,
 				 size_t size)
