@@ -15,6 +15,8 @@
 #   $OKVM_OUT/logs/<kver>-<suite>.log      the whole console
 #   $OKVM_OUT/logs/<kver>-<suite>.results  "<target> <test> <result>" lines
 #   $OKVM_OUT/logs/<kver>-<suite>.times    "<target> <test> <seconds>" lines
+#   $OKVM_OUT/logs/<kver>-<suite>.why      why the guest failed, one line
+#                                          each (empty when it did not)
 # and exits non-zero if the guest did not finish, a test failed, or the
 # kernel printed a splat.
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,8 @@ mkdir -p "$OKVM_OUT/logs"
 logf="$OKVM_OUT/logs/$kver-$suite.log"
 resf="$OKVM_OUT/logs/$kver-$suite.results"
 timef="$OKVM_OUT/logs/$kver-$suite.times"
+whyf="$OKVM_OUT/logs/$kver-$suite.why"
+: >"$whyf"
 # tsc=reliable: TCG's TSC follows the host's monotonic clock, but the
 # clocksource watchdog compares it with an emulated HPET whose reads are
 # late by however long the host made TCG wait; on a loaded host it marks
@@ -91,11 +95,12 @@ grep -a 'OKVM-NOTE .*\(left processes behind\|survive SIGKILL\)' "$logf" >&2 || 
 if ! grep -q '^OKVM-DONE' <(tr -d '\r' <"$logf"); then
 	log "the guest did not finish its suite (crash, hang or timeout)"
 	tail -n 40 "$logf" >&2
+	echo "did not finish after $(( $(date +%s) - start )) s; last line: $(tr -d '\r' <"$logf" | grep -a . | tail -n1 | cut -c1-160)" >>"$whyf"
 	bad=1
 fi
 # The qemu suite: its nested boots' times, and any counted failure fails.
 [ "$suite" = qemu ] && { tr -d '\r' <"$logf" | grep -E '^OKVM-QEMU-(TIME|STOP)' >&2 || true; }
-[ "$suite" = qemu ] && awk '$1 != "kvm_amd" && $3 == "FAIL"' "$resf" | grep -q . && { log "a qemu run on okvm failed"; bad=1; }
+[ "$suite" = qemu ] && awk '$1 != "kvm_amd" && $3 == "FAIL"' "$resf" | grep -q . && { log "a qemu run on okvm failed"; echo "a qemu run on okvm failed" >>"$whyf"; bad=1; }
 # Debian's kernel prints "Speculative Return Stack Overflow: WARNING: ..."
 # at boot under this CPU model: match real splats only. A WARNING at the
 # start of a message is WARN() or lockdep ("WARNING: inconsistent lock
@@ -106,6 +111,12 @@ fi
 splat='(\] |^)WARNING: |BUG:|Oops|rcu: INFO: |KASAN:|UBSAN:|INFO: (possible|trying|suspicious|inconsistent|task .* blocked)|general protection fault|Kernel panic|OKVM-KMEMLEAK:|Slab cache still has objects'
 if grep -E "$splat" "$logf" >&2; then
 	log "kernel splat in the guest log (above)"
+	# The first report and the test that was running: CI shows the
+	# tally's end only, so the reason must travel with the failure.
+	echo "kernel splat: $(tr -d '\r' <"$logf" | grep -aE "$splat" | head -n1 | cut -c1-200)" >>"$whyf"
+	tr -d '\r' <"$logf" | awk -v re="$splat" '
+		/^OKVM-RUN / { run = $2 " " $3 }
+		$0 ~ re { print "  while running: " (run == "" ? "(no test yet)" : run); exit }' >>"$whyf"
 	bad=1
 fi
 exit $bad

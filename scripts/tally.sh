@@ -65,6 +65,10 @@ count_guest() {	# results ref prefix grc guestname
 		count "$3/$t/$name" "$res"
 	done <"$1"
 	[ "$4" = 0 ] || count "$5" FAIL
+	# guest.sh's reason, on the failure's own line of the final list.
+	if [ "$4" != 0 ] && [ -s "${1%.results}.why" ]; then
+		failed[-1]+=" ($(paste -sd' ' "${1%.results}.why"))"
+	fi
 }
 
 # The end of a leg: what failed, the time, the final line; fails if any.
