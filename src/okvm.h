@@ -117,6 +117,24 @@ struct okvm_vcpu {
 	__ret;							\
 })
 
+/**
+ * okvm_vm_mmu_broken() - may no guest run on the VM's tables any more?
+ * @vm: the VM
+ *
+ * After an OKVM_MMU_BUG_ON the engine changes no entry, so unmaps leave
+ * stale translations of pages the host may free: the VM is dead. Checked
+ * before every entry, after the vCPU announced it (the zap's flush hook
+ * then either sees the vCPU in the guest and kicks it, or the vCPU sees
+ * the flag).
+ */
+static inline bool okvm_vm_mmu_broken(struct okvm_vm *vm)
+{
+	if (likely(!READ_ONCE(vm->mmu.broken)))
+		return false;
+	WRITE_ONCE(vm->dead, true);
+	return true;
+}
+
 void okvm_get_vm(struct okvm_vm *vm);
 void okvm_put_vm(struct okvm_vm *vm);
 int okvm_dev_create_vm(unsigned long type);

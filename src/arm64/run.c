@@ -612,6 +612,8 @@ int okvm_arm64_vcpu_run(struct okvm_vcpu *vcpu)
 			return -EINTR;
 		}
 		apply_cpu_on(vcpu);
+		if (okvm_vm_mmu_broken(vcpu->vm))
+			return -EIO;
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			return -EINTR;

@@ -676,8 +676,20 @@ static u64 mmu_zap(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 	int i;
 
 	lockdep_assert_held_write(mmu->lock);
-	if (READ_ONCE(mmu->broken))
+	/*
+	 * A broken MMU changes no entry any more, so what the caller unmaps
+	 * (and may free next) stays mapped. The flush hook still runs: it
+	 * makes every vCPU leave the tables, and the core never enters a VM
+	 * whose MMU is broken again (okvm_vm_mmu_broken()).
+	 */
+	if (READ_ONCE(mmu->broken)) {
+		for (i = 0; i < ARRAY_SIZE(list); i++)
+			if (list[i] && mmu->tlb_ops && mmu->tlb_ops->flush_range)
+				mmu->tlb_ops->flush_range(mmu->tlb_priv, list[i],
+							  okvm_root_gfn(list[i], gfn),
+							  nr_pages);
 		return 0;
+	}
 	for (i = 0; i < ARRAY_SIZE(list); i++) {
 		struct okvm_pt_flush fl = {};
 

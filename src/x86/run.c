@@ -82,7 +82,8 @@ void okvm_x86_flush_remote_tlbs(struct okvm_vm *vm)
 bool okvm_x86_entry_cancelled(struct okvm_vcpu *vcpu, int cpu)
 {
 	return okvm_irqchip_entry_aborted(vcpu) || signal_pending(current) ||
-	       need_resched() || okvm_kvmclock_stale(vcpu, cpu);
+	       need_resched() || okvm_kvmclock_stale(vcpu, cpu) ||
+	       okvm_vm_mmu_broken(vcpu->vm);
 }
 
 /**
@@ -246,6 +247,8 @@ int okvm_x86_vcpu_run(struct okvm_vcpu *vcpu)
 		return -EINTR;
 
 	for (;;) {
+		if (okvm_vm_mmu_broken(vcpu->vm))
+			return -EIO;
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			vcpu->stat.signal_exits++;

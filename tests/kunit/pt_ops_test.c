@@ -502,9 +502,42 @@ static void cache_feeds_tables(struct kunit *test)
 	okvm_test_check_tables(test, &c->vm);
 }
 
+/*
+ * A broken MMU changes no entry, so a zap leaves the mapping in place: it
+ * must still call the flush hook, which is what makes vCPUs leave tables
+ * whose pages the caller is about to free.
+ */
+static void broken_zap_still_flushes(struct kunit *test)
+{
+	struct ops_ctx *c = test->priv;
+	struct okvm_mmu *mmu = &c->vm.mmu;
+
+	read_lock(mmu->lock);
+	KUNIT_ASSERT_EQ(test, okvm_mmu_map(mmu, false, WBASE, 1, 1, OKVM_PT_R,
+					   1, NULL), 0);
+	read_unlock(mmu->lock);
+	okvm_test_flush_reset(&c->vm);
+	WRITE_ONCE(mmu->broken, true);
+	write_lock(mmu->lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_zap(mmu, OKVM_ROOT_ALL, WBASE, 1), 0);
+	write_unlock(mmu->lock);
+	/* Both roots, each in its own GFN space. */
+	KUNIT_EXPECT_EQ(test, c->vm.nr_flushes, 2);
+	KUNIT_EXPECT_LE(test, c->vm.flush_start, WBASE);
+	KUNIT_EXPECT_GE(test, c->vm.flush_end,
+			okvm_root_gfn(&mmu->direct, WBASE) + 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&mmu->nr_leaves[1]), 1);
+	/* The fixture's teardown checks a healthy MMU: zap for real. */
+	WRITE_ONCE(mmu->broken, false);
+	write_lock(mmu->lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_zap(mmu, OKVM_ROOT_ALL, WBASE, 1), 1);
+	write_unlock(mmu->lock);
+}
+
 static struct kunit_case pt_ops_cases[] = {
 	KUNIT_CASE_PARAM(huge_1g_lifecycle, fmt_gen_params),
 	KUNIT_CASE_PARAM(cache_feeds_tables, fmt_gen_params),
+	KUNIT_CASE_PARAM(broken_zap_still_flushes, fmt_gen_params),
 	KUNIT_CASE_PARAM(random_ops_match_model, fmt_gen_params),
 	KUNIT_CASE_PARAM(random_ops_with_yields, fmt_gen_params),
 	{}
