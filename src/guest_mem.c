@@ -29,6 +29,12 @@ unsigned long okvm_guest_hva(struct okvm_vm *vm, u64 gpa, unsigned int len,
 {
 	const struct okvm_memslot *slot;
 
+	/*
+	 * Guest page tables may point at shared aliases; okvm reads what
+	 * the VMM's mapping holds either way (as for a software-protected
+	 * VM's private GPAs: guest_memfd is not read here).
+	 */
+	gpa = okvm_gpa_natural(vm, gpa);
 	if ((gpa & ~PAGE_MASK) + len > PAGE_SIZE)
 		return 0;
 	slot = okvm_memslots_find(srcu_dereference(vm->memslots, &vm->srcu),
@@ -86,7 +92,7 @@ int okvm_write_guest(struct okvm_vm *vm, u64 gpa, const void *buf,
 	hva = okvm_guest_hva(vm, gpa, len, true, &slot);
 	if (hva && !copy_to_user((void __user *)hva, buf, len)) {
 		r = 0;
-		okvm_slot_mark_dirty(slot, gpa >> PAGE_SHIFT);
+		okvm_slot_mark_dirty(slot, okvm_gpa_natural(vm, gpa) >> PAGE_SHIFT);
 	}
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;

@@ -73,6 +73,12 @@ struct okvm_vm {
 	 * attributes); set by the arch at creation.
 	 */
 	bool has_private_mem;
+	/*
+	 * GFN bits the arch's VM type adds to shared accesses (x86's
+	 * shared-bit VM: OKVM_X86_SHARED_BIT_VM_TYPE()); set at creation,
+	 * before the MMU takes them as its direct bits. 0: none.
+	 */
+	u64 gfn_shared_bits;
 	/* GFN -> KVM_MEMORY_ATTRIBUTE_* (src/mem_attr.c); writers: slots_lock */
 	struct xarray mem_attr_array;
 
@@ -116,6 +122,19 @@ struct okvm_vcpu {
 		WRITE_ONCE((vm)->dead, true);			\
 	__ret;							\
 })
+
+/**
+ * okvm_gpa_natural() - a guest-physical address as memslots know it
+ * @vm: the VM
+ * @gpa: an address the guest produced
+ *
+ * Return: @gpa without the VM's shared bit (x86's shared-bit VM type),
+ * which only says that the access is a shared one.
+ */
+static inline u64 okvm_gpa_natural(const struct okvm_vm *vm, u64 gpa)
+{
+	return gpa & ~(vm->gfn_shared_bits << PAGE_SHIFT);
+}
 
 /**
  * okvm_vm_mmu_broken() - may no guest run on the VM's tables any more?

@@ -66,12 +66,14 @@ static const struct okvm_mmu_tlb_ops okvm_vm_tlb_ops = {
  * The VM's guest-physical page tables: a direct root, whose table the
  * hardware walks, and in a VM with private memory a mirror root for the
  * private GFNs, whose external table is that same hardware table
- * (src/mmu/ext_direct.c).
+ * (src/mmu/ext_direct.c). A VM with a shared bit has the direct root map
+ * shared memory above it (the engine's GFN direct bits).
  */
 static int okvm_vm_mmu_init(struct okvm_vm *vm)
 {
 	struct okvm_mmu_cfg cfg = {
 		.fmt = okvm_arch_mmu_fmt(vm),
+		.gfn_direct_bits = vm->gfn_shared_bits,
 		.has_private = vm->has_private_mem,
 		.ext_direct = vm->has_private_mem,
 		.tlb_ops = &okvm_vm_tlb_ops,

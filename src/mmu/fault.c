@@ -180,9 +180,15 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	unsigned long hva, seq;
 	struct page *page;
 	int level = 1, idx, r;
-	bool private;
+	bool private, private_access;
 	u32 perm;
 
+	/*
+	 * With a shared bit the GPA says the kind of the access; from here
+	 * on the GFN is natural, as memslots and attributes know it.
+	 */
+	private_access = vm->gfn_shared_bits && !(gfn & vm->gfn_shared_bits);
+	gfn &= ~vm->gfn_shared_bits;
 	*level_out = 0;
 	idx = srcu_read_lock(&vm->srcu);
 	slot = okvm_memslots_find_any(srcu_dereference(vm->memslots, &vm->srcu),
@@ -205,6 +211,14 @@ static int mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 	 */
 	if (slot && (slot->flags & OKVM_MEMSLOT_INVALID)) {
 		r = 1;
+		goto out_srcu;
+	}
+	/*
+	 * In a shared-bit VM the access has its own kind (TDX's rule, as in
+	 * KVM): when the attribute says otherwise, userspace converts.
+	 */
+	if (vm->gfn_shared_bits && private != private_access) {
+		r = memory_fault_exit(vcpu, gfn, private_access, -EFAULT);
 		goto out_srcu;
 	}
 	if (private) {
@@ -352,9 +366,16 @@ static bool fast_wp_fault(struct okvm_vm *vm, u64 gfn)
 int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
 			bool present)
 {
+	u64 gfn = gpa >> PAGE_SHIFT, shared = vcpu->vm->gfn_shared_bits;
 	int level;
 
-	if (write && present && fast_wp_fault(vcpu->vm, gpa >> PAGE_SHIFT))
+	/*
+	 * Only shared memory is write-protected for dirty logging; in a
+	 * shared-bit VM an access without the bit is private and the slow
+	 * path tells it apart.
+	 */
+	if (write && present && (!shared || (gfn & shared)) &&
+	    fast_wp_fault(vcpu->vm, gfn & ~shared))
 		return 1;
 	return mmu_page_fault(vcpu, gpa, write, &level);
 }
@@ -367,14 +388,26 @@ int okvm_mmu_page_fault(struct okvm_vcpu *vcpu, u64 gpa, bool write,
  */
 static long pre_fault_one(struct okvm_vcpu *vcpu, u64 gpa)
 {
-	u64 size;
+	struct okvm_vm *vm = vcpu->vm;
+	u64 size, fault_gpa = gpa;
 	int r, level;
 
+	/*
+	 * A shared-bit VM: the VMM names natural GPAs, and the mapping made
+	 * is of the kind the attribute says (KVM: the same for TDX), so a
+	 * shared GPA is faulted at its alias above the bit.
+	 */
+	if (vm->gfn_shared_bits) {
+		if ((gpa >> PAGE_SHIFT) & vm->gfn_shared_bits)
+			return -EINVAL;
+		if (!okvm_mem_is_private(vm, gpa >> PAGE_SHIFT))
+			fault_gpa |= vm->gfn_shared_bits << PAGE_SHIFT;
+	}
 	do {
 		if (signal_pending(current))
 			return -EINTR;
 		cond_resched();
-		r = mmu_page_fault(vcpu, gpa, false, &level);
+		r = mmu_page_fault(vcpu, fault_gpa, false, &level);
 	} while (r == 1 && !level);
 	if (r == OKVM_FAULT_MMIO)
 		return -ENOENT;
@@ -393,8 +426,9 @@ static long pre_fault_one(struct okvm_vcpu *vcpu, u64 gpa)
  * page by page, so that the guest's first accesses do not exit. Stops at
  * the first page that cannot be mapped, and on a signal.
  *
- * Return: 0 if at least one page was mapped, else -EINVAL for flags or a
- * range that is unaligned, empty or wraps, -ENOENT at a GPA no memslot
+ * Return: 0 if at least one page was mapped, else -EINVAL for flags, a
+ * range that is unaligned, empty or wraps, or a GPA with a shared-bit
+ * VM's bit (the VMM names natural GPAs), -ENOENT at a GPA no memslot
  * backs, -EINTR, -EFAULT, -ENOMEM or -EIO (as KVM).
  */
 int okvm_vcpu_pre_fault_memory(struct okvm_vcpu *vcpu,

@@ -6,12 +6,14 @@
  * KVM_RUN is run.c's.
  */
 #include <linux/kvm.h>
+#include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
+#include <uapi/linux/okvm.h>
 
 #include "arch.h"
 #include "coalesced.h"
@@ -123,6 +125,32 @@ long okvm_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	return row ? row->fn(ioctl, (void __user *)arg) : -EINVAL;
 }
 
+/*
+ * GPA bits a guest of any VM can use: the host's width (as KVM with NPT:
+ * a guest cannot produce a wider GPA) within what the nested tables map.
+ */
+static unsigned int guest_gpa_bits(void)
+{
+	unsigned int fmt_bits = ilog2(okvm_pt_fmt_gfns(&okvm_fmt_npt4)) +
+				PAGE_SHIFT;
+
+	return min_t(unsigned int, okvm_host_maxphyaddr(), fmt_bits);
+}
+
+/*
+ * The shared bit of an OKVM_X86_SHARED_BIT_VM_TYPE() VM, as a GFN bit.
+ * Return: 0 if @type is no such type or its bit is out of range.
+ */
+static u64 shared_bit_type_gfn_bits(unsigned long type)
+{
+	unsigned int bit = type & 0xff;
+
+	if ((type & ~0xffUL) != OKVM_X86_SHARED_BIT_VM ||
+	    bit < OKVM_X86_SHARED_BIT_MIN || bit >= guest_gpa_bits())
+		return 0;
+	return BIT_ULL(bit - PAGE_SHIFT);
+}
+
 long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 {
 	switch (ext) {
@@ -180,6 +208,8 @@ long okvm_arch_check_extension(struct okvm_vm *vm, long ext)
 		return OKVM_CLOCK_FLAGS;
 	case KVM_CAP_VM_TYPES:
 		return BIT(KVM_X86_DEFAULT_VM) | BIT(KVM_X86_SW_PROTECTED_VM);
+	case OKVM_CAP_X86_SHARED_BIT_VM:
+		return guest_gpa_bits();
 	/* KVM_EXIT_MEMORY_FAULT for private faults that cannot be served. */
 	case KVM_CAP_MEMORY_FAULT_INFO:
 		return 1;
@@ -205,12 +235,17 @@ int okvm_arch_vm_init(struct okvm_vm *vm, unsigned long type)
 	/*
 	 * A software-protected VM has private memory (guest_memfd, memory
 	 * attributes) that only software keeps from the host: its private
-	 * GFNs go through the MMU's mirror root.  SEV and TDX types need
-	 * hardware okvm does not drive.
+	 * GFNs go through the MMU's mirror root.  okvm's shared-bit VM adds
+	 * TDX's layout to it: the GPA's shared bit, not the attribute, says
+	 * which kind an access is, and shared memory sits above the bit
+	 * (the MMU's direct bits).  SEV and TDX types need hardware okvm
+	 * does not drive.
 	 */
-	if (type != KVM_X86_DEFAULT_VM && type != KVM_X86_SW_PROTECTED_VM)
+	vm->gfn_shared_bits = shared_bit_type_gfn_bits(type);
+	if (type != KVM_X86_DEFAULT_VM && type != KVM_X86_SW_PROTECTED_VM &&
+	    !vm->gfn_shared_bits)
 		return -EINVAL;
-	vm->has_private_mem = type == KVM_X86_SW_PROTECTED_VM;
+	vm->has_private_mem = type != KVM_X86_DEFAULT_VM;
 	atomic64_set(&vm->arch.tlb_gen, 0);
 	okvm_tsc_vm_init(vm);
 	vm->arch.apic_bus_cycle_ns = OKVM_APIC_BUS_CYCLE_NS;
@@ -440,8 +475,7 @@ const struct okvm_pt_fmt *okvm_arch_mmu_fmt(struct okvm_vm *vm)
 
 u64 okvm_arch_max_gfn(struct okvm_vm *vm)
 {
-	/* As KVM with NPT: a guest cannot produce a GPA above the host's. */
-	return (1ULL << (okvm_host_maxphyaddr() - PAGE_SHIFT)) - 1;
+	return (1ULL << (guest_gpa_bits() - PAGE_SHIFT)) - 1;
 }
 
 void okvm_arch_flush_remote_tlbs(struct okvm_vm *vm)

@@ -51,7 +51,8 @@ static int gmem_cmpxchg(void *ctx, u64 gpa, u64 old, u64 new, unsigned int size)
 efault:
 	user_access_end();
 	if (!r)
-		okvm_slot_mark_dirty(slot, gpa >> PAGE_SHIFT);
+		okvm_slot_mark_dirty(slot,
+				     okvm_gpa_natural(vcpu->vm, gpa) >> PAGE_SHIFT);
 out:
 	srcu_read_unlock(&vcpu->vm->srcu, idx);
 	return r;

@@ -444,6 +444,211 @@ static void parallel_kinds_stay_twins(struct kunit *test)
 			shared + private);
 }
 
+/*
+ * With GFN direct bits (okvm's shared-bit VM: TDX's layout), shared memory
+ * lives above the bit in the same hardware table: a GFN's two kinds no
+ * longer share an entry, so they may coexist, and each root's operations
+ * reach only its own half.  The last GFN bit of the format is the shared
+ * bit, as TDX puts it at the top of the guest-physical width.
+ */
+static int sb_init(struct kunit *test)
+{
+	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
+	struct okvm_mmu_cfg cfg = {
+		.fmt = fmt, .has_private = true, .ext_direct = true,
+		.gfn_direct_bits = okvm_pt_fmt_gfns(fmt) >> 1,
+		.tlb_ops = &ext_tlb_ops,
+	};
+	struct ext_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
+
+	if (!vm)
+		return -ENOMEM;
+	cfg.tlb_priv = vm;
+	test->priv = vm;
+	return okvm_mmu_init(&vm->mmu, &cfg);
+}
+
+/* The hardware entry of @gfn's shared alias. */
+static u64 hw_alias(struct ext_vm *vm, u64 gfn)
+{
+	return hw_pte(vm, gfn | vm->mmu.gfn_direct_bits);
+}
+
+/* One GFN mapped both ways at once: two entries, each root's own. */
+static void sb_both_kinds_of_one_gfn(struct kunit *test)
+{
+	struct ext_vm *vm = test->priv;
+	const struct okvm_pt_fmt *fmt = vm->mmu.fmt;
+	u64 pfn;
+	u32 perm;
+	int level;
+
+	/* Memslots end below the bit. */
+	KUNIT_EXPECT_EQ(test, okvm_mmu_max_gfn(&vm->mmu),
+			vm->mmu.gfn_direct_bits - 1);
+	KUNIT_ASSERT_EQ(test, map(vm, true, 0x1000, 0x700, 1), 0);
+	KUNIT_ASSERT_EQ(test, map(vm, false, 0x1000, 0x500, 1), 0);
+	KUNIT_EXPECT_TRUE(test, okvm_pte_ext(fmt, hw_pte(vm, 0x1000)));
+	KUNIT_EXPECT_EQ(test, okvm_pte_pfn(fmt, hw_pte(vm, 0x1000)), 0x700);
+	KUNIT_EXPECT_TRUE(test, okvm_pte_leaf(fmt, hw_alias(vm, 0x1000), 1));
+	KUNIT_EXPECT_FALSE(test, okvm_pte_ext(fmt, hw_alias(vm, 0x1000)));
+	KUNIT_EXPECT_EQ(test, okvm_pte_pfn(fmt, hw_alias(vm, 0x1000)), 0x500);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&vm->mmu.nr_leaves[1]), 2);
+	/* Lookups take natural GFNs and find each root's own page. */
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_lookup(&vm->mmu, false, 0x1000, &pfn,
+						&perm, &level));
+	KUNIT_EXPECT_EQ(test, pfn, 0x500);
+	KUNIT_EXPECT_TRUE(test, okvm_mmu_lookup(&vm->mmu, true, 0x1000, &pfn,
+						&perm, &level));
+	KUNIT_EXPECT_EQ(test, pfn, 0x700);
+
+	/* Conversion to private zaps the alias only, and the other way round. */
+	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_DIRECT, 0x1000, 1), 1);
+	KUNIT_EXPECT_EQ(test, hw_alias(vm, 0x1000), 0);
+	KUNIT_EXPECT_EQ(test, okvm_pte_pfn(fmt, hw_pte(vm, 0x1000)), 0x700);
+	KUNIT_ASSERT_EQ(test, map(vm, false, 0x1000, 0x501, 1), 0);
+	KUNIT_EXPECT_EQ(test, zap(vm, OKVM_ROOT_MIRROR, 0x1000, 1), 1);
+	KUNIT_EXPECT_EQ(test, hw_pte(vm, 0x1000), 0);
+	KUNIT_EXPECT_EQ(test, okvm_pte_pfn(fmt, hw_alias(vm, 0x1000)), 0x501);
+	/* Aging and write protection reach the alias, never the private entry. */
+	KUNIT_ASSERT_EQ(test, map(vm, true, 0x1000, 0x702, 1), 0);
+	write_lock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, okvm_mmu_wrprot(&vm->mmu, 0x1000, 1), 1);
+	write_unlock(vm->mmu.lock);
+	KUNIT_EXPECT_FALSE(test, okvm_pte_perm(fmt, hw_alias(vm, 0x1000)) &
+			   OKVM_PT_W);
+	KUNIT_EXPECT_TRUE(test, okvm_pte_perm(fmt, hw_pte(vm, 0x1000)) &
+			  OKVM_PT_W);
+	KUNIT_EXPECT_FALSE(test, vm->mmu.broken);
+}
+
+/*
+ * Random maps and zaps of either kind against a model in which a GFN's
+ * kinds are independent; the hardware table is checked at both halves
+ * after every step.
+ */
+static void sb_random_against_model(struct kunit *test)
+{
+	struct ext_vm *vm = test->priv;
+	const struct okvm_pt_fmt *fmt = vm->mmu.fmt;
+	u64 pfn_of[2][MODEL_GFNS] = {};	/* [private], 0: not mapped */
+	struct rnd_state rnd;
+	int step, i, k;
+
+	prandom_seed_state(&rnd, 13);
+	for (step = 0; step < 3000; step++) {
+		u32 op = prandom_u32_state(&rnd) % 6;
+		int g = prandom_u32_state(&rnd) % MODEL_GFNS;
+		int n = 1 + prandom_u32_state(&rnd) % 8;
+		u64 gfn = MODEL_BASE + g, pfn = 0x10000 + step;
+
+		switch (op) {
+		case 0:
+		case 1:		/* a fault of either kind: never refused */
+			if (pfn_of[op][g])
+				break;	/* a second fault finds it mapped */
+			KUNIT_ASSERT_EQ(test, map(vm, op, gfn, pfn, 1), 0);
+			pfn_of[op][g] = pfn;
+			break;
+		case 2:
+		case 3:
+		case 4:
+			zap(vm, op == 2 ? OKVM_ROOT_DIRECT : op == 3 ?
+			    OKVM_ROOT_MIRROR : OKVM_ROOT_ALL, gfn, n);
+			for (i = g; i < g + n && i < MODEL_GFNS; i++) {
+				if (op != 3)
+					pfn_of[0][i] = 0;
+				if (op != 2)
+					pfn_of[1][i] = 0;
+			}
+			break;
+		case 5:
+			okvm_mmu_test_clear_young(&vm->mmu, gfn, n, NULL, false);
+			write_lock(vm->mmu.lock);
+			okvm_mmu_wrprot(&vm->mmu, gfn, n);
+			write_unlock(vm->mmu.lock);
+			for (i = g; !fmt->accessed_bit && i < g + n &&
+			     i < MODEL_GFNS; i++)
+				pfn_of[0][i] = 0;
+			break;
+		}
+		for (i = 0; i < MODEL_GFNS; i++) {
+			for (k = 0; k < 2; k++) {
+				u64 pte = k ? hw_pte(vm, MODEL_BASE + i) :
+					      hw_alias(vm, MODEL_BASE + i);
+
+				KUNIT_ASSERT_EQ(test, okvm_pte_present(fmt, pte),
+						pfn_of[k][i] != 0);
+				if (!pfn_of[k][i])
+					continue;
+				KUNIT_ASSERT_EQ(test, okvm_pte_ext(fmt, pte), k == 1);
+				KUNIT_ASSERT_EQ(test, okvm_pte_pfn(fmt, pte),
+						pfn_of[k][i]);
+			}
+		}
+		KUNIT_ASSERT_FALSE(test, vm->mmu.broken);
+	}
+}
+
+/* The concurrency workers of parallel_kinds_stay_twins, on both halves. */
+static void sb_parallel_halves_stay_exact(struct kunit *test)
+{
+	static const enum conc_role roles[] = { C_FAULT, C_FAULT, C_FAULT,
+						C_ZAP, C_AGE_WP };
+	struct ext_vm *vm = test->priv;
+	const struct okvm_pt_fmt *fmt = vm->mmu.fmt;
+	u64 gfn, shared = 0, private = 0, mirror_pfn;
+	struct conc_worker *w;
+	u32 perm;
+	int i, level;
+
+	w = kunit_kcalloc(test, ARRAY_SIZE(roles), sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	vm->mmu.test_yield_every = 3;
+	for (i = 0; i < ARRAY_SIZE(roles); i++) {
+		w[i].vm = vm;
+		w[i].role = roles[i];
+		w[i].seed = 91 + i;
+		init_completion(&w[i].done);
+		w[i].task = kthread_run(conc_fn, &w[i], "okvm_extsb/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(w[i].task));
+	}
+	for (i = 0; i < ARRAY_SIZE(roles); i++) {
+		wait_for_completion(&w[i].done);
+		kthread_stop(w[i].task);
+		KUNIT_EXPECT_EQ_MSG(test, w[i].errors, 0, "worker %d, error %d",
+				    i, w[i].last_err);
+	}
+	KUNIT_ASSERT_FALSE(test, vm->mmu.broken);
+
+	for (gfn = CONC_BASE; gfn < CONC_BASE + CONC_LEN; gfn++) {
+		u64 pte = hw_pte(vm, gfn), alias = hw_alias(vm, gfn);
+		bool in_mirror = okvm_mmu_lookup(&vm->mmu, true, gfn,
+						 &mirror_pfn, &perm, &level);
+
+		KUNIT_ASSERT_FALSE(test, okvm_pte_frozen(fmt, pte));
+		KUNIT_ASSERT_FALSE(test, okvm_pte_frozen(fmt, alias));
+		/* The natural half is private only, the alias shared only. */
+		KUNIT_ASSERT_EQ(test, okvm_pte_present(fmt, pte), in_mirror);
+		KUNIT_ASSERT_FALSE(test, okvm_pte_ext(fmt, alias));
+		if (in_mirror) {
+			KUNIT_ASSERT_TRUE(test, okvm_pte_ext(fmt, pte));
+			KUNIT_ASSERT_EQ(test, mirror_pfn, gfn + PRIVATE_OFF);
+			KUNIT_ASSERT_EQ(test, okvm_pte_pfn(fmt, pte), mirror_pfn);
+			private++;
+		}
+		if (okvm_pte_present(fmt, alias)) {
+			KUNIT_ASSERT_EQ(test, okvm_pte_pfn(fmt, alias),
+					gfn + SHARED_OFF);
+			shared++;
+		}
+	}
+	kunit_info(test, "%llu shared, %llu private pages left", shared,
+		   private);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&vm->mmu.nr_leaves[1]),
+			shared + private);
+}
+
 static struct kunit_case ext_direct_cases[] = {
 	KUNIT_CASE_PARAM(interleaved_in_one_table, ext_fmt_gen_params),
 	KUNIT_CASE_PARAM(kinds_exclude_each_other, ext_fmt_gen_params),
@@ -461,3 +666,18 @@ static struct kunit_suite ext_direct_suite = {
 	.test_cases = ext_direct_cases,
 };
 kunit_test_suite(ext_direct_suite);
+
+static struct kunit_case ext_direct_sb_cases[] = {
+	KUNIT_CASE_PARAM(sb_both_kinds_of_one_gfn, ext_fmt_gen_params),
+	KUNIT_CASE_PARAM(sb_random_against_model, ext_fmt_gen_params),
+	KUNIT_CASE_PARAM(sb_parallel_halves_stay_exact, ext_fmt_gen_params),
+	{}
+};
+
+static struct kunit_suite ext_direct_sb_suite = {
+	.name = "okvm_ext_direct_shared_bit",
+	.init = sb_init,
+	.exit = ext_exit,
+	.test_cases = ext_direct_sb_cases,
+};
+kunit_test_suite(ext_direct_sb_suite);

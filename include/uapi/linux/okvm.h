@@ -66,6 +66,42 @@ struct okvm_age_bitmap {
 
 #define OKVM_AGE_BITMAP			_IOW(OKVMIO, 0xf0, struct okvm_age_bitmap)
 
+/* ---- x86 ---- */
+
+/*
+ * A VM with a GPA shared bit: the memory layout of Intel TDX, on any
+ * hardware okvm drives (AMD SVM with nested paging today).
+ *
+ * KVM_CREATE_VM with type OKVM_X86_SHARED_BIT_VM_TYPE(bit) creates a VM
+ * that has private memory as KVM_X86_SW_PROTECTED_VM does (guest_memfd,
+ * KVM_SET_MEMORY_ATTRIBUTES, KVM_EXIT_MEMORY_FAULT), and in which GPA bit
+ * @bit tells the kind of every guest access:
+ *  - without the bit, the access is private: GPA x reaches the private
+ *    memory of GPA x (the guest_memfd page bound at x);
+ *  - with the bit, the access is shared: GPA x | (1 << @bit) reaches the
+ *    shared memory of GPA x (the VMM's mapping of the memslot at x).
+ * Everything the VMM passes and is told carries natural GPAs, below the
+ * bit: memslots, memory attributes, dirty logs, KVM_PRE_FAULT_MEMORY
+ * (which maps the kind the attribute names; a GPA with the bit is
+ * -EINVAL), and the exits (KVM_EXIT_MMIO and KVM_EXIT_MEMORY_FAULT report
+ * the GPA without the bit). A memslot must end below the bit.
+ * An access whose kind disagrees with the attribute of its GPA exits with
+ * KVM_EXIT_MEMORY_FAULT (KVM_MEMORY_EXIT_FLAG_PRIVATE set for a private
+ * access) and KVM_RUN fails with -EFAULT; a shared access to a GPA no
+ * memslot backs is MMIO, a private one is a memory fault.
+ *
+ * KVM_CHECK_EXTENSION(OKVM_CAP_X86_SHARED_BIT_VM) is 0 where the type is
+ * not offered, else the number of GPA bits a guest can use: @bit may be
+ * from OKVM_X86_SHARED_BIT_MIN to that number minus one; KVM_CREATE_VM
+ * fails with -EINVAL for any other.  The type is not a KVM VM type and is
+ * not listed in KVM_CAP_VM_TYPES.
+ */
+#define OKVM_CAP_X86_SHARED_BIT_VM	(OKVM_CAP_BASE + 2)
+#define OKVM_X86_SHARED_BIT_VM		0x4f00U
+#define OKVM_X86_SHARED_BIT_VM_TYPE(bit) \
+	(OKVM_X86_SHARED_BIT_VM | ((bit) & 0xffU))
+#define OKVM_X86_SHARED_BIT_MIN		24
+
 /* ---- arm64 (OKVMIO 0xf8-0xff) ---- */
 
 /*

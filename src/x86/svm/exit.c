@@ -45,6 +45,8 @@ static int svm_handle_npf(struct okvm_vcpu *vcpu)
 				err & OKVM_NPF_PRESENT);
 	if (r != OKVM_FAULT_MMIO)
 		return r;
+	/* Userspace and the in-kernel devices see natural GPAs. */
+	gpa = okvm_gpa_natural(vcpu->vm, gpa);
 	/*
 	 * MMIO while an event was being delivered (an IDT or stack in MMIO):
 	 * the instruction at RIP did not make the access. KVM reports it so.
