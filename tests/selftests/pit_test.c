@@ -642,6 +642,36 @@ TEST_F(g, old_get_set_pit)
 }
 
 /*
+ * VMs closed while channel 0 ticks at the shortest period: the timer's
+ * expiry routes IRQ0 through the VM's GSI table until the PIT is gone,
+ * so the PIT must stop before the table is freed. A use-after-free here
+ * reads freed memory without crashing: the debug leg's KASAN (make
+ * check-debug) is what sees it, as it did before the fix; every run
+ * checks that the VMs go and come back cleanly.
+ */
+TEST(teardown_with_timer_running)
+{
+	struct kvm_pit_state2 set = { 0 };
+	int i;
+
+	set.channels[0].mode = 2;		/* rate generator: periodic */
+	set.channels[0].count = 200;		/* under okvm's and KVM's floor */
+	set.channels[0].rw_mode = 3;
+	set.channels[0].gate = 1;
+	for (i = 0; i < 200; i++) {
+		struct guest g;
+
+		ASSERT_EQ(irqchip_vm(&g), 0);
+		ASSERT_EQ(create_pit2(g.vm, 0), 0);
+		ASSERT_EQ(okvm_ioctl(g.vm, KVM_SET_PIT2, &set), 0);
+		/* Let it tick at least once on some runs. */
+		if (i % 4 == 0)
+			usleep(300);
+		guest_destroy(&g);
+	}
+}
+
+/*
  * KVM_REINJECT_CONTROL turns reinjection off and on (repeating a setting
  * is fine) and changes nothing KVM_GET_PIT2 shows.
  */

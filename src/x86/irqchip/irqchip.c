@@ -407,10 +407,13 @@ int okvm_irqchip_enable_split(struct okvm_vm *vm, u64 nr_ioapic_pins)
 
 void okvm_irqchip_vm_free(struct okvm_vm *vm)
 {
-	/* The VM is unreachable: no reader or writer is left. */
-	kvfree(rcu_dereference_protected(vm->arch.irq_routes, 1));
+	/*
+	 * No fd and no vCPU is left, but the PIT's timer still fires and
+	 * routes IRQ0 through the table: stop it before the table goes.
+	 */
 	if (vm->arch.irqchip)
 		okvm_pit_vm_free(vm->arch.irqchip);
+	kvfree(rcu_dereference_protected(vm->arch.irq_routes, 1));
 	kfree(vm->arch.irqchip);
 }
 
