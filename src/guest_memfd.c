@@ -93,6 +93,8 @@ static void okvm_gmem_zap(struct okvm_gmem *gmem, pgoff_t start, pgoff_t end)
 {
 	struct okvm_gmem_binding *b;
 
+	/* Bindings are stable, and no private fault runs meanwhile. */
+	lockdep_assert_held_write(&gmem->inode->i_mapping->invalidate_lock);
 	list_for_each_entry(b, &gmem->bindings, node) {
 		pgoff_t s = max(start, b->start), e = min(end, b->end);
 
@@ -462,6 +464,8 @@ int okvm_gmem_get_pfn(const struct okvm_memslot *slot, u64 gfn, u64 *pfn)
 	pgoff_t index = slot->gmem_pgoff + (gfn - slot->base_gfn);
 	struct folio *folio;
 
+	/* okvm_gmem_fault_begin()'s lock keeps the page until it is mapped. */
+	lockdep_assert_held(&slot->gmem->inode->i_mapping->invalidate_lock);
 	folio = okvm_gmem_get_folio(slot->gmem->inode, index);
 	if (IS_ERR(folio))
 		return PTR_ERR(folio);
