@@ -59,7 +59,8 @@ static bool walk_to(struct okvm_mmu *mmu, u64 gfn, int level,
 	return false;
 }
 
-static int ext_direct_link_table(void *priv, u64 gfn, int level)
+static int ext_direct_link_table(void *priv, u64 gfn, int level,
+				 struct okvm_pt_cache *cache)
 {
 	struct okvm_mmu *mmu = priv;
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
@@ -82,9 +83,12 @@ static int ext_direct_link_table(void *priv, u64 gfn, int level)
 			break;
 		}
 		if (!spt) {
-			/* Atomic context (MMU lock, RCU, a frozen mirror entry). */
-			spt = (u64 *)get_zeroed_page(GFP_ATOMIC | __GFP_ACCOUNT |
-						     __GFP_NOWARN);
+			/*
+			 * Atomic context (MMU lock, RCU, a frozen mirror
+			 * entry): the vCPU's cache, as for the mirror's own
+			 * tables, never the atomic reserves.
+			 */
+			spt = okvm_pt_alloc_table(cache);
 			if (!spt)
 				return -ENOMEM;
 		}

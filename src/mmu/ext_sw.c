@@ -40,7 +40,8 @@ static bool entry_ok(struct okvm_ext_sw *sw, u64 gfn, int level)
 	       !(gfn & (okvm_pt_level_pages(level) - 1));
 }
 
-static int sw_link_table(void *priv, u64 gfn, int level)
+static int sw_link_table(void *priv, u64 gfn, int level,
+			 struct okvm_pt_cache *cache)
 {
 	struct okvm_ext_sw *sw = priv;
 	int ret = -EINVAL;

@@ -142,7 +142,12 @@ static int private_page_fault(struct okvm_vcpu *vcpu,
 		memory_fault_exit(vcpu, gfn, true, r);
 		goto out;
 	}
-	r = okvm_pt_cache_topup(&vcpu->mmu_cache, vm->mmu.fmt->levels);
+	/*
+	 * A path of tables in the mirror root and one in the hardware table
+	 * it is forwarded to (src/mmu/ext_direct.c): both from this cache.
+	 */
+	r = okvm_pt_cache_topup(&vcpu->mmu_cache,
+				2 * (vm->mmu.fmt->levels - 1));
 	if (r)
 		goto out;
 

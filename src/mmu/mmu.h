@@ -38,6 +38,7 @@
 
 struct okvm_mmu;
 struct okvm_pt_root;
+struct okvm_pt_cache;
 
 /* Which roots an operation applies to. */
 #define OKVM_ROOT_DIRECT	BIT(0)
@@ -46,7 +47,9 @@ struct okvm_pt_root;
 
 /**
  * struct okvm_ext_ops - external page-table operations of a mirror root
- * @link_table: a table now hangs under the entry at (@gfn, @level)
+ * @link_table: a table now hangs under the entry at (@gfn, @level); a
+ *	hardware-backed implementation takes its page from @cache (the
+ *	faulting vCPU's, topped up before the lock; may be NULL or empty)
  * @set_leaf: the entry at (@gfn, @level) now maps @pfn with @perm
  * @remove_leaf: the leaf at (@gfn, @level) that mapped @pfn is gone
  * @free_table: the table under the entry at (@gfn, @level) is unlinked;
@@ -63,7 +66,8 @@ struct okvm_pt_root;
  * allocates and frees its own table pages in link_table/free_table.
  */
 struct okvm_ext_ops {
-	int (*link_table)(void *priv, u64 gfn, int level);
+	int (*link_table)(void *priv, u64 gfn, int level,
+			  struct okvm_pt_cache *cache);
 	int (*set_leaf)(void *priv, u64 gfn, int level, u64 pfn, u32 perm);
 	int (*remove_leaf)(void *priv, u64 gfn, int level, u64 pfn);
 	int (*free_table)(void *priv, u64 gfn, int level);

@@ -69,8 +69,15 @@ void okvm_pt_cache_free(struct okvm_pt_cache *cache)
 		free_page((unsigned long)cache->pages[--cache->nr]);
 }
 
-/* A zeroed table page; callers hold a lock, so never sleep here. */
-static u64 *alloc_table(struct okvm_pt_cache *cache)
+/**
+ * okvm_pt_alloc_table() - a zeroed table page for a walk under a lock
+ * @cache: pages topped up before the lock, or NULL
+ *
+ * From @cache while it lasts, else a non-sleeping allocation that does
+ * not dip into the atomic reserves (a guest drives how many are needed).
+ * Return: the page's address, or NULL.
+ */
+u64 *okvm_pt_alloc_table(struct okvm_pt_cache *cache)
 {
 	if (cache && cache->nr)
 		return cache->pages[--cache->nr];
@@ -188,14 +195,16 @@ static void handle_removed_table(struct okvm_mmu *mmu,
  * ager may be changing its entries (and accounting for that) right now.
  */
 static int handle_new_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
-			    u64 gfn, int level, u64 huge)
+			    u64 gfn, int level, u64 huge,
+			    struct okvm_pt_flush *fl)
 {
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
 	u64 child_pages = okvm_pt_level_pages(level - 1);
 	int i, ret;
 
 	if (root->mirror) {
-		ret = mmu->ext_ops->link_table(mmu->ext_priv, gfn, level);
+		ret = mmu->ext_ops->link_table(mmu->ext_priv, gfn, level,
+					       fl->cache);
 		if (ret)
 			return ret;
 	}
@@ -282,7 +291,7 @@ static int handle_changed_spte(struct okvm_mmu *mmu,
 	}
 
 	if (is_table) {
-		ret = handle_new_table(mmu, root, ngfn, level, old);
+		ret = handle_new_table(mmu, root, ngfn, level, old, fl);
 		/*
 		 * A split whose table the external side refused: put the
 		 * huge leaf back so both sides still agree, then fail.
@@ -496,7 +505,7 @@ static int map_link_table(struct okvm_mmu *mmu, struct okvm_pt_root *root,
 		if (ret)
 			return ret;
 	}
-	spt = alloc_table(cache);
+	spt = okvm_pt_alloc_table(cache);
 	if (!spt)
 		return -ENOMEM;
 	ret = okvm_pt_set_spte_atomic(mmu, root, iter,
@@ -540,7 +549,7 @@ int okvm_mmu_map(struct okvm_mmu *mmu, bool private, u64 gfn, u64 pfn,
 	const struct okvm_pt_fmt *fmt = mmu->fmt;
 	struct okvm_pt_root *root = pick_root(mmu, private);
 	u64 pages = okvm_pt_level_pages(level);
-	struct okvm_pt_flush fl = {};
+	struct okvm_pt_flush fl = { .cache = cache };
 	struct okvm_pt_iter iter;
 	unsigned int count = 0;
 	u64 start, end;
@@ -871,7 +880,7 @@ static u64 *build_split_table(const struct okvm_pt_fmt *fmt, u64 huge,
 {
 	u64 child_pages = okvm_pt_level_pages(level - 1);
 	u64 pfn = okvm_pte_pfn(fmt, huge);
-	u64 *spt = alloc_table(cache);
+	u64 *spt = okvm_pt_alloc_table(cache);
 	int i;
 
 	if (!spt)
@@ -916,7 +925,7 @@ int okvm_mmu_split(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 
 	for (i = 0; i < ARRAY_SIZE(list) && !ret; i++) {
 		struct okvm_pt_root *root = list[i];
-		struct okvm_pt_flush fl = {};
+		struct okvm_pt_flush fl = { .cache = cache };
 		struct okvm_pt_iter iter;
 		unsigned int count = 0;
 		u64 start, end, *spt;

@@ -18,12 +18,17 @@ enum okvm_pt_ctx {
 	OKVM_PT_LOCKLESS,	/* RCU only: aging of direct-root leaves */
 };
 
-/* What an operation changed: the TLB range to flush and what it removed. */
+/*
+ * What an operation changed: the TLB range to flush and what it removed;
+ * and what it may use: @cache, the caller's table pages, which a mirror
+ * root's link_table also takes its external table from (NULL: none).
+ */
 struct okvm_pt_flush {
 	u64 start;
 	u64 end;
 	u64 removed;	/* 4K pages whose mapping went away */
 	u64 changed;	/* 4K pages whose leaf lost permissions */
+	struct okvm_pt_cache *cache;
 };
 
 /*
@@ -37,6 +42,7 @@ struct okvm_pt_flush {
 	unlikely(__c);							\
 })
 
+u64 *okvm_pt_alloc_table(struct okvm_pt_cache *cache);
 int __must_check okvm_pt_set_spte_atomic(struct okvm_mmu *mmu,
 					 struct okvm_pt_root *root,
 					 struct okvm_pt_iter *iter, u64 new,

@@ -215,6 +215,30 @@ static void shared_ops_skip_private(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hw_pte(vm, 0x3000), before);
 }
 
+/*
+ * A private fault's tables, the mirror root's and the hardware table's it
+ * links, come from the vCPU's cache (filled where it may sleep), not from
+ * atomic allocations under the lock.
+ */
+static void link_takes_cache_pages(struct kunit *test)
+{
+	struct ext_vm *vm = test->priv;
+	int levels = vm->mmu.fmt->levels, ret;
+	struct okvm_pt_cache cache = {};
+
+	KUNIT_ASSERT_EQ(test, okvm_pt_cache_topup(&cache, ARRAY_SIZE(cache.pages)), 0);
+	read_lock(vm->mmu.lock);
+	ret = okvm_mmu_map(&vm->mmu, true, 0x1000, 0x700, 1, OKVM_PT_RWX, 1,
+			   &cache);
+	read_unlock(vm->mmu.lock);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	/* levels - 1 tables below each root, both from the cache. */
+	KUNIT_EXPECT_EQ(test, cache.nr,
+			(int)ARRAY_SIZE(cache.pages) - 2 * (levels - 1));
+	KUNIT_EXPECT_TRUE(test, okvm_pte_ext(vm->mmu.fmt, hw_pte(vm, 0x1000)));
+	okvm_pt_cache_free(&cache);
+}
+
 /* Only formats with an ext_bit can share their table with the mirror root. */
 static void needs_ext_bit(struct kunit *test)
 {
@@ -654,6 +678,7 @@ static struct kunit_case ext_direct_cases[] = {
 	KUNIT_CASE_PARAM(kinds_exclude_each_other, ext_fmt_gen_params),
 	KUNIT_CASE_PARAM(shared_ops_skip_private, ext_fmt_gen_params),
 	KUNIT_CASE_PARAM(needs_ext_bit, ext_fmt_gen_params),
+	KUNIT_CASE_PARAM(link_takes_cache_pages, ext_fmt_gen_params),
 	KUNIT_CASE_PARAM(random_against_model, ext_fmt_gen_params),
 	KUNIT_CASE_PARAM(parallel_kinds_stay_twins, ext_fmt_gen_params),
 	{}
