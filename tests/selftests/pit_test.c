@@ -658,15 +658,14 @@ TEST(teardown_with_timer_running)
 	set.channels[0].count = 200;		/* under okvm's and KVM's floor */
 	set.channels[0].rw_mode = 3;
 	set.channels[0].gate = 1;
-	for (i = 0; i < 200; i++) {
+	for (i = 0; i < 1000; i++) {
 		struct guest g;
 
 		ASSERT_EQ(irqchip_vm(&g), 0);
 		ASSERT_EQ(create_pit2(g.vm, 0), 0);
 		ASSERT_EQ(okvm_ioctl(g.vm, KVM_SET_PIT2, &set), 0);
-		/* Let it tick at least once on some runs. */
-		if (i % 4 == 0)
-			usleep(300);
+		/* Ticking by the time it closes, at a varying phase. */
+		usleep(200 + i % 200);
 		guest_destroy(&g);
 	}
 }
