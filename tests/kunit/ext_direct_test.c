@@ -411,17 +411,16 @@ static int conc_fn(void *data)
 	return 0;
 }
 
-/* The hardware table and the mirror root, walked side by side at the end. */
-static void parallel_kinds_stay_twins(struct kunit *test)
+/*
+ * Three faulting threads, a zapper and an ager/write-protector at once,
+ * yielding inside walks; seeds from @seed.
+ */
+static void run_conc_workers(struct kunit *test, struct ext_vm *vm, u32 seed)
 {
 	static const enum conc_role roles[] = { C_FAULT, C_FAULT, C_FAULT,
 						C_ZAP, C_AGE_WP };
-	struct ext_vm *vm = test->priv;
-	const struct okvm_pt_fmt *fmt = vm->mmu.fmt;
-	u64 gfn, shared = 0, private = 0, mirror_pfn;
 	struct conc_worker *w;
-	u32 perm;
-	int i, level;
+	int i;
 
 	w = kunit_kcalloc(test, ARRAY_SIZE(roles), sizeof(*w), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);
@@ -429,7 +428,7 @@ static void parallel_kinds_stay_twins(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(roles); i++) {
 		w[i].vm = vm;
 		w[i].role = roles[i];
-		w[i].seed = 77 + i;
+		w[i].seed = seed + i;
 		init_completion(&w[i].done);
 		w[i].task = kthread_run(conc_fn, &w[i], "okvm_extd/%d", i);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(w[i].task));
@@ -441,6 +440,18 @@ static void parallel_kinds_stay_twins(struct kunit *test)
 				    i, w[i].last_err);
 	}
 	KUNIT_ASSERT_FALSE(test, vm->mmu.broken);
+}
+
+/* The hardware table and the mirror root, walked side by side at the end. */
+static void parallel_kinds_stay_twins(struct kunit *test)
+{
+	struct ext_vm *vm = test->priv;
+	const struct okvm_pt_fmt *fmt = vm->mmu.fmt;
+	u64 gfn, shared = 0, private = 0, mirror_pfn;
+	u32 perm;
+	int level;
+
+	run_conc_workers(test, vm, 77);
 
 	for (gfn = CONC_BASE; gfn < CONC_BASE + CONC_LEN; gfn++) {
 		u64 pte = hw_pte(vm, gfn);
@@ -480,7 +491,7 @@ static int sb_init(struct kunit *test)
 	const struct okvm_pt_fmt *fmt = *(const struct okvm_pt_fmt **)test->param_value;
 	struct okvm_mmu_cfg cfg = {
 		.fmt = fmt, .has_private = true, .ext_direct = true,
-		.gfn_direct_bits = okvm_pt_fmt_gfns(fmt) >> 1,
+		.gfn_direct_bits = okvm_test_direct_bits(fmt),
 		.tlb_ops = &ext_tlb_ops,
 	};
 	struct ext_vm *vm = kunit_kzalloc(test, sizeof(*vm), GFP_KERNEL);
@@ -617,33 +628,13 @@ static void sb_random_against_model(struct kunit *test)
 /* The concurrency workers of parallel_kinds_stay_twins, on both halves. */
 static void sb_parallel_halves_stay_exact(struct kunit *test)
 {
-	static const enum conc_role roles[] = { C_FAULT, C_FAULT, C_FAULT,
-						C_ZAP, C_AGE_WP };
 	struct ext_vm *vm = test->priv;
 	const struct okvm_pt_fmt *fmt = vm->mmu.fmt;
 	u64 gfn, shared = 0, private = 0, mirror_pfn;
-	struct conc_worker *w;
 	u32 perm;
-	int i, level;
+	int level;
 
-	w = kunit_kcalloc(test, ARRAY_SIZE(roles), sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	vm->mmu.test_yield_every = 3;
-	for (i = 0; i < ARRAY_SIZE(roles); i++) {
-		w[i].vm = vm;
-		w[i].role = roles[i];
-		w[i].seed = 91 + i;
-		init_completion(&w[i].done);
-		w[i].task = kthread_run(conc_fn, &w[i], "okvm_extsb/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(w[i].task));
-	}
-	for (i = 0; i < ARRAY_SIZE(roles); i++) {
-		wait_for_completion(&w[i].done);
-		kthread_stop(w[i].task);
-		KUNIT_EXPECT_EQ_MSG(test, w[i].errors, 0, "worker %d, error %d",
-				    i, w[i].last_err);
-	}
-	KUNIT_ASSERT_FALSE(test, vm->mmu.broken);
+	run_conc_workers(test, vm, 91);
 
 	for (gfn = CONC_BASE; gfn < CONC_BASE + CONC_LEN; gfn++) {
 		u64 pte = hw_pte(vm, gfn), alias = hw_alias(vm, gfn);
