@@ -1286,6 +1286,17 @@ TEST_F_TIMEOUT(fz, ioctl_fuzz, 36000)
 	 * harness, the test (and its VMs) must not live on.
 	 */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/*
+	 * Fuzzed structs carry small and power-of-two values where the
+	 * kernel expects pointers (KVM_GET_ONE_REG's addr, a dirty log's
+	 * bitmap...), and the kernel rightly writes through any that are
+	 * mapped and writable. The fuzzer's own heap and data must not be:
+	 * built as a static PIE (Makefile), they sit above 2^46, where no
+	 * such value falls. A plain static binary keeps its heap in the low
+	 * GiBs, where one such write once made glibc abort the run.
+	 */
+	ASSERT_GT((uintptr_t)sbrk(0), 1ULL << 46);
+	ASSERT_GT((uintptr_t)&pool, 1ULL << 46);
 	target_ioctls = fuzz_env("OKVM_FUZZ_IOCTLS", 0);
 	fz_kvm_run = fuzz_env("OKVM_FUZZ_KVM_RUN", 0);
 	if (nfuzz < 1 || nfuzz > 16)
