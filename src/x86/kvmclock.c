@@ -19,6 +19,7 @@
 #include <asm/tsc.h>
 
 #include "kvmclock.h"
+#include "pv.h"
 #include "memslot.h"
 #include "x86.h"
 #include "tsc.h"

@@ -19,6 +19,5 @@ int okvm_kvmclock_msr_set(struct okvm_vcpu *vcpu, u32 index, u64 data,
 			  bool host);
 long okvm_kvmclock_vm_ioctl(struct okvm_vm *vm, unsigned int ioctl,
 			    void __user *argp);
-bool okvm_guest_pv_has(struct okvm_vcpu *vcpu, unsigned int bit);
 
 #endif /* OKVM_X86_KVMCLOCK_H */

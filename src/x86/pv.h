@@ -31,5 +31,6 @@ int okvm_pv_vcpu_enable_cap(struct okvm_vcpu *vcpu,
 void okvm_pv_before_entry(struct okvm_vcpu *vcpu);
 int okvm_pv_hypercall(struct okvm_vcpu *vcpu);
 int okvm_pv_handle_ud(struct okvm_vcpu *vcpu);
+bool okvm_guest_pv_has(struct okvm_vcpu *vcpu, unsigned int bit);
 
 #endif /* OKVM_X86_PV_H */

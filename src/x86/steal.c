@@ -14,7 +14,7 @@
 #include <linux/sched.h>
 #include <asm/kvm_para.h>
 
-#include "kvmclock.h"
+#include "pv.h"
 #include "x86.h"
 #include "steal.h"
 

@@ -29,7 +29,7 @@
 #include "arch.h"
 #include "irq_routing.h"
 #include "irqchip.h"
-#include "kvmclock.h"
+#include "pv.h"
 #include "okvm.h"
 #include "tsc.h"
 #include "vendor.h"

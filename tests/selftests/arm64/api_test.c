@@ -57,8 +57,10 @@ TEST(create_device)
 TEST(vcpu_init)
 {
 	struct kvm_vcpu_init init;
-	struct a64_vm v;
 	uint64_t val;
+	struct kvm_one_reg reg = { .id = A64_PC, .addr = (uintptr_t)&val };
+	struct kvm_reg_list list = { .n = 0 };
+	struct a64_vm v;
 	int fd;
 
 	ASSERT_EQ(a64_vm_create(&v, 0, 0), 0);
@@ -67,14 +69,9 @@ TEST(vcpu_init)
 	ASSERT_GE(fd, 0);
 
 	/* Nothing works before KVM_ARM_VCPU_INIT. */
-	{
-		struct kvm_one_reg reg = { .id = A64_PC, .addr = (uintptr_t)&val };
-		struct kvm_reg_list list = { .n = 0 };
-
-		EXPECT_EQ(okvm_ioctl(fd, KVM_GET_ONE_REG, &reg), -ENOEXEC);
-		EXPECT_EQ(okvm_ioctl(fd, KVM_GET_REG_LIST, &list), -ENOEXEC);
-		EXPECT_EQ(okvm_ioctl(fd, KVM_RUN, 0), -ENOEXEC);
-	}
+	EXPECT_EQ(okvm_ioctl(fd, KVM_GET_ONE_REG, &reg), -ENOEXEC);
+	EXPECT_EQ(okvm_ioctl(fd, KVM_GET_REG_LIST, &list), -ENOEXEC);
+	EXPECT_EQ(okvm_ioctl(fd, KVM_RUN, 0), -ENOEXEC);
 
 	init.target = 1000;
 	EXPECT_EQ(okvm_ioctl(fd, KVM_ARM_VCPU_INIT, &init), -EINVAL);
