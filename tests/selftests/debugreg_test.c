@@ -121,7 +121,7 @@ static int dr_mov(struct guest *g, bool write, int dr, uint64_t *val)
  */
 static bool every_mov_dr_exits(struct guest *g)
 {
-	return okvm_ioctl(g->kvm, KVM_CHECK_EXTENSION, OKVM_CAP_AGE_BITMAP) > 0;
+	return okvm_is_okvm(g->kvm);
 }
 
 static int get_dregs(struct guest *g, struct kvm_debugregs *d)

@@ -224,7 +224,7 @@ TEST_F(g, cr3_beyond_maxphyaddr_fails_entry)
 	 * QEMU's TCG they are the host's. Only okvm (its capability answers)
 	 * fails the entry before VMRUN.
 	 */
-	if (okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, OKVM_CAP_AGE_BITMAP) <= 0)
+	if (!okvm_is_okvm(self->g.kvm))
 		SKIP(return, "not okvm: under TCG a refused VMRUN overwrites the VMCB");
 	ASSERT_EQ(guest_add_vcpu(&self->g), 0);
 	guest_load(&self->g, G_CODE, &hlt, &hlt + 1);

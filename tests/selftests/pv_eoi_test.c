@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <asm/kvm_para.h>
 #include <sys/ioctl.h>
-#include <linux/okvm.h>
 
 #include "kselftest_harness.h"
 #include "lib/guest.h"
@@ -166,7 +165,7 @@ TEST_F(g, eoi_through_the_byte)
 	 * (seen once under TCG: interrupt 0 found it clear).
 	 */
 	EXPECT_EQ(seen[2], 0);
-	if (okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, OKVM_CAP_AGE_BITMAP) > 0) {
+	if (okvm_is_okvm(self->g.kvm)) {
 		EXPECT_EQ(seen[0], 1);
 		EXPECT_EQ(seen[1], 1);
 		EXPECT_EQ(seen[3], 1);

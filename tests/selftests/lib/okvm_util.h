@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
+#include <linux/okvm.h>
 
 static inline const char *okvm_dev_path(void)
 {
@@ -31,6 +32,16 @@ static inline const char *okvm_dev_path(void)
 static inline int okvm_open_dev(void)
 {
 	return open(okvm_dev_path(), O_RDWR | O_CLOEXEC);
+}
+
+/*
+ * Is the fd (system or VM) okvm's? okvm answers its own capabilities,
+ * in-tree KVM answers 0 for numbers it does not know (uapi okvm.h). For
+ * tests that check an okvm guarantee beyond what KVM promises.
+ */
+static inline int okvm_is_okvm(int fd)
+{
+	return ioctl(fd, KVM_CHECK_EXTENSION, OKVM_CAP_AGE_BITMAP) > 0;
 }
 
 /* CLOCK_MONOTONIC in nanoseconds, for deadlines and durations. */
