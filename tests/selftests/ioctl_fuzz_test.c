@@ -209,7 +209,6 @@ static struct {
 static struct {
 	uint8_t *base;
 	int memfd[POOL_REGIONS];
-	int lost[POOL_REGIONS];	/* another mapping took the hole: never remap */
 	pthread_mutex_t lock;
 } pool = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -357,8 +356,6 @@ static void pool_remap(struct fuzz_rng *r, int i)
 	void *p;
 
 	pthread_mutex_lock(&pool.lock);
-	if (pool.lost[i])
-		goto out;
 	switch (fuzz_below(r, 6)) {
 	case 0:	/* fresh anonymous memory (the old pages go away) */
 		p = mmap(a, POOL_REGION, PROT_READ | PROT_WRITE,
@@ -376,18 +373,21 @@ static void pool_remap(struct fuzz_rng *r, int i)
 		p = mmap(a, POOL_REGION, PROT_NONE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 		break;
-	case 4:	/* a real hole for a moment, then reserve it again */
-		munmap(a, POOL_REGION);
+	case 4:
+		/*
+		 * Inaccessible for a moment, then fresh memory. Never a real
+		 * hole: whatever the process maps meanwhile (a malloc arena,
+		 * a thread stack) may land in it, and memslots and fuzzed
+		 * pointers into the pool would then have the kernel and the
+		 * guest write into it: that corrupted the heap (glibc's
+		 * "free(): invalid pointer") in the debug leg's runs.
+		 */
+		mmap(a, POOL_REGION, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 		usleep(fuzz_below(r, 1000));
 		p = mmap(a, POOL_REGION, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE,
-			 -1, 0);
-		if (p != a) {
-			if (p != MAP_FAILED)
-				munmap(p, POOL_REGION);
-			pool.lost[i] = 1;
-		}
-		goto out;
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+		break;
 	default:	/* drop the pages of a part of it */
 		madvise(a + (fuzz_below(r, POOL_REGION / PAGE) * PAGE),
 			PAGE * (1 + fuzz_below(r, 64)), MADV_DONTNEED);
