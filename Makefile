@@ -5,6 +5,7 @@
 #   make demo            okvm-vmm, then QEMU -accel kvm, in the QEMU test
 #                        guest, on okvm and kvm_amd
 #   make bench           benchmarks on okvm and kvm_amd in one guest boot
+#   make profile         the benchmarks under perf, okvm and kvm_amd (needs perf)
 #   make check           the whole test suite (see README.md)
 #   make check-debug     okvm's tests under a KASAN/lockdep/kmemleak guest kernel
 #   make kunit           the KUnit suites under UML only
@@ -36,8 +37,11 @@ demo:
 bench:
 	scripts/bench.sh
 
+profile:
+	scripts/profile.sh
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || \
 		find . -name '*.o' -o -name '*.ko' -o -name '*.mod*' -o -name '.*.cmd' | xargs rm -f
 
-.PHONY: all modules install check check-debug kunit demo bench clean
+.PHONY: all modules install check check-debug kunit demo bench profile clean

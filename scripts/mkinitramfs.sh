@@ -47,6 +47,17 @@ if [ -x "$tests/vmm/okvm-vmm" ]; then
 	done
 fi
 
+# make profile (scripts/profile.sh): the host's perf and its libraries.
+if [ -n "${OKVM_PERF:-}" ]; then
+	mkdir -p "$root/okvm/perf"
+	cp "$OKVM_PERF" "$root/okvm/perf/perf"
+	install -m 0644 "$OKVM_TOP/scripts/guest/profile.sh" "$root/okvm/profile.sh"
+	for lib in $(ldd "$OKVM_PERF" | grep -oE '/[^ ]+'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+fi
+
 # kvm_amd and its dependencies, decompressed (busybox insmod reads no .xz),
 # with a loader that inserts them in dependency order.
 moddir="$kroot/lib/modules/$kver/kernel"

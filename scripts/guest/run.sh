@@ -12,6 +12,7 @@
 #   run.sh pick       only the upstream tests named in $OKVM_PICK (comma
 #                     separated paths), on okvm then on kvm_amd: a quick loop
 #   run.sh bench      benchmarks, okvm and kvm_amd alternately (bench.sh)
+#   run.sh profile    the benchmarks under perf, okvm then kvm_amd (profile.sh)
 #   run.sh runner     only the runner's own check (runs on any Linux host
 #                     with busybox too: busybox sh scripts/guest/run.sh runner)
 # Every test also prints its wall time: OKVM-TIME <target> <test> <seconds>.
@@ -284,6 +285,11 @@ fi
 
 if [ "$suite" = bench ]; then
 	. /okvm/bench.sh
+	exit $rc
+fi
+
+if [ "$suite" = profile ]; then
+	. /okvm/profile.sh
 	exit $rc
 fi
 
