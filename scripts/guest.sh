@@ -7,7 +7,8 @@
 # Optional: OKVM_TEST_TIMEOUT (seconds per test in the guest), OKVM_REPEAT
 # (suite pick: run the picked tests that many times on each hypervisor),
 # OKVM_KERNEL_ARGS (more kernel command line), OKVM_BENCH_ROUNDS (suite
-# bench: rounds, scripts/guest/bench.sh), OKVM_DEBUG_REF=1 (suite
+# bench: rounds, scripts/guest/bench.sh), OKVM_BENCH_ONLY (suites bench and
+# profile: only these benchmarks, comma separated), OKVM_DEBUG_REF=1 (suite
 # debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT,
 # OKVM_QEMU_ARGS (more x86 QEMU options, e.g. a monitor socket to read a
 # hung guest's CPUs: "-monitor unix:/tmp/m,server,nowait"). An arm64 kernel
@@ -42,7 +43,7 @@ whyf="$OKVM_OUT/logs/$kver-$suite.why"
 # what clock tests see on okvm and kvm_amd alike.
 test_args="okvmtest=$suite${OKVM_PICK:+ okvmpick=$OKVM_PICK}${OKVM_REPEAT:+ okvmrepeat=$OKVM_REPEAT}"
 test_args+="${OKVM_TEST_TIMEOUT:+ okvmtimeout=$OKVM_TEST_TIMEOUT}"
-test_args+="${OKVM_BENCH_ROUNDS:+ okvmrounds=$OKVM_BENCH_ROUNDS}"
+test_args+="${OKVM_BENCH_ROUNDS:+ okvmrounds=$OKVM_BENCH_ROUNDS}${OKVM_BENCH_ONLY:+ okvmbenchonly=$OKVM_BENCH_ONLY}"
 test_args+="${OKVM_DEBUG_REF:+ okvmref=$OKVM_DEBUG_REF}${OKVM_KERNEL_ARGS:+ $OKVM_KERNEL_ARGS}"
 args="console=ttyS0 panic=-1 oops=panic tsc=reliable $test_args"
 

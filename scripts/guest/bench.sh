@@ -14,8 +14,16 @@ U=/okvm/tests/upstream
 V=/okvm/tests/vmm/okvm-vmm
 rounds=${OKVM_BENCH_ROUNDS:-3}
 
+# OKVM_BENCH_ONLY (comma separated benchmark names): run only those.
+bench_wanted() {	# bench
+	[ -z "${OKVM_BENCH_ONLY:-}" ] && return 0
+	case ",$OKVM_BENCH_ONLY," in *",$1,"*) return 0 ;; esac
+	return 1
+}
+
 bench_one() {	# target bench cmd...
 	local target=$1 name=$2 code
+	bench_wanted "$name" || return 0
 	shift 2
 	echo "OKVM-BENCH-BEGIN $target $name $round"
 	timeout -s KILL "${OKVM_BENCH_TIMEOUT:-600}" "$@" </dev/null 2>&1
@@ -32,7 +40,9 @@ bench_all() {	# target
 	bench_one "$t" dirty_log_perf ./dirty_log_perf_test -b 64M
 	bench_one "$t" memslot_perf ./memslot_perf_test -s 512 -l 2 -e 4
 	bench_one "$t" kvm_page_table ./kvm_page_table_test -b 64M
-	if [ -e /sys/kernel/mm/page_idle/bitmap ]; then
+	if ! bench_wanted access_tracking; then
+		:
+	elif [ -e /sys/kernel/mm/page_idle/bitmap ]; then
 		bench_one "$t" access_tracking ./access_tracking_perf_test -b 64M
 	else
 		# The debug kernel (make check-debug) has it, but its
@@ -41,6 +51,9 @@ bench_all() {	# target
 	fi
 	cd /
 }
+
+# Sourced by profile.sh for its functions only.
+[ -n "${bench_lib:-}" ] && return 0
 
 echo "OKVM-BENCH-LOAD $(cat /proc/loadavg)"
 round=1

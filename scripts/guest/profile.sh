@@ -15,6 +15,9 @@
 U=/okvm/tests/upstream
 V=/okvm/tests/vmm/okvm-vmm
 P=/okvm/perf/perf
+# bench_wanted() (OKVM_BENCH_ONLY) from make bench's runner, not its rounds.
+bench_lib=1
+. /okvm/bench.sh
 OKVM_PROFILE_TOP=${OKVM_PROFILE_TOP:-45}
 
 # Samples by class, and the top symbols with the module that holds them
@@ -52,6 +55,7 @@ prof_report() {
 
 prof_one() {	# target bench cmd...
 	local target=$1 name=$2 code
+	bench_wanted "$name" || return 0
 	shift 2
 	echo "OKVM-PROF-BEGIN $target $name"
 	timeout -s KILL "${OKVM_BENCH_TIMEOUT:-600}" \
