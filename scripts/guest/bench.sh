@@ -23,7 +23,10 @@ bench_wanted() {	# bench
 
 bench_one() {	# target bench cmd...
 	local target=$1 name=$2 code
-	bench_wanted "$name" || return 0
+	if ! bench_wanted "$name"; then
+		echo "OKVM-BENCH-NOTRUN $name not in OKVM_BENCH_ONLY"
+		return 0
+	fi
 	shift 2
 	echo "OKVM-BENCH-BEGIN $target $name $round"
 	timeout -s KILL "${OKVM_BENCH_TIMEOUT:-600}" "$@" </dev/null 2>&1
@@ -41,7 +44,7 @@ bench_all() {	# target
 	bench_one "$t" memslot_perf ./memslot_perf_test -s 512 -l 2 -e 4
 	bench_one "$t" kvm_page_table ./kvm_page_table_test -b 64M
 	if ! bench_wanted access_tracking; then
-		:
+		echo "OKVM-BENCH-NOTRUN access_tracking not in OKVM_BENCH_ONLY"
 	elif [ -e /sys/kernel/mm/page_idle/bitmap ]; then
 		bench_one "$t" access_tracking ./access_tracking_perf_test -b 64M
 	else
