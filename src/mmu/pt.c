@@ -935,14 +935,19 @@ int okvm_mmu_split(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 						&end))
 			continue;
 		rcu_read_lock();
+		/*
+		 * Only entries above @target_level can be leaves to split:
+		 * the walk stays out of the tables at @target_level, which
+		 * would cost 512 visits each for nothing (dirty logging
+		 * splits whole slots that are mostly 4K already).
+		 */
 		for_each_okvm_pte(iter, fmt, root->spt, root->level,
-				  target_level, start, end) {
+				  target_level + 1, start, end) {
 			if (okvm_pt_cond_resched(mmu, root, &iter, &fl,
 						 OKVM_PT_EXCL, &count))
 				continue;
 retry:
-			if (iter.level <= target_level ||
-			    !okvm_pte_leaf(fmt, iter.old_spte, iter.level))
+			if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level))
 				continue;
 			spt = build_split_table(fmt, iter.old_spte, iter.level,
 						cache);
