@@ -13,13 +13,89 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/uaccess.h>
 
 #include "memslot.h"
 
+/* A set of @nr slots and its HVA index, in one allocation. */
+static struct okvm_memslots *memslots_alloc(unsigned int nr)
+{
+	struct okvm_memslots *s;
+	size_t index_off = ALIGN(struct_size(s, slots, nr),
+				 __alignof__(struct okvm_memslot_hva));
+
+	s = kvzalloc(size_add(index_off, array_size(nr, sizeof(*s->by_hva))),
+		     GFP_KERNEL_ACCOUNT);
+	if (s) {
+		s->nr = nr;
+		s->by_hva = (void *)s + index_off;
+	}
+	return s;
+}
+
+static int hva_cmp(const void *a, const void *b)
+{
+	const struct okvm_memslot_hva *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Build @slots->by_hva from @slots->slots: sorted by start, then the
+ * running maximum of the ends. At most OKVM_USER_MEM_SLOTS entries, on
+ * the memslot ioctl path only.
+ */
+static void memslots_index_hva(struct okvm_memslots *slots)
+{
+	unsigned long max_end = 0;
+	unsigned int i;
+
+	for (i = 0; i < slots->nr; i++) {
+		const struct okvm_memslot *s = &slots->slots[i];
+
+		slots->by_hva[i].start = s->userspace_addr;
+		slots->by_hva[i].end = s->userspace_addr + (s->npages << PAGE_SHIFT);
+		slots->by_hva[i].slot = i;
+	}
+	sort(slots->by_hva, slots->nr, sizeof(*slots->by_hva), hva_cmp, NULL);
+	for (i = 0; i < slots->nr; i++) {
+		max_end = max(max_end, slots->by_hva[i].end);
+		slots->by_hva[i].max_end = max_end;
+	}
+}
+
+/**
+ * okvm_memslots_hva_first() - where an HVA lookup starts
+ * @slots: the set
+ * @hva: the lowest HVA looked for
+ *
+ * Return: the first index of @slots->by_hva whose entry, or one before it,
+ * ends after @hva (max_end never decreases, so a binary search finds it);
+ * no entry before it can map @hva or anything above. @slots->nr if none.
+ * See okvm_for_each_memslot_hva().
+ */
+unsigned int okvm_memslots_hva_first(const struct okvm_memslots *slots,
+				     unsigned long hva)
+{
+	unsigned int lo = 0, hi = slots->nr;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (slots->by_hva[mid].max_end > hva)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 struct okvm_memslots *okvm_memslots_alloc_empty(void)
 {
-	return kvzalloc(sizeof(struct okvm_memslots), GFP_KERNEL_ACCOUNT);
+	return memslots_alloc(0);
 }
 
 void okvm_memslots_free(struct okvm_memslots *slots)
@@ -242,10 +318,9 @@ struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
 	else if (chg->change == OKVM_MR_DELETE)
 		nr--;
 
-	new = kvzalloc(struct_size(new, slots, nr), GFP_KERNEL_ACCOUNT);
+	new = memslots_alloc(nr);
 	if (!new)
 		return NULL;
-	new->nr = nr;
 	new->generation = old->generation + 1;
 	new->nr_pages = old->nr_pages;
 	if (chg->change == OKVM_MR_CREATE)
@@ -275,6 +350,7 @@ struct okvm_memslots *okvm_memslots_apply(const struct okvm_memslots *old,
 		kvfree(new);
 		return NULL;
 	}
+	memslots_index_hva(new);
 	return new;
 }
 
@@ -292,10 +368,13 @@ struct okvm_memslots *okvm_memslots_invalidate(const struct okvm_memslots *old,
 	struct okvm_memslots *new;
 	unsigned int i;
 
-	new = kvmalloc(struct_size(old, slots, old->nr), GFP_KERNEL_ACCOUNT);
+	new = memslots_alloc(old->nr);
 	if (!new)
 		return NULL;
-	memcpy(new, old, struct_size(old, slots, old->nr));
+	/* Same slots at the same places: the index is copied as it is. */
+	memcpy(new->slots, old->slots, flex_array_size(old, slots, old->nr));
+	memcpy(new->by_hva, old->by_hva, array_size(old->nr, sizeof(*old->by_hva)));
+	new->nr_pages = old->nr_pages;
 	new->generation = old->generation + 1;
 	for (i = 0; i < new->nr; i++)
 		if (new->slots[i].id == id)

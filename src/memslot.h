@@ -58,15 +58,34 @@ struct okvm_memslot {
 };
 
 /**
+ * struct okvm_memslot_hva - a slot's place in its set's HVA index
+ * @start: the slot's first HVA
+ * @end: its exclusive end
+ * @max_end: the largest @end of this entry and every one before it, so
+ *	that a binary search finds the first entry that can reach an HVA
+ *	even where slots overlap in HVA (aliases)
+ * @slot: index of the slot in &struct okvm_memslots.slots
+ */
+struct okvm_memslot_hva {
+	unsigned long start;
+	unsigned long end;
+	unsigned long max_end;
+	unsigned int slot;
+};
+
+/**
  * struct okvm_memslots - one immutable generation of a VM's memslots
  * @generation: bumped on every published change
  * @nr_pages: pages covered by all slots together
+ * @by_hva: @nr entries sorted by HVA, in the same allocation (the MMU
+ *	notifier's lookup: okvm_memslots_hva_first())
  * @nr: number of used entries in @slots
  * @slots: the slots, sorted by base_gfn, never overlapping
  */
 struct okvm_memslots {
 	u64 generation;
 	u64 nr_pages;
+	struct okvm_memslot_hva *by_hva;
 	unsigned int nr;
 	struct okvm_memslot slots[] __counted_by(nr);
 };
@@ -108,6 +127,41 @@ const struct okvm_memslot *okvm_memslots_find(const struct okvm_memslots *slots,
 					      u64 gfn);
 const struct okvm_memslot *okvm_memslots_find_id(const struct okvm_memslots *slots,
 						 u16 id);
+unsigned int okvm_memslots_hva_first(const struct okvm_memslots *slots,
+				     unsigned long hva);
+
+/*
+ * The slot of the next entry from *@i on that maps part of [@start, @end),
+ * or NULL; *@i moves past it. Entries start in HVA order, so the walk
+ * stops at the first that starts at or after @end.
+ */
+static inline const struct okvm_memslot *
+okvm_memslots_hva_next(const struct okvm_memslots *slots, unsigned long start,
+		       unsigned long end, unsigned int *i)
+{
+	for (; *i < slots->nr && slots->by_hva[*i].start < end; (*i)++)
+		if (slots->by_hva[*i].end > start)
+			return &slots->slots[slots->by_hva[(*i)++].slot];
+	return NULL;
+}
+
+/**
+ * okvm_for_each_memslot_hva - each slot that maps part of [@_start, @_end)
+ * @_slot: const struct okvm_memslot *, the slot
+ * @_i: unsigned int cursor
+ * @_slots: the set
+ * @_start: first HVA
+ * @_end: exclusive end HVA
+ *
+ * O(log n) to the first candidate, then only entries that start before
+ * @_end, in HVA order: what the MMU notifier needs on every host unmap,
+ * with up to OKVM_USER_MEM_SLOTS slots.
+ */
+#define okvm_for_each_memslot_hva(_slot, _i, _slots, _start, _end)	\
+	for (_i = okvm_memslots_hva_first(_slots, _start),		\
+	     (_slot) = okvm_memslots_hva_next(_slots, _start, _end, &(_i)); \
+	     _slot;							\
+	     (_slot) = okvm_memslots_hva_next(_slots, _start, _end, &(_i)))
 
 /**
  * okvm_memslot_gfn_to_hva() - host virtual address of a GFN inside @slot

@@ -132,6 +132,7 @@ static bool hva_op_gfns(struct okvm_vm *vm, enum okvm_hva_op op, u64 gfn,
 static bool okvm_hva_range_op(struct okvm_vm *vm, unsigned long start,
 			      unsigned long end, enum okvm_hva_op op)
 {
+	const struct okvm_memslot *s;
 	struct okvm_memslots *slots;
 	bool ret = false;
 	unsigned int i;
@@ -139,8 +140,7 @@ static bool okvm_hva_range_op(struct okvm_vm *vm, unsigned long start,
 
 	idx = srcu_read_lock(&vm->srcu);
 	slots = srcu_dereference(vm->memslots, &vm->srcu);
-	for (i = 0; i < slots->nr; i++) {
-		const struct okvm_memslot *s = &slots->slots[i];
+	okvm_for_each_memslot_hva(s, i, slots, start, end) {
 		unsigned long s_start = s->userspace_addr;
 		unsigned long s_end = s_start + (s->npages << PAGE_SHIFT);
 		unsigned long hs = max(start, s_start), he = min(end, s_end);

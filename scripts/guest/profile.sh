@@ -75,6 +75,8 @@ prof_all() {	# target
 	prof_one "$t" demand_paging ./demand_paging_test -b 64M
 	prof_one "$t" dirty_log_perf ./dirty_log_perf_test -b 64M
 	prof_one "$t" memslot_perf ./memslot_perf_test -s 512 -l 2 -e 4
+	# Its unmap-chunked case alone (make bench's memslot_unmap_chunked).
+	prof_one "$t" memslot_unmap_chunked ./memslot_perf_test -s 512 -l 2 -f 2 -e 2
 	prof_one "$t" kvm_page_table ./kvm_page_table_test -b 64M
 	cd /
 }

@@ -404,6 +404,94 @@ static void memslot_invalidate(struct kunit *test)
 	okvm_memslots_free(inval);
 }
 
+/*
+ * okvm_for_each_memslot_hva() against a scan of every slot: each slot
+ * that maps part of the range exactly once, none other.
+ */
+static void check_hva_walk(struct kunit *test, const struct okvm_memslots *slots,
+			   unsigned long start, unsigned long end)
+{
+	DECLARE_BITMAP(seen, OKVM_USER_MEM_SLOTS) = {};
+	const struct okvm_memslot *s;
+	unsigned int i, n = 0, want = 0;
+
+	okvm_for_each_memslot_hva(s, i, slots, start, end) {
+		unsigned int pos = s - slots->slots;
+
+		KUNIT_ASSERT_LT(test, pos, slots->nr);
+		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(pos, seen));
+		n++;
+	}
+	for (i = 0; i < slots->nr; i++) {
+		unsigned long s_start = slots->slots[i].userspace_addr;
+		unsigned long s_end = s_start +
+				      (slots->slots[i].npages << PAGE_SHIFT);
+		bool hit = s_start < end && start < s_end;
+
+		KUNIT_EXPECT_EQ_MSG(test, test_bit(i, seen), hit,
+				    "slot [%lx, %lx) range [%lx, %lx)", s_start,
+				    s_end, start, end);
+		want += hit;
+	}
+	KUNIT_EXPECT_EQ(test, n, want);
+}
+
+/*
+ * The HVA index the MMU notifier walks: random slots whose backings
+ * overlap (aliases, one slot's memory inside another's), touch and nest,
+ * through creates, moves and deletes; every query range checked against
+ * a scan, in the published set and in its invalidated copy.
+ */
+static void memslot_hva_index(struct kunit *test)
+{
+	struct ms_ctx *ctx = test->priv;
+	struct okvm_memslots *inval;
+	unsigned int step, q;
+
+	/* The empty set finds nothing. */
+	check_hva_walk(test, ctx->slots, 0, ULONG_MAX);
+	for (step = 0; step < 1500; step++) {
+		const struct okvm_memslot *old;
+		u64 gpa = (u64)get_random_u32_below(4096) << PAGE_SHIFT;
+		u64 size = (u64)(1 + get_random_u32_below(64)) << PAGE_SHIFT;
+		unsigned long uaddr = UADDR +
+			((unsigned long)get_random_u32_below(256) << PAGE_SHIFT);
+		unsigned int id = get_random_u32_below(64);
+		int r;
+
+		old = okvm_memslots_find_id(ctx->slots, id);
+		if (old && get_random_u32_below(3) == 0)
+			r = set_region(test, region(id, 0, 0, 0, 0));
+		else if (old)
+			r = set_region(test, region(id, old->flags, gpa,
+						    old->npages << PAGE_SHIFT,
+						    old->userspace_addr));
+		else
+			r = set_region(test, region(id, 0, gpa, size, uaddr));
+		KUNIT_ASSERT_TRUE(test, r == 0 || r == -EEXIST);
+
+		for (q = 0; q < 16; q++) {
+			unsigned long start = UADDR - PAGE_SIZE +
+				((unsigned long)get_random_u32_below(330) << PAGE_SHIFT);
+			unsigned long end = start +
+				((unsigned long)get_random_u32_below(40) << PAGE_SHIFT) +
+				get_random_u32_below(2);
+
+			check_hva_walk(test, ctx->slots, start, end);
+		}
+		if (ctx->slots->nr && step % 100 == 0) {
+			inval = okvm_memslots_invalidate(ctx->slots,
+							 ctx->slots->slots[0].id);
+			KUNIT_ASSERT_NOT_NULL(test, inval);
+			check_hva_walk(test, inval, 0, ULONG_MAX);
+			check_hva_walk(test, inval, UADDR + 17 * PAGE_SIZE,
+				       UADDR + 18 * PAGE_SIZE);
+			okvm_memslots_free(inval);
+		}
+	}
+	check_hva_walk(test, ctx->slots, 0, ULONG_MAX);
+}
+
 static void memslot_gfn_to_hva(struct kunit *test)
 {
 	struct okvm_memslot s = { .base_gfn = 0x100, .npages = 16,
@@ -422,6 +510,7 @@ static struct kunit_case memslot_cases[] = {
 	KUNIT_CASE(memslot_random_differential),
 	KUNIT_CASE(memslot_max_gfn),
 	KUNIT_CASE(memslot_invalidate),
+	KUNIT_CASE(memslot_hva_index),
 	KUNIT_CASE(memslot_gfn_to_hva),
 	{}
 };
