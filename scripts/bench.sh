@@ -9,18 +9,12 @@
 # shared host: the host's load is printed beside them.
 . "$(dirname "$0")/lib.sh"
 
-eval "$("$OKVM_TOP/scripts/fetch.sh")"
-# The guest kernel: by default make bench's own (scripts/build-debug-kernel.sh
-# bench: the debug guest's config without the detectors, with
-# CONFIG_IDLE_PAGE_TRACKING for access_tracking_perf_test and idle-page
-# tracking; built once and cached); OKVM_BENCH_KERNEL=debian uses Debian's
-# 6.12, which lacks idle-page tracking, so those rows say "not-run".
-case ${OKVM_BENCH_KERNEL:-bench} in
-bench)	kver=$("$OKVM_TOP/scripts/build-debug-kernel.sh" bench) ||
-		die "building make bench's kernel failed" ;;
-debian)	kver=$KVER_612 ;;
-*)	die "OKVM_BENCH_KERNEL: bench or debian" ;;
-esac
+# The guest kernel: by default make bench's own (the debug guest's config
+# without the detectors, with CONFIG_IDLE_PAGE_TRACKING for
+# access_tracking_perf_test and idle-page tracking); OKVM_BENCH_KERNEL=debian
+# uses Debian's 6.12, which lacks idle-page tracking, so those rows say
+# "not-run" (okvm_bench_kernel in lib.sh).
+kver=$(okvm_bench_kernel) || exit 1
 log "guest kernel: $kver"
 "$OKVM_TOP/scripts/build-tests.sh" >&2
 load0=$(cat /proc/loadavg)

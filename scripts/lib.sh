@@ -61,4 +61,16 @@ okvm_kmake_args() {
 	*-arm64) echo "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" ;;
 	esac
 }
+# make bench's and make profile's guest kernel, per OKVM_BENCH_KERNEL:
+# "bench" (default: scripts/build-debug-kernel.sh bench, built once and
+# cached, with CONFIG_IDLE_PAGE_TRACKING) or "debian" (Debian's 6.12).
+okvm_bench_kernel() {
+	case ${OKVM_BENCH_KERNEL:-bench} in
+	bench)	"$OKVM_TOP/scripts/build-debug-kernel.sh" bench ||
+			die "building make bench's kernel failed" ;;
+	debian)	eval "$("$OKVM_TOP/scripts/fetch.sh")" && echo "$KVER_612" ;;
+	*)	die "OKVM_BENCH_KERNEL: bench or debian" ;;
+	esac
+}
+
 okvm_kheaders() { echo "$(okvm_kroot "$1")/usr/src/linux-headers-$1"; }

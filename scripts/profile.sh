@@ -10,13 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v perf >/dev/null || die "make profile needs perf (apt install linux-perf)"
-eval "$("$OKVM_TOP/scripts/fetch.sh")"
-case ${OKVM_BENCH_KERNEL:-bench} in
-bench)	kver=$("$OKVM_TOP/scripts/build-debug-kernel.sh" bench) ||
-		die "building make bench's kernel failed" ;;
-debian)	kver=$KVER_612 ;;
-*)	die "OKVM_BENCH_KERNEL: bench or debian" ;;
-esac
+kver=$(okvm_bench_kernel) || exit 1
 log "guest kernel: $kver"
 "$OKVM_TOP/scripts/build-tests.sh" >&2
 OKVM_PERF=$(command -v perf) OKVM_GUEST_TIMEOUT=${OKVM_GUEST_TIMEOUT:-7200} \

@@ -10,10 +10,10 @@
 # sampling interrupt (the VMRUN site of okvm or kvm_amd). Sizes are make
 # bench's. Output, for scripts/profile.sh:
 #   OKVM-PROF-BEGIN <target> <bench>
-#   ...perf report --sort dso, then --sort dso,sym (top entries)...
+#   ...the benchmark's figures...
+#   OKVM-PROF-SAMPLES total <n> <class> <n>...   (see prof_report)
+#   ...the top symbols: samples, share, class, symbol...
 #   OKVM-PROF-END <target> <bench> rc=<exit code of the benchmark>
-U=/okvm/tests/upstream
-V=/okvm/tests/vmm/okvm-vmm
 P=/okvm/perf/perf
 # bench_wanted() (OKVM_BENCH_ONLY) from make bench's runner, not its rounds.
 bench_lib=1
@@ -68,16 +68,13 @@ prof_one() {	# target bench cmd...
 	echo "OKVM-PROF-END $target $name rc=$code"
 }
 
+# make bench's list (bench_all), each benchmark under perf instead of
+# timed, and memslot_perf_test's unmap-chunked case alone.
+bench_one() { prof_one "$@"; }
 prof_all() {	# target
-	local t=$1
-	prof_one "$t" vmm "$V" --dev /dev/kvm --no-load --age-bench 64
+	bench_all "$1"
 	cd "$U" || return
-	prof_one "$t" demand_paging ./demand_paging_test -b 64M
-	prof_one "$t" dirty_log_perf ./dirty_log_perf_test -b 64M
-	prof_one "$t" memslot_perf ./memslot_perf_test -s 512 -l 2 -e 4
-	# Its unmap-chunked case alone (make bench's memslot_unmap_chunked).
-	prof_one "$t" memslot_unmap_chunked ./memslot_perf_test -s 512 -l 2 -f 2 -e 2
-	prof_one "$t" kvm_page_table ./kvm_page_table_test -b 64M
+	prof_one "$1" memslot_unmap_chunked ./memslot_perf_test -s 512 -l 2 -f 2 -e 2
 	cd /
 }
 

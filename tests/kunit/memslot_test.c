@@ -296,30 +296,44 @@ static void memslot_fill_to_limit(struct kunit *test)
 	}
 }
 
+/*
+ * One random step on the set: delete (a third of the time) or move an
+ * existing slot among the first @ids, or create it, at a GPA among the
+ * first @gpa_pages pages, of 1..@max_pages pages backed at UADDR plus up
+ * to @uaddr_pages pages. An overlap (-EEXIST) is a step too.
+ */
+static void random_slot_step(struct kunit *test, u32 ids, u32 gpa_pages,
+			     u32 max_pages, u32 uaddr_pages)
+{
+	struct ms_ctx *ctx = test->priv;
+	u64 gpa = (u64)get_random_u32_below(gpa_pages) << PAGE_SHIFT;
+	u64 size = (u64)(1 + get_random_u32_below(max_pages)) << PAGE_SHIFT;
+	unsigned long uaddr = UADDR + (uaddr_pages ?
+		(unsigned long)get_random_u32_below(uaddr_pages) << PAGE_SHIFT : 0);
+	u32 id = get_random_u32_below(ids);
+	const struct okvm_memslot *old = okvm_memslots_find_id(ctx->slots, id);
+	int r;
+
+	if (old && get_random_u32_below(3) == 0)
+		r = set_region(test, region(id, 0, 0, 0, 0));
+	else if (old)	/* a move keeps size and backing */
+		r = set_region(test, region(id, old->flags, gpa,
+					    old->npages << PAGE_SHIFT,
+					    old->userspace_addr));
+	else
+		r = set_region(test, region(id, 0, gpa, size, uaddr));
+	KUNIT_ASSERT_TRUE(test, r == 0 || r == -EEXIST);
+}
+
 /* Random creates, moves and deletes, lookups checked against a scan. */
 static void memslot_random_differential(struct kunit *test)
 {
 	struct ms_ctx *ctx = test->priv;
-	unsigned int step, i, id;
+	unsigned int step, i;
 	u64 gfn;
 
 	for (step = 0; step < 4000; step++) {
-		const struct okvm_memslot *old;
-		u64 gpa = (u64)get_random_u32_below(256) << PAGE_SHIFT;
-		u64 size = (u64)(1 + get_random_u32_below(16)) << PAGE_SHIFT;
-		int r;
-
-		id = get_random_u32_below(32);
-		old = okvm_memslots_find_id(ctx->slots, id);
-		if (old && get_random_u32_below(3) == 0)
-			r = set_region(test, region(id, 0, 0, 0, 0));
-		else if (old)	/* a move keeps size and backing */
-			r = set_region(test, region(id, old->flags, gpa,
-						    old->npages << PAGE_SHIFT,
-						    old->userspace_addr));
-		else
-			r = set_region(test, region(id, 0, gpa, size, UADDR));
-		KUNIT_ASSERT_TRUE(test, r == 0 || r == -EEXIST);
+		random_slot_step(test, 32, 256, 16, 0);
 
 		for (i = 1; i < ctx->slots->nr; i++)
 			KUNIT_ASSERT_LE(test, ctx->slots->slots[i - 1].base_gfn +
@@ -451,24 +465,7 @@ static void memslot_hva_index(struct kunit *test)
 	/* The empty set finds nothing. */
 	check_hva_walk(test, ctx->slots, 0, ULONG_MAX);
 	for (step = 0; step < 1500; step++) {
-		const struct okvm_memslot *old;
-		u64 gpa = (u64)get_random_u32_below(4096) << PAGE_SHIFT;
-		u64 size = (u64)(1 + get_random_u32_below(64)) << PAGE_SHIFT;
-		unsigned long uaddr = UADDR +
-			((unsigned long)get_random_u32_below(256) << PAGE_SHIFT);
-		unsigned int id = get_random_u32_below(64);
-		int r;
-
-		old = okvm_memslots_find_id(ctx->slots, id);
-		if (old && get_random_u32_below(3) == 0)
-			r = set_region(test, region(id, 0, 0, 0, 0));
-		else if (old)
-			r = set_region(test, region(id, old->flags, gpa,
-						    old->npages << PAGE_SHIFT,
-						    old->userspace_addr));
-		else
-			r = set_region(test, region(id, 0, gpa, size, uaddr));
-		KUNIT_ASSERT_TRUE(test, r == 0 || r == -EEXIST);
+		random_slot_step(test, 64, 4096, 64, 256);
 
 		for (q = 0; q < 16; q++) {
 			unsigned long start = UADDR - PAGE_SIZE +
