@@ -426,8 +426,25 @@ static void check_hva_walk(struct kunit *test, const struct okvm_memslots *slots
 			   unsigned long start, unsigned long end)
 {
 	DECLARE_BITMAP(seen, OKVM_USER_MEM_SLOTS) = {};
+	DECLARE_BITMAP(indexed, OKVM_USER_MEM_SLOTS) = {};
 	const struct okvm_memslot *s;
 	unsigned int i, n = 0, want = 0;
+	unsigned long max_end = 0;
+
+	/* The index itself: each slot once, by start, ends' running maximum. */
+	for (i = 0; i < slots->nr; i++) {
+		const struct okvm_memslot_hva *e = &slots->by_hva[i];
+
+		KUNIT_ASSERT_LT(test, e->slot, slots->nr);
+		KUNIT_EXPECT_FALSE(test, __test_and_set_bit(e->slot, indexed));
+		KUNIT_EXPECT_EQ(test, e->start, slots->slots[e->slot].userspace_addr);
+		KUNIT_EXPECT_EQ(test, e->end, e->start +
+				(slots->slots[e->slot].npages << PAGE_SHIFT));
+		if (i)
+			KUNIT_EXPECT_LE(test, slots->by_hva[i - 1].start, e->start);
+		max_end = max(max_end, e->end);
+		KUNIT_EXPECT_EQ(test, e->max_end, max_end);
+	}
 
 	okvm_for_each_memslot_hva(s, i, slots, start, end) {
 		unsigned int pos = s - slots->slots;
