@@ -66,7 +66,10 @@ while [ ${#want[@]} -gt 0 ]; do
 	loaded="$loaded$m "
 	want=("${want[@]:1}")
 done
-[[ $loaded == *" virtio_blk "* ]] || die "virtio_blk not found in $kver"
+# Built in (a debug kernel's config): nothing to load.
+builtin="$kroot/lib/modules/$kver/modules.builtin"
+[[ $loaded == *" virtio_blk "* ]] || grep -q '/virtio_blk\.ko$' "$builtin" 2>/dev/null ||
+	die "virtio_blk not found in $kver"
 (cd "$l2" && find . | cpio -o -H newc --quiet | gzip -1) >"$root/okvm/qemu/l2.cpio.gz"
 
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/qemu.cpio.gz"

@@ -15,7 +15,7 @@
 # narrows the modes kvm_amd runs. guest.sh gives this suite one outer CPU
 # (a QEMU 7.2 TCG bug deadlocks nested guests with two: docs/testing.md).
 Q=/okvm/qemu
-QTIMEOUT=${OKVM_QEMU_TIMEOUT:-400}
+QTIMEOUT=${OKVM_QEMU_TIMEOUT:-180}
 QMODES="default split off"
 QQUIET=quiet
 if [ -n "${OKVM_PICK:-}" ]; then
@@ -30,23 +30,74 @@ fi
 
 up() { cut -d' ' -f1 /proc/uptime; }
 
+# What a QEMU that missed its deadline was doing, before it is killed:
+# its threads' states and kernel stacks (a thread stuck in okvm shows
+# there), and, through its monitor, the nested vCPU's registers and code
+# (a nested guest that hangs shows there; the monitor does not answer when
+# the vCPU thread cannot leave KVM_RUN).
+qemu_hang_report() {	# pid monitor-fifo-prefix tag
+	local pid=$1 mon=$2 tag=$3 t
+	echo "OKVM-NOTE $tag: QEMU missed its ${QTIMEOUT} s deadline"
+	for t in /proc/"$pid"/task/*; do
+		echo "OKVM-HANG $tag thread $(cut -d' ' -f2,3 "$t/stat") wchan $(cat "$t/wchan")"
+		sed "s/^/OKVM-HANG $tag   /" "$t/stack"
+	done
+	# Opened read-write: never blocks, even when QEMU has just exited.
+	# shellcheck disable=SC2016 # $pc is the monitor's
+	printf 'info registers\nx/8i $pc\ninfo pic\ninfo lapic\n' 1<>"$mon.in"
+	# The monitor echoes each command with terminal escapes: dropped.
+	timeout 5 cat "$mon.out" | tr -d '\r' | grep -av "$(printf '\033')" |
+		sed "s/^/OKVM-HANG $tag mon: /"
+	dmesg | tail -n 20 | sed "s/^/OKVM-HANG $tag dmesg: /"
+}
+
+# Wait for QEMU (pid $1) until $QTIMEOUT s have passed; then report and
+# kill it. Returns its exit status, 137 when killed, 124 when not even
+# SIGKILL ended it (a thread stuck in the kernel: it is left behind).
+qemu_wait() {	# pid monitor-fifo-prefix tag
+	local pid=$1 mon=$2 tag=$3 n=0 limit=$((QTIMEOUT * 5))
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ $n -ge $limit ]; then
+			qemu_hang_report "$pid" "$mon" "$tag"
+			kill -KILL "$pid"
+			n=0
+			while kill -0 "$pid" 2>/dev/null && [ $n -lt 50 ]; do
+				sleep 0.2; n=$((n + 1))
+			done
+			if kill -0 "$pid" 2>/dev/null; then
+				echo "OKVM-NOTE $tag: QEMU survives SIGKILL"
+				qemu_hang_report "$pid" "$mon" "$tag"
+				return 124
+			fi
+			break
+		fi
+		sleep 0.2
+		n=$((n + 1))
+	done
+	wait "$pid"
+}
+
 qemu_boot() {	# target mode(default|split|off)
 	local target=$1 mode=$2 name=qemu-$2 log=/tmp/l2-$1-$2.log
+	local mon=/tmp/qmon-$1-$2
 	local machine=pc magic t0 code ok=1 m
 	[ "$mode" = default ] || machine="pc,kernel-irqchip=$mode"
 	magic=okvm$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	dd if=/dev/zero of=/tmp/l2disk.img bs=1M count=1 2>/dev/null
 	printf '%s' "$magic" | dd of=/tmp/l2disk.img conv=notrunc 2>/dev/null
 	echo "OKVM-RUN $target $name"
+	rm -f "$mon.in" "$mon.out"
+	mkfifo "$mon.in" "$mon.out"
 	t0=$(up)
-	timeout -s KILL "$QTIMEOUT" /usr/bin/qemu-system-x86_64 \
+	/usr/bin/qemu-system-x86_64 \
 		-L /usr/share/qemu -L /usr/share/seabios \
 		-accel kvm -machine "$machine" -smp 1 -m 256 \
-		-nographic -no-reboot -monitor none -serial stdio -nic none \
+		-nographic -no-reboot -monitor "pipe:$mon" -serial stdio -nic none \
 		-drive file=/tmp/l2disk.img,format=raw,if=virtio \
 		-kernel $Q/vmlinuz -initrd $Q/l2.cpio.gz \
 		-append "console=ttyS0 $QQUIET panic=-1 l2magic=$magic" \
-		</dev/null >"$log" 2>&1
+		</dev/null >"$log" 2>&1 &
+	qemu_wait $! "$mon" "$target $name"
 	code=$?
 	echo "OKVM-QEMU-TIME $target $mode $(awk -v a="$t0" -v b="$(up)" \
 		'BEGIN { printf "%.1f", b - a }') s rc=$code"
@@ -80,6 +131,7 @@ qemu_suite() {
 	rm -f /dev/kvm
 	if insmod /okvm/okvm.ko kvm_dev=1; then
 		result okvm module_load PASS
+		okvm_sections
 		if [ "$(cat /sys/class/misc/kvm/dev)" = 10:232 ] && [ -c /dev/kvm ] &&
 		   [ "$(stat -c %t:%T /dev/kvm)" = a:e8 ] && [ ! -e /dev/okvm ]; then
 			result okvm kvm_dev_node PASS

@@ -26,6 +26,15 @@ rc=0
 
 result() { echo "OKVM-RESULT $1 $2 $3"; [ "$3" = FAIL ] && rc=1; }
 
+# Where the loaded okvm's code is: guest.sh reads a hang report's RIPs by
+# these lines (the kernel runs with nokaslr, so its own are fixed).
+okvm_sections() {
+	local m
+	for m in /sys/module/okvm/sections/.*text*; do
+		echo "OKVM-SECTION okvm ${m##*/} $(cat "$m")"
+	done
+}
+
 # Centiseconds since boot (/proc/uptime has two decimals).
 now_cs() {
 	local up rest
@@ -487,6 +496,7 @@ case $suite in debug|pick) kmemleak_begin ;; esac
 runner_check
 if insmod /okvm/okvm.ko; then
 	result okvm module_load PASS
+	okvm_sections
 else
 	result okvm module_load FAIL
 	exit 1
