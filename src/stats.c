@@ -45,6 +45,9 @@ static const struct okvm_stat_def vcpu_stats[] = {
 	VCPU_STAT(halt_exits, CUMULATIVE),
 	VCPU_STAT(signal_exits, CUMULATIVE),
 	VCPU_STAT(irq_exits, CUMULATIVE),
+#ifdef CONFIG_X86
+	VCPU_STAT(irq_window_exits, CUMULATIVE),
+#endif
 };
 
 /*

@@ -29,6 +29,9 @@ struct okvm_vcpu_stat {
 	u64 halt_exits;		/* HLT */
 	u64 signal_exits;	/* KVM_RUN returned -EINTR */
 	u64 irq_exits;		/* host interrupt while in the guest */
+#ifdef CONFIG_X86
+	u64 irq_window_exits;	/* an interrupt window okvm asked for opened */
+#endif
 };
 
 struct okvm_vm;

@@ -36,10 +36,13 @@ TEST_F(g, window_and_interrupt)
 	struct kvm_interrupt irq = { .irq = IRQ_VECTOR };
 	struct kvm_sregs s;
 	struct kvm_run *run;
+	int stats;
 
 	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, irq_guest,
 			     irq_guest_end), 0);
 	run = self->g.vcpu[0].run;
+	stats = ioctl(self->g.vcpu[0].fd, KVM_GET_STATS_FD, 0);
+	ASSERT_GE(stats, 0);
 	ASSERT_EQ(guest_set_irq_handler(&self->g, 0, G_IDT, IRQ_VECTOR,
 					G_CODE + (irq_guest_handler - irq_guest)), 0);
 	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
@@ -48,6 +51,7 @@ TEST_F(g, window_and_interrupt)
 	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
 	EXPECT_EQ(run->if_flag, 0);
 	EXPECT_EQ(run->ready_for_interrupt_injection, 0);
+	EXPECT_EQ(guest_stat(stats, "irq_window_exits"), 0);
 	/* kvm_run reports the same APIC base as KVM_GET_SREGS. */
 	EXPECT_EQ(run->apic_base, s.apic_base);
 	EXPECT_EQ(run->cr8, s.cr8);
@@ -58,6 +62,9 @@ TEST_F(g, window_and_interrupt)
 	ASSERT_EXIT(run, KVM_EXIT_IRQ_WINDOW_OPEN);
 	EXPECT_EQ(run->if_flag, 1);
 	EXPECT_EQ(run->ready_for_interrupt_injection, 1);
+	/* The window opened with IF clear at entry: a window exit, counted. */
+	EXPECT_GE(guest_stat(stats, "irq_window_exits"), 1);
+	close(stats);
 
 	ASSERT_EQ(ioctl(self->g.vcpu[0].fd, KVM_INTERRUPT, &irq), 0);
 	run->request_interrupt_window = 0;

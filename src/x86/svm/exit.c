@@ -146,6 +146,7 @@ int okvm_svm_handle_exit(struct okvm_vcpu *vcpu)
 		return okvm_x86_halt(vcpu);
 	case SVM_EXIT_VINTR:
 		/* The interrupt window opened: inject on the next entry. */
+		vcpu->stat.irq_window_exits++;
 		return 1;
 	case SVM_EXIT_INVD:
 		/* Never let a guest throw away host-dirty cache lines. */
