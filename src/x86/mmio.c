@@ -8,6 +8,7 @@
  * are emulated.
  */
 #include <linux/kvm.h>
+#include <linux/sched/signal.h>
 
 #include "coalesced.h"
 #include "guest_virt.h"
@@ -133,13 +134,55 @@ static int complete_movs_read(struct okvm_vcpu *vcpu)
 }
 
 /*
- * STOS or MOVS with an operand on MMIO: one element per NPF, so a REP
- * string exits once per element as in KVM, and the run loop checks for
- * signals and rescheduling between elements. The MMIO side must be the
- * page of @gpa and hold the whole element; an element that straddles a
- * page, or a MOVS with MMIO on both sides, is an emulation failure. Stores
- * an in-kernel device takes stay in the kernel; MMIO reads always go to
- * userspace.
+ * After an element of a REP STOS/MOVS that a device in the kernel took:
+ * whether the next one is done here too, without entering the guest again
+ * for it (KVM's emulator restarts the instruction the same way). It is if
+ * one remains (@insn is REP and rCX is not 0, string_step() said), on the
+ * same page, so that @gpa moves with the linear address, and its RAM
+ * source (MOVS) reads without a fault. As KVM, the guest runs again every
+ * 1024 elements, for its interrupts; and whenever it single-steps, or the
+ * host wants the CPU or has a signal. Anything else, e.g. a source that
+ * faults, is left to the guest, which executes the instruction again.
+ * On true, @mla, @gpa and @val are the next element's.
+ */
+static bool string_next_here(struct okvm_vcpu *vcpu,
+			     const struct okvm_insn *insn, u64 *mla, u64 *gpa,
+			     u64 *val)
+{
+	const u64 *gprs = (const u64 *)vcpu->arch.regs;
+	u64 m = okvm_size_mask(insn->ad_bytes), next, src;
+	unsigned int size = insn->str.size;
+	struct okvm_gwalk_result res;
+
+	if (!(gprs[OKVM_RCX] & 0x3ff) ||
+	    (okvm_rflags_read(vcpu) & X86_EFLAGS_TF) || need_resched() ||
+	    signal_pending(current))
+		return false;
+	next = string_la(vcpu, OKVM_SEG_ES, gprs[OKVM_RDI] & m);
+	if (((next ^ *mla) & PAGE_MASK) || (next & ~PAGE_MASK) + size > PAGE_SIZE)
+		return false;
+	if (insn->op == OKVM_OP_MOVS) {
+		src = string_la(vcpu, insn->seg == OKVM_SEG_NONE ?
+				      OKVM_SEG_DS : insn->seg,
+				gprs[OKVM_RSI] & m);
+		*val = 0;
+		if (okvm_read_gva(vcpu, src, val, size,
+				  okvm_gva_access_user(vcpu), &res))
+			return false;
+	}
+	*gpa += next - *mla;
+	*mla = next;
+	return true;
+}
+
+/*
+ * STOS or MOVS with an operand on MMIO. Elements a device in the kernel
+ * takes (a coalesced zone, as QEMU's VGA window) continue in the kernel
+ * (string_next_here()); an element userspace must see is one
+ * KVM_EXIT_MMIO, and the run loop checks for signals and rescheduling
+ * before the next. The MMIO side must be the page of @gpa and hold the
+ * whole element; an element that straddles a page, or a MOVS with MMIO on
+ * both sides, is an emulation failure. MMIO reads always go to userspace.
  */
 static int emulate_string(struct okvm_vcpu *vcpu, struct okvm_insn *insn,
 			  u64 gpa, u64 rip)
@@ -194,9 +237,13 @@ static int emulate_string(struct okvm_vcpu *vcpu, struct okvm_insn *insn,
 		vcpu->arch.complete_userspace_io = complete_movs_read;
 		return 0;
 	}
-	if (mmio_write_in_kernel(vcpu, gpa, size, &val)) {
-		string_advance(vcpu, insn, rip + insn->len);
-		return 1;
+	while (mmio_write_in_kernel(vcpu, gpa, size, &val)) {
+		if (string_step(vcpu, insn)) {
+			okvm_set_next_rip(vcpu, rip + insn->len);
+			return 1;
+		}
+		if (!string_next_here(vcpu, insn, &mla, &gpa, &val))
+			return 1;
 	}
 	/*
 	 * The registers have moved when userspace sees the element, but RIP
