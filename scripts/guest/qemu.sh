@@ -30,6 +30,24 @@ fi
 
 up() { cut -d' ' -f1 /proc/uptime; }
 
+# The counters each run prints (KVM's names; okvm has the same): the
+# vCPU's exits and the VM's mappings by size.
+QSTATS=exits,irq_window_exits,irq_exits,halt_exits,io_exits,mmio_exits,pages_4k,pages_2m
+
+# "OKVM-QEMU-STATS <target> <mode> name=value ...": the last sample of
+# each counter that the monitor's answers (read from fd 4) hold.
+qemu_stats() {	# target mode
+	timeout 1 cat <&4 | tr -d '\r' | awk -v t="$1" -v m="$2" -v names="$QSTATS" '
+		$2 ~ /^\((cumulative|instant)/ { v[$1] = $NF }
+		END {
+			n = split(names, k, ",")
+			line = "OKVM-QEMU-STATS " t " " m
+			for (i = 1; i <= n; i++)
+				line = line " " k[i] "=" (k[i] in v ? v[k[i]] : "-")
+			print line
+		}'
+}
+
 # What a QEMU that missed its deadline was doing, before it is killed:
 # its threads' states and kernel stacks (a thread stuck in okvm shows
 # there), and, through its monitor, the nested vCPU's registers and code
@@ -54,9 +72,16 @@ qemu_hang_report() {	# pid monitor-fifo-prefix tag
 # Wait for QEMU (pid $1) until $QTIMEOUT s have passed; then report and
 # kill it. Returns its exit status, 137 when killed, 124 when not even
 # SIGKILL ended it (a thread stuck in the kernel: it is left behind).
+# Every 2 s it asks the monitor for the vCPU's exit counters (read by
+# qemu_stats): the last answer before QEMU exits is the run's.
 qemu_wait() {	# pid monitor-fifo-prefix tag
 	local pid=$1 mon=$2 tag=$3 n=0 limit=$((QTIMEOUT * 5))
 	while kill -0 "$pid" 2>/dev/null; do
+		# All counters: the monitor echoes a command with a redraw per
+		# character, so a short one keeps the pipe (64 KiB) from
+		# filling before qemu_stats reads it.
+		[ $((n % 10)) = 5 ] &&
+			printf 'info stats vcpu\ninfo stats vm\n' 1<>"$mon.in"
 		if [ $n -ge $limit ]; then
 			qemu_hang_report "$pid" "$mon" "$tag"
 			kill -KILL "$pid"
@@ -97,10 +122,16 @@ qemu_boot() {	# target mode(default|split|off)
 		-kernel $Q/vmlinuz -initrd $Q/l2.cpio.gz \
 		-append "console=ttyS0 $QQUIET panic=-1 l2magic=$magic" \
 		</dev/null >"$log" 2>&1 &
+	# Held open (read-write never blocks) so that the monitor's answers
+	# outlive QEMU for qemu_stats; opened after QEMU started, which does
+	# not inherit it.
+	exec 4<>"$mon.out"
 	qemu_wait $! "$mon" "$target $name"
 	code=$?
 	echo "OKVM-QEMU-TIME $target $mode $(awk -v a="$t0" -v b="$(up)" \
 		'BEGIN { printf "%.1f", b - a }') s rc=$code"
+	qemu_stats "$target" "$mode"
+	exec 4<&-
 	tr -d '\r' <"$log" | sed 's/^/L2| /'
 	for m in L2-BEGIN L2-TIMER-OK L2-BLK-READ-OK L2-BLK-WRITE-DONE L2-POWEROFF; do
 		# Unanchored: SeaBIOS's terminal escapes precede the first line.
