@@ -318,7 +318,12 @@ static void split_eoi_vectors(struct okvm_vm *vm, struct okvm_irqchip *chip,
 
 /*
  * Install @new as the VM's routing table and free the old one once no
- * reader (irq_line()) can still see it.
+ * reader (irq_line()) can still see it. The wait is expedited, as KVM's
+ * (synchronize_srcu_expedited()): a VMM with a split irqchip replaces the
+ * table on every I/O APIC redirection-entry write (QEMU), and a normal
+ * grace period per write made a nested Linux boot spend seconds in its
+ * I/O APIC setup. Once the ioctl returns, no interrupt is delivered by
+ * the old table.
  */
 static void routes_replace(struct okvm_vm *vm, struct okvm_irq_routes *new)
 {
@@ -333,7 +338,7 @@ static void routes_replace(struct okvm_vm *vm, struct okvm_irq_routes *new)
 		split_eoi_vectors(vm, chip, new);
 	mutex_unlock(&vm->lock);
 	if (old) {
-		synchronize_rcu();
+		synchronize_rcu_expedited();
 		kvfree(old);
 	}
 }
