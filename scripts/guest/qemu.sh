@@ -10,7 +10,8 @@
 # reference). "OKVM-QEMU-TIME <target> <mode> <s>" gives each run's wall
 # time (QEMU start to exit, in the TCG test guest).
 # A quick loop: OKVM_PICK (okvmpick= on the outer command line) may name
-# the modes to run and "verbose" (the nested kernel without "quiet").
+# the modes to run, "verbose" (the nested kernel without "quiet") and
+# "profile" (where the nested guest spends its time: qemu_profile).
 # OKVM_QEMU_REF_MODES (comma-separated, from the kernel command line)
 # narrows the modes kvm_amd runs. guest.sh gives this suite one outer CPU
 # (a QEMU 7.2 TCG bug deadlocks nested guests with two: docs/testing.md).
@@ -18,17 +19,54 @@ Q=/okvm/qemu
 QTIMEOUT=${OKVM_QEMU_TIMEOUT:-180}
 QMODES="default split off"
 QQUIET=quiet
+QPROFILE=
 if [ -n "${OKVM_PICK:-}" ]; then
 	QMODES=
 	for w in $(echo "$OKVM_PICK" | tr , ' '); do
 		case $w in
 		verbose) QQUIET= ;;
+		profile) QPROFILE=1 ;;
 		*) QMODES="$QMODES $w" ;;
 		esac
 	done
 fi
 
 up() { cut -d' ' -f1 /proc/uptime; }
+
+# OKVM_PICK=...,profile: the nested vCPU's RIP, read through QEMU's
+# monitor about 8 times a second (each "info registers" also stops the
+# vCPU for a moment, on either hypervisor), counted by kernel function.
+# The nested kernel is this one, booted with nokaslr as this one is, so
+# /proc/kallsyms here names its addresses. Crude, but it found the
+# split-irqchip boot's seconds in the I/O APIC (docs/testing.md).
+qemu_profile_start() {	# monitor-fifo-prefix qemu-pid regs-file
+	cat <&4 >"$3" &
+	QPROF_CAT=$!
+	(while kill -0 "$2" 2>/dev/null; do
+		printf 'info registers\n' 1<>"$1.in"
+		sleep 0.1
+	done) &
+}
+
+qemu_profile_end() {	# target mode regs-file
+	sleep 0.5
+	kill "$QPROF_CAT"
+	grep -o 'RIP=[0-9a-f]*' "$3" | cut -d= -f2 | sort >/tmp/qprof.rips
+	echo "OKVM-QEMU-PROFILE $1 $2 samples $(wc -l </tmp/qprof.rips)"
+	grep -i ' t ' /proc/kallsyms | sort >/tmp/qprof.syms
+	# Addresses are 16 hex digits: string order is numeric order.
+	awk 'NR == FNR { a[n] = $1; s[n++] = $3; next }
+	     {
+		lo = 0; hi = n - 1; b = -1
+		while (lo <= hi) {
+			m = int((lo + hi) / 2)
+			if (a[m] <= $1) { b = m; lo = m + 1 } else hi = m - 1
+		}
+		c[b < 0 || substr($1, 1, 8) != "ffffffff" ? "(not the kernel)" : s[b]]++
+	     }
+	     END { for (k in c) print c[k], k }' /tmp/qprof.syms /tmp/qprof.rips |
+		sort -rn | head -n 15 | sed "s/^/OKVM-QEMU-PROFILE $1 $2 /"
+}
 
 # The counters each run prints (KVM's names; okvm has the same): the
 # vCPU's exits and the VM's mappings by size.
@@ -105,7 +143,7 @@ qemu_wait() {	# pid monitor-fifo-prefix tag
 qemu_boot() {	# target mode(default|split|off)
 	local target=$1 mode=$2 name=qemu-$2 log=/tmp/l2-$1-$2.log
 	local mon=/tmp/qmon-$1-$2
-	local machine=pc magic t0 code ok=1 m
+	local machine=pc magic t0 code ok=1 m qpid
 	[ "$mode" = default ] || machine="pc,kernel-irqchip=$mode"
 	magic=okvm$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	dd if=/dev/zero of=/tmp/l2disk.img bs=1M count=1 2>/dev/null
@@ -120,17 +158,23 @@ qemu_boot() {	# target mode(default|split|off)
 		-nographic -no-reboot -monitor "pipe:$mon" -serial stdio -nic none \
 		-drive file=/tmp/l2disk.img,format=raw,if=virtio \
 		-kernel $Q/vmlinuz -initrd $Q/l2.cpio.gz \
-		-append "console=ttyS0 $QQUIET panic=-1 l2magic=$magic" \
+		-append "console=ttyS0 $QQUIET panic=-1 ${QPROFILE:+nokaslr }l2magic=$magic" \
 		</dev/null >"$log" 2>&1 &
+	qpid=$!
 	# Held open (read-write never blocks) so that the monitor's answers
 	# outlive QEMU for qemu_stats; opened after QEMU started, which does
 	# not inherit it.
 	exec 4<>"$mon.out"
-	qemu_wait $! "$mon" "$target $name"
+	[ -z "$QPROFILE" ] || qemu_profile_start "$mon" "$qpid" "/tmp/qprof-$target-$mode"
+	qemu_wait "$qpid" "$mon" "$target $name"
 	code=$?
 	echo "OKVM-QEMU-TIME $target $mode $(awk -v a="$t0" -v b="$(up)" \
 		'BEGIN { printf "%.1f", b - a }') s rc=$code"
-	qemu_stats "$target" "$mode"
+	if [ -n "$QPROFILE" ]; then
+		qemu_profile_end "$target" "$mode" "/tmp/qprof-$target-$mode"
+	else
+		qemu_stats "$target" "$mode"
+	fi
 	exec 4<&-
 	tr -d '\r' <"$log" | sed 's/^/L2| /'
 	for m in L2-BEGIN L2-TIMER-OK L2-BLK-READ-OK L2-BLK-WRITE-DONE L2-POWEROFF; do
