@@ -494,6 +494,19 @@ case $suite in full|selftests) reference=1 ;; esac
 # pick too: a quick loop on the debug kernel (a no-op without kmemleak).
 case $suite in debug|pick) kmemleak_begin ;; esac
 runner_check
+# Suite pick: a name that is neither one of okvm's selftests nor on the
+# upstream list would run nothing and pass; it fails instead.
+if [ "$suite" = pick ]; then
+	for p in $(echo "${OKVM_PICK:-}" | tr , ' '); do
+		case $p in
+		okvm/*) [ -x "$T/$p" ] && continue ;;
+		*) awk -v t="$p" '$2 == t { f = 1 } END { exit !f }' /okvm/upstream.list &&
+			continue ;;
+		esac
+		echo "OKVM-NOTE pick: $p is not in this initramfs (built? listed?)"
+		result runner "pick.$p" FAIL
+	done
+fi
 if insmod /okvm/okvm.ko; then
 	result okvm module_load PASS
 	okvm_sections
