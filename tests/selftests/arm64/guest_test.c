@@ -36,7 +36,7 @@ static void expect_mmio(struct __test_metadata *_metadata, struct a64_vcpu *c,
 			uint64_t addr, unsigned int len, int write)
 {
 	ASSERT_EQ(a64_run(c), 0);
-	ASSERT_EQ(c->run->exit_reason, KVM_EXIT_MMIO);
+	ASSERT_EQ(c->run->exit_reason, KVM_EXIT_MMIO) TH_LOG("%s", a64_state(c));
 	EXPECT_EQ(c->run->mmio.phys_addr, addr);
 	EXPECT_EQ(c->run->mmio.len, len);
 	EXPECT_EQ(c->run->mmio.is_write, write);
@@ -241,10 +241,13 @@ A64_GUEST(g_report,
 static uint64_t next_report(struct __test_metadata *_metadata,
 			    struct a64_vcpu *c)
 {
-	uint64_t val = 0;
+	uint64_t val = 0, x2 = 0;
 
 	expect_mmio(_metadata, c, A64_MMIO_GPA, 8, 1);
 	memcpy(&val, c->run->mmio.data, 8);
+	/* g_report stores x2: the exit's data is x2 as the vCPU has it. */
+	EXPECT_EQ(a64_get_reg(c, A64_X(2), &x2), 0);
+	EXPECT_EQ(val, x2) TH_LOG("%s", a64_state(c));
 	return val;
 }
 

@@ -25,11 +25,14 @@ A64_GUEST(g_count,
 
 static uint64_t report(struct __test_metadata *_metadata, struct a64_vcpu *c)
 {
-	uint64_t val = 0;
+	uint64_t val = 0, x2 = 0;
 
 	EXPECT_EQ(a64_run(c), 0);
-	EXPECT_EQ(c->run->exit_reason, KVM_EXIT_MMIO);
+	EXPECT_EQ(c->run->exit_reason, KVM_EXIT_MMIO) TH_LOG("%s", a64_state(c));
 	memcpy(&val, c->run->mmio.data, 8);
+	/* g_count stores x2: the exit's data is x2 as the vCPU has it. */
+	EXPECT_EQ(a64_get_reg(c, A64_X(2), &x2), 0);
+	EXPECT_EQ(val, x2) TH_LOG("%s", a64_state(c));
 	return val;
 }
 
@@ -108,7 +111,8 @@ TEST(more_vms_than_vmids_round_robin)
 		for (i = 0; i < NR_VMS; i++)
 			ASSERT_EQ(report(_metadata, &c[i]),
 				  0x100000000ULL * (i + 1) + round)
-				TH_LOG("VM %d round %d", i, round);
+				TH_LOG("VM %d round %d: %s", i, round,
+				       a64_state(&c[i]));
 	/* okvm with 2-bit VMIDs (3 for guests): this must have rolled over. */
 	if (okvm_read_number("/sys/module/okvm/parameters/vmid_bits") == 2)
 		EXPECT_GT(okvm_read_number(rollovers), before);

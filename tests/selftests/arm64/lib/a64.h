@@ -157,4 +157,28 @@ static inline long a64_run(struct a64_vcpu *c)
 	return okvm_ioctl(c->fd, KVM_RUN, 0);
 }
 
+/*
+ * Where a vCPU stands, for a failure message: its exit, PC, PSTATE and
+ * x0-x5 (the test guests' working registers). Not reentrant.
+ */
+static inline const char *a64_state(struct a64_vcpu *c)
+{
+	static char buf[256];
+	uint64_t pc = 0, ps = 0, x[6] = { 0 };
+	int i;
+
+	a64_get_reg(c, A64_PC, &pc);
+	a64_get_reg(c, A64_PSTATE, &ps);
+	for (i = 0; i < 6; i++)
+		a64_get_reg(c, A64_X(i), &x[i]);
+	snprintf(buf, sizeof(buf),
+		 "exit %u pc %#llx pstate %#llx x0-x5 %#llx %#llx %#llx %#llx %#llx %#llx",
+		 c->run->exit_reason, (unsigned long long)pc,
+		 (unsigned long long)ps, (unsigned long long)x[0],
+		 (unsigned long long)x[1], (unsigned long long)x[2],
+		 (unsigned long long)x[3], (unsigned long long)x[4],
+		 (unsigned long long)x[5]);
+	return buf;
+}
+
 #endif /* OKVM_A64_H */
