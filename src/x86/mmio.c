@@ -69,6 +69,24 @@ static u64 string_la(struct okvm_vcpu *vcpu, int seg, u64 off)
 	return okvm_is_64bit_mode(vcpu) ? la : (u32)la;
 }
 
+/* The linear address of a STOS/MOVS destination: ES:rDI (no override). */
+static u64 string_dst_la(struct okvm_vcpu *vcpu, const struct okvm_insn *insn)
+{
+	const u64 *gprs = (const u64 *)vcpu->arch.regs;
+
+	return string_la(vcpu, OKVM_SEG_ES,
+			 gprs[OKVM_RDI] & okvm_size_mask(insn->ad_bytes));
+}
+
+/* The linear address of a MOVS source: DS:rSI unless a prefix overrides DS. */
+static u64 movs_src_la(struct okvm_vcpu *vcpu, const struct okvm_insn *insn)
+{
+	const u64 *gprs = (const u64 *)vcpu->arch.regs;
+
+	return string_la(vcpu, insn->seg == OKVM_SEG_NONE ? OKVM_SEG_DS : insn->seg,
+			 gprs[OKVM_RSI] & okvm_size_mask(insn->ad_bytes));
+}
+
 /*
  * One STOS/MOVS element is done: rDI (and rSI) step by its size, backwards
  * with DF; a REP form counts rCX down. Return: true if that was the last
@@ -90,12 +108,17 @@ static bool string_step(struct okvm_vcpu *vcpu, const struct okvm_insn *insn)
 	return !(regs[OKVM_RCX] & okvm_size_mask(insn->ad_bytes));
 }
 
-/* An element done in the kernel: a REP form stays at its RIP until the last. */
-static void string_advance(struct okvm_vcpu *vcpu, const struct okvm_insn *insn,
+/*
+ * An element done in the kernel: a REP form stays at its RIP until the
+ * last. Return: true if that was the last.
+ */
+static bool string_advance(struct okvm_vcpu *vcpu, const struct okvm_insn *insn,
 			   u64 next_rip)
 {
-	if (string_step(vcpu, insn))
-		okvm_set_next_rip(vcpu, next_rip);
+	if (!string_step(vcpu, insn))
+		return false;
+	okvm_set_next_rip(vcpu, next_rip);
+	return true;
 }
 
 /* KVM_RUN after the last element of a string store userspace took. 1. */
@@ -114,13 +137,11 @@ static int complete_string_store(struct okvm_vcpu *vcpu)
 static int complete_movs_read(struct okvm_vcpu *vcpu)
 {
 	struct okvm_insn *insn = &vcpu->arch.mmio_insn;
-	const u64 *gprs = (const u64 *)vcpu->arch.regs;
 	struct okvm_gwalk_result res;
 	u64 dst;
 	int r;
 
-	dst = string_la(vcpu, OKVM_SEG_ES,
-			gprs[OKVM_RDI] & okvm_size_mask(insn->ad_bytes));
+	dst = string_dst_la(vcpu, insn);
 	r = okvm_write_gva(vcpu, dst, vcpu->run->mmio.data, insn->str.size,
 			   &res);
 	if (r == 1) {
@@ -150,21 +171,19 @@ static bool string_next_here(struct okvm_vcpu *vcpu,
 			     u64 *val)
 {
 	const u64 *gprs = (const u64 *)vcpu->arch.regs;
-	u64 m = okvm_size_mask(insn->ad_bytes), next, src;
 	unsigned int size = insn->str.size;
+	u64 next, src;
 	struct okvm_gwalk_result res;
 
 	if (!(gprs[OKVM_RCX] & 0x3ff) ||
 	    (okvm_rflags_read(vcpu) & X86_EFLAGS_TF) || need_resched() ||
 	    signal_pending(current))
 		return false;
-	next = string_la(vcpu, OKVM_SEG_ES, gprs[OKVM_RDI] & m);
+	next = string_dst_la(vcpu, insn);
 	if (((next ^ *mla) & PAGE_MASK) || (next & ~PAGE_MASK) + size > PAGE_SIZE)
 		return false;
 	if (insn->op == OKVM_OP_MOVS) {
-		src = string_la(vcpu, insn->seg == OKVM_SEG_NONE ?
-				      OKVM_SEG_DS : insn->seg,
-				gprs[OKVM_RSI] & m);
+		src = movs_src_la(vcpu, insn);
 		*val = 0;
 		if (okvm_read_gva(vcpu, src, val, size,
 				  okvm_gva_access_user(vcpu), &res))
@@ -200,14 +219,12 @@ static int emulate_string(struct okvm_vcpu *vcpu, struct okvm_insn *insn,
 		okvm_set_next_rip(vcpu, rip + insn->len);
 		return 1;
 	}
-	dst = string_la(vcpu, OKVM_SEG_ES, gprs[OKVM_RDI] & m);
+	dst = string_dst_la(vcpu, insn);
 	mla = dst;
 	if (insn->op == OKVM_OP_STOS) {
 		val = gprs[OKVM_RAX] & okvm_size_mask(size);
 	} else {
-		src = string_la(vcpu, insn->seg == OKVM_SEG_NONE ?
-				      OKVM_SEG_DS : insn->seg,
-				gprs[OKVM_RSI] & m);
+		src = movs_src_la(vcpu, insn);
 		r = okvm_read_gva(vcpu, src, &val, size, access, &res);
 		if (r == 1) {
 			okvm_queue_gva_fault(vcpu, &res);
@@ -238,11 +255,8 @@ static int emulate_string(struct okvm_vcpu *vcpu, struct okvm_insn *insn,
 		return 0;
 	}
 	while (mmio_write_in_kernel(vcpu, gpa, size, &val)) {
-		if (string_step(vcpu, insn)) {
-			okvm_set_next_rip(vcpu, rip + insn->len);
-			return 1;
-		}
-		if (!string_next_here(vcpu, insn, &mla, &gpa, &val))
+		if (string_advance(vcpu, insn, rip + insn->len) ||
+		    !string_next_here(vcpu, insn, &mla, &gpa, &val))
 			return 1;
 	}
 	/*
