@@ -10,8 +10,9 @@
 # bench: rounds, scripts/guest/bench.sh), OKVM_BENCH_ONLY (suites bench and
 # profile: only these benchmarks, comma separated), OKVM_DEBUG_REF=1 (suite
 # debug: also run the reference on kvm_amd), OKVM_GUEST_TIMEOUT,
-# OKVM_QEMU_ARGS (more x86 QEMU options, e.g. a monitor socket to read a
-# hung guest's CPUs: "-monitor unix:/tmp/m,server,nowait"). An arm64 kernel
+# OKVM_QEMU_ARGS (more x86 QEMU options, e.g. a second monitor to read a
+# guest's CPUs by hand: "-monitor unix:/tmp/m,server,nowait"; guest.sh
+# keeps one of its own on a pipe for hang reports and lost interrupts). An arm64 kernel
 # (…-arm64) boots in qemu-system-aarch64 at EL2 with VHE instead; its
 # suites are in scripts/guest/run.sh (arm64_main). Writes
 #   $OKVM_OUT/logs/<kver>-<suite>.log      the whole console
@@ -45,8 +46,9 @@ test_args="okvmtest=$suite${OKVM_PICK:+ okvmpick=$OKVM_PICK}${OKVM_REPEAT:+ okvm
 test_args+="${OKVM_TEST_TIMEOUT:+ okvmtimeout=$OKVM_TEST_TIMEOUT}"
 test_args+="${OKVM_BENCH_ROUNDS:+ okvmrounds=$OKVM_BENCH_ROUNDS}${OKVM_BENCH_ONLY:+ okvmbenchonly=$OKVM_BENCH_ONLY}"
 test_args+="${OKVM_DEBUG_REF:+ okvmref=$OKVM_DEBUG_REF}${OKVM_KERNEL_ARGS:+ $OKVM_KERNEL_ARGS}"
-# nokaslr: a hang report's RIPs (outer_hang_report) are read against
-# System.map and the module sections the guest prints.
+# nokaslr: a hang report's RIPs (outer_hang_report) then match
+# /proc/kallsyms of any boot of this kernel (Debian's System.map is a
+# stub), and okvm's those of the module sections the guest prints.
 args="console=ttyS0 panic=-1 oops=panic tsc=reliable nokaslr $test_args"
 
 mon="$OKVM_OUT/logs/$kver-$suite.mon"
@@ -58,9 +60,10 @@ hang_rips=
 # An x86 guest that missed its deadline: every CPU's registers, five
 # times a second apart, the code at the last RIP and the interrupt
 # controllers, from QEMU's monitor, into $hangf (and the log, after QEMU
-# exits); each distinct RIP into the why-file (CI shows only that). Under TCG with SVM the registers are
-# those of whatever the CPU ran: the test guest's kernel, or a nested
-# guest inside it (the qemu suite's is the same Debian kernel).
+# exits); each distinct RIP into the why-file (CI shows only that).
+# Under TCG with SVM the registers are those of whatever the CPU ran: the
+# test guest's kernel, or a nested guest inside it (the qemu suite's is
+# the same Debian kernel).
 outer_hang_report() {
 	local rip_s
 	# Opened read-write: never blocks, even when QEMU has just exited.
