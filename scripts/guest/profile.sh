@@ -26,7 +26,7 @@ OKVM_PROFILE_TOP=${OKVM_PROFILE_TOP:-45}
 # "guest": samples perf took while the vCPU was in the guest; kvm_amd
 # tells perf so (they are not host samples), okvm does not, and its
 # guest time shows at the first host instruction that takes the interrupt
-# after the guest exits: the call to kernel_fpu_end() that follows STGI
+# after the guest exits: svm_guest_time_mark(), the call that follows STGI
 # and STI in svm_vcpu_run(), hence the rename.
 prof_report() {
 	local total
@@ -38,7 +38,9 @@ prof_report() {
 		{
 			sym = $2; dso = $NF
 			if (dso !~ /kernel\.kallsyms/) { cls = "user"; sym = sym " (" dso ")" }
-			else if (sym == "kernel_fpu_end") { cls = "guest"; sym = "(in the guest: okvm)" }
+			else if (sym == "svm_guest_time_mark") {
+				cls = "guest"; sym = "(in the guest: okvm)"
+			}
 			else if (sym in mod) cls = mod[sym]
 			else cls = "kernel"
 			host++; bycls[cls]++; bysym[cls " " sym]++

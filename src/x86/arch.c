@@ -490,27 +490,25 @@ struct page *okvm_arch_vcpu_mmap_page(struct okvm_vcpu *vcpu, pgoff_t pgoff)
 	return pgoff == KVM_PIO_PAGE_OFFSET ? vcpu->arch.pio_page : NULL;
 }
 
-/* The FPU image and the PIO page (the second page of the vCPU mapping). */
+/*
+ * The FPU state and the PIO page (the second page of the vCPU mapping).
+ * okvm_live_pages counts the FPU state, which the kernel allocates, as
+ * one page: it is there to show that every vCPU gave its state back.
+ */
 static int vcpu_alloc(struct okvm_vcpu *vcpu)
 {
-	unsigned int size = 512;
 	struct page *pio;
+	int r;
 
-	if (boot_cpu_has(X86_FEATURE_XSAVE))
-		size = cpuid_ebx(0xd);		/* for the host's XCR0 */
 	pio = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-	/* XSAVE needs 64-byte alignment: whole pages give it. */
-	vcpu->arch.fpu = (void *)__get_free_pages(GFP_KERNEL_ACCOUNT | __GFP_ZERO,
-						  get_order(size));
-	if (!pio || !vcpu->arch.fpu) {
-		if (pio)
-			__free_page(pio);
-		free_pages((unsigned long)vcpu->arch.fpu, get_order(size));
-		vcpu->arch.fpu = NULL;
+	if (!pio)
 		return -ENOMEM;
+	r = okvm_fpu_alloc(vcpu);
+	if (r) {
+		__free_page(pio);
+		return r;
 	}
-	atomic_long_add(1 + (1 << get_order(size)), &okvm_live_pages);
-	vcpu->arch.fpu_size = size;
+	atomic_long_add(2, &okvm_live_pages);
 	vcpu->arch.pio_page = pio;
 	vcpu->arch.mode = OKVM_OUTSIDE_GUEST_MODE;
 	vcpu->arch.cpu = -1;
@@ -519,11 +517,9 @@ static int vcpu_alloc(struct okvm_vcpu *vcpu)
 
 static void vcpu_free(struct okvm_vcpu *vcpu)
 {
-	unsigned int order = get_order(vcpu->arch.fpu_size);
-
 	__free_page(vcpu->arch.pio_page);
-	free_pages((unsigned long)vcpu->arch.fpu, order);
-	atomic_long_sub(1 + (1 << order), &okvm_live_pages);
+	okvm_fpu_free(vcpu);
+	atomic_long_sub(2, &okvm_live_pages);
 }
 
 int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)

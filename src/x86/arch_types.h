@@ -27,6 +27,7 @@ struct okvm_msr_filter;
 struct okvm_irqchip;
 struct okvm_vcpu;
 struct okvm_irq_routes;
+struct fpu_guest;
 
 /*
  * The VM's TSC write history (tsc.c), so that vCPUs created or written
@@ -156,9 +157,14 @@ struct okvm_vcpu_arch {
 	struct page *pio_page;		/* second page of the kvm_run mapping */
 	unsigned long regs[OKVM_NR_VCPU_GPRS];
 
-	/* Guest FPU/XSAVE image, swapped with the host's around entry. */
-	void *fpu;
-	unsigned int fpu_size;
+	/*
+	 * The guest's FPU state, the kernel's own guest fpstate (regs.c):
+	 * the vCPU thread's FPU state from KVM_RUN's start to its return
+	 * (fpu_loaded), so the kernel saves and restores it on context
+	 * switches and entries need no XSAVE/XRSTOR of their own.
+	 */
+	struct fpu_guest *fpu;
+	bool fpu_loaded;
 
 	/* The guest's XCR0, loaded around entry when CR4.OSXSAVE is set. */
 	u64 xcr0;

@@ -12,6 +12,8 @@
 #include <linux/kvm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
@@ -252,70 +254,186 @@ int okvm_emulate_cr4_write(struct okvm_vcpu *vcpu)
 
 /* --- FPU -------------------------------------------------------------------------- */
 
-/* The legacy region of an FXSAVE/XSAVE image (SDM vol. 1, 10.5.1). */
-struct okvm_fxregs {
-	u16 fcw, fsw;
-	u8 ftw, pad0;
-	u16 fop;
-	u64 rip, rdp;
-	u32 mxcsr, mxcsr_mask;
-	u8 st[8][16];
-	u8 xmm[16][16];
-	u8 pad1[96];
-} __packed;
+/*
+ * The guest's FPU state is the kernel's guest fpstate (fpu_alloc_guest_fpstate),
+ * as in KVM: from the start of KVM_RUN to its return it is the vCPU
+ * thread's own FPU state, so the kernel saves it when the thread is
+ * switched out or uses the FPU itself (TIF_NEED_FPU_LOAD), and the entry
+ * path only reloads it when that happened (okvm_fpu_ready()). An exit
+ * handled in the kernel then costs no XSAVE/XRSTOR; the image's layout
+ * (compacted under XSAVES) is the kernel's business, read and written only
+ * through its uabi copies (xsave.c) and the legacy region below, which is
+ * the same in every layout.
+ */
 
-/* XSTATE_BV lives right after the 512-byte legacy region. */
-#define XSTATE_BV_OFF	512
+/*
+ * The kernel builds its guest fpstate API (fpu_alloc_guest_fpstate() and
+ * the rest) only for kernels with KVM configured, even as a module.
+ */
+#if !IS_ENABLED(CONFIG_KVM)
+#error "okvm needs a kernel configured with CONFIG_KVM (y or m) for the guest FPU API"
+#endif
 
 /**
- * okvm_fpu_init() - reset a vCPU's FPU image to the power-on state
+ * okvm_fpu_alloc() - allocate a vCPU's FPU state, at its power-on values
+ * @vcpu: the vCPU being created
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int okvm_fpu_alloc(struct okvm_vcpu *vcpu)
+{
+	struct fpu_guest *gfpu = kzalloc(sizeof(*gfpu), GFP_KERNEL_ACCOUNT);
+
+	if (!gfpu)
+		return -ENOMEM;
+	if (!fpu_alloc_guest_fpstate(gfpu)) {
+		kfree(gfpu);
+		return -ENOMEM;
+	}
+	vcpu->arch.fpu = gfpu;
+	return 0;
+}
+
+/**
+ * okvm_fpu_free() - free what okvm_fpu_alloc() allocated
+ * @vcpu: the vCPU, not in KVM_RUN
+ */
+void okvm_fpu_free(struct okvm_vcpu *vcpu)
+{
+	if (!vcpu->arch.fpu)
+		return;
+	WARN_ON_ONCE(vcpu->arch.fpu_loaded);
+	fpu_free_guest_fpstate(vcpu->arch.fpu);
+	kfree(vcpu->arch.fpu);
+	vcpu->arch.fpu = NULL;
+}
+
+/**
+ * okvm_fpu_load() - make the guest's FPU state the thread's, for KVM_RUN
+ * @vcpu: the vCPU, its mutex held
+ *
+ * Saves the VMM's own FPU state and loads the guest's; okvm_fpu_put()
+ * swaps back before KVM_RUN returns to userspace.
+ */
+void okvm_fpu_load(struct okvm_vcpu *vcpu)
+{
+	if (WARN_ON_ONCE(vcpu->arch.fpu_loaded))
+		return;
+	fpu_swap_kvm_fpstate(vcpu->arch.fpu, true);
+	vcpu->arch.fpu_loaded = true;
+}
+
+/**
+ * okvm_fpu_put() - give the thread its own FPU state back
+ * @vcpu: the vCPU, its mutex held
+ */
+void okvm_fpu_put(struct okvm_vcpu *vcpu)
+{
+	if (!vcpu->arch.fpu_loaded)
+		return;
+	fpu_swap_kvm_fpstate(vcpu->arch.fpu, false);
+	vcpu->arch.fpu_loaded = false;
+}
+
+/**
+ * okvm_fpu_ready() - have the guest's FPU registers loaded for an entry
+ * @vcpu: the vCPU about to enter
+ *
+ * Since okvm_fpu_load(), the kernel may have saved them away (a context
+ * switch, a kernel_fpu_begin() in the exit's handling): reload them.
+ * Context: interrupts off, up to VMRUN, so that nothing saves them again.
+ */
+void okvm_fpu_ready(struct okvm_vcpu *vcpu)
+{
+	lockdep_assert_irqs_disabled();
+	WARN_ON_ONCE(!vcpu->arch.fpu_loaded);
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+}
+
+/*
+ * The image is edited in memory: if KVM_RUN has it loaded (INIT, a
+ * shutdown's reset), swap it out first and back in after.
+ */
+static bool fpu_unload(struct okvm_vcpu *vcpu)
+{
+	bool loaded = vcpu->arch.fpu_loaded;
+
+	okvm_fpu_put(vcpu);
+	return loaded;
+}
+
+static void fpu_reload(struct okvm_vcpu *vcpu, bool loaded)
+{
+	if (loaded)
+		okvm_fpu_load(vcpu);
+}
+
+/* Mark x87 and SSE as in use in the XSAVE header: the legacy region counts. */
+static void fpu_fpsse_valid(struct fpstate *fps)
+{
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		fps->regs.xsave.header.xfeatures |= XFEATURE_MASK_FPSSE;
+}
+
+/**
+ * okvm_fpu_init() - reset a vCPU's FPU state to the power-on values
  * @vcpu: the vCPU
+ *
+ * x87 and SSE at their RESET values, every other component in its init
+ * state (XSTATE_BV clear); a compacted image keeps its XCOMP_BV.
  */
 void okvm_fpu_init(struct okvm_vcpu *vcpu)
 {
-	struct okvm_fxregs *fx = vcpu->arch.fpu;
+	struct fpstate *fps = vcpu->arch.fpu->fpstate;
+	struct fxregs_state *fx = &fps->regs.fxsave;
+	bool loaded = fpu_unload(vcpu);
 
-	memset(vcpu->arch.fpu, 0, vcpu->arch.fpu_size);
-	fx->fcw = 0x37f;
-	fx->mxcsr = 0x1f80;
-	if (vcpu->arch.fpu_size > 512)	/* XSAVE: x87 and SSE are valid */
-		*(u64 *)(vcpu->arch.fpu + XSTATE_BV_OFF) = 3;
+	memset(fx, 0, sizeof(*fx));
+	fx->cwd = 0x37f;
+	fx->mxcsr = MXCSR_DEFAULT;
+	/* KVM_GET_XSAVE copies MXCSR_MASK from here: the CPU's, as FXSAVE writes it. */
+	fx->mxcsr_mask = okvm_mxcsr_mask;
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		fps->regs.xsave.header.xfeatures = 0;
+	fpu_fpsse_valid(fps);
+	fpu_reload(vcpu, loaded);
 }
 
 static void get_fpu(struct okvm_vcpu *vcpu, struct kvm_fpu *k)
 {
-	const struct okvm_fxregs *fx = vcpu->arch.fpu;
+	const struct fxregs_state *fx = &vcpu->arch.fpu->fpstate->regs.fxsave;
 
 	memset(k, 0, sizeof(*k));
-	memcpy(k->fpr, fx->st, sizeof(k->fpr));
-	k->fcw = fx->fcw;
-	k->fsw = fx->fsw;
-	k->ftwx = fx->ftw;
+	memcpy(k->fpr, fx->st_space, sizeof(k->fpr));
+	k->fcw = fx->cwd;
+	k->fsw = fx->swd;
+	k->ftwx = fx->twd;
 	k->last_opcode = fx->fop;
 	k->last_ip = fx->rip;
 	k->last_dp = fx->rdp;
-	memcpy(k->xmm, fx->xmm, sizeof(k->xmm));
+	memcpy(k->xmm, fx->xmm_space, sizeof(k->xmm));
 	k->mxcsr = fx->mxcsr;
 }
 
 static int set_fpu(struct okvm_vcpu *vcpu, const struct kvm_fpu *k)
 {
-	struct okvm_fxregs *fx = vcpu->arch.fpu;
+	struct fpstate *fps = vcpu->arch.fpu->fpstate;
+	struct fxregs_state *fx = &fps->regs.fxsave;
 
 	/* Reserved MXCSR bits would make XRSTOR fault. */
 	if (k->mxcsr & ~okvm_mxcsr_mask)
 		return -EINVAL;
-	memcpy(fx->st, k->fpr, sizeof(k->fpr));
-	fx->fcw = k->fcw;
-	fx->fsw = k->fsw;
-	fx->ftw = k->ftwx;
+	memcpy(fx->st_space, k->fpr, sizeof(k->fpr));
+	fx->cwd = k->fcw;
+	fx->swd = k->fsw;
+	fx->twd = k->ftwx;
 	fx->fop = k->last_opcode;
 	fx->rip = k->last_ip;
 	fx->rdp = k->last_dp;
-	memcpy(fx->xmm, k->xmm, sizeof(k->xmm));
+	memcpy(fx->xmm_space, k->xmm, sizeof(k->xmm));
 	fx->mxcsr = k->mxcsr;
-	if (vcpu->arch.fpu_size > 512)
-		*(u64 *)(vcpu->arch.fpu + XSTATE_BV_OFF) |= 3;
+	fpu_fpsse_valid(fps);
 	return 0;
 }
 

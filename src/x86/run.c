@@ -286,7 +286,9 @@ int okvm_arch_vcpu_run(struct okvm_vcpu *vcpu)
 
 	if (!r) {
 		okvm_steal_time_update(vcpu);
+		okvm_fpu_load(vcpu);
 		r = okvm_x86_vcpu_run(vcpu);
+		okvm_fpu_put(vcpu);
 	}
 	/* As KVM's store_regs() and post_kvm_run_save(), whatever the outcome. */
 	okvm_sync_regs_out(vcpu);

@@ -3,11 +3,11 @@
  * XSAVE for guests: XCR0 (XSETBV), the CPUID bits that follow it, and
  * the state ioctls KVM_GET/SET_XSAVE(2) and KVM_GET/SET_XCRS.
  *
- * The guest's FPU image (vcpu->arch.fpu) is a standard-format XSAVE image
- * of the host's XCR0 components (the backend saves and restores it
- * with the host's XCR0 loaded), so its layout is the non-compacted one
- * userspace sees in KVM's uabi; only the guest's XCR0 is switched around
- * VMRUN. Only user components are offered: no PKRU (PKU is not offered),
+ * The guest's FPU state (vcpu->arch.fpu) is the kernel's guest fpstate
+ * (regs.c), saved and restored with the host's XCR0 loaded; only the
+ * guest's XCR0 is switched around VMRUN, and the image is converted to
+ * and from KVM's uabi layout by the kernel's own copies, the ones KVM
+ * uses. Only user components are offered: no PKRU (PKU is not offered),
  * no AMX (it needs the arch_prctl permission dance) and no supervisor
  * components (no XSAVES/IA32_XSS).
  */
@@ -40,19 +40,8 @@
 #define FD1_XGETBV1	BIT(2)
 #define FD1_XSAVES	BIT(3)
 
-/* Offsets of the legacy region and the XSAVE header (SDM vol. 1, 13.4). */
-#define FX_MXCSR	24
-#define FX_ST		32
-#define FX_XMM		160
-#define FX_SW		464
-#define XSAVE_HDR	512
+/* Where an XSAVE image's extended region starts (SDM vol. 1, 13.4). */
 #define XSAVE_EXT	576
-
-struct okvm_xsave_hdr {
-	u64 xstate_bv;
-	u64 xcomp_bv;
-	u64 reserved[6];
-};
 
 u64 okvm_supported_xcr0;	/* 0: no XSAVE for guests */
 u64 okvm_host_xcr0;
@@ -305,66 +294,27 @@ static unsigned int xsave2_size(void)
 	return max_t(unsigned int, okvm_uabi_size, sizeof(struct kvm_xsave));
 }
 
-/* The guest's state in KVM's uabi layout; @buf is @size zeroed bytes. */
+/*
+ * The guest's state in KVM's uabi layout; @buf is @size zeroed bytes. The
+ * kernel's copy writes a component in its init state as its init values.
+ */
 static void get_xsave(struct okvm_vcpu *vcpu, u8 *buf, unsigned int size)
 {
-	const u8 *img = vcpu->arch.fpu;
-	const struct okvm_xsave_hdr *ih = (const void *)(img + XSAVE_HDR);
-	struct okvm_xsave_hdr *h = (void *)(buf + XSAVE_HDR);
-	u64 xfeatures = ih->xstate_bv & okvm_supported_xcr0;
-	int i;
-
-	/* A component in its init state reads as its init values. */
-	if (xfeatures & XFEATURE_MASK_FP) {
-		memcpy(buf, img, FX_MXCSR);
-		memcpy(buf + FX_ST, img + FX_ST, FX_XMM - FX_ST);
-	} else {
-		*(u16 *)buf = 0x37f;	/* FCW */
-	}
-	if (xfeatures & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM))
-		memcpy(buf + FX_MXCSR, img + FX_MXCSR, 4);
-	else
-		*(u32 *)(buf + FX_MXCSR) = 0x1f80;
-	*(u32 *)(buf + FX_MXCSR + 4) = okvm_mxcsr_mask;
-	if (xfeatures & XFEATURE_MASK_SSE)
-		memcpy(buf + FX_XMM, img + FX_XMM, 256);
-	h->xstate_bv = xfeatures;
-	for (i = 2; i < 64; i++) {
-		if ((xfeatures & BIT_ULL(i)) && xs_off[i] + xs_size[i] <= size)
-			memcpy(buf + xs_off[i], img + xs_off[i], xs_size[i]);
-	}
+	fpu_copy_guest_fpstate_to_uabi(vcpu->arch.fpu, buf, size,
+				       okvm_supported_xcr0, vcpu->arch.pkru);
 }
 
-/* Validate a uabi image as KVM does, then load it. */
+/*
+ * Load a uabi image. The kernel's copy checks it as KVM's ioctl does
+ * (-EINVAL for a component okvm does not offer, a compacted or reserved
+ * header, reserved MXCSR bits) and returns what the header omits to
+ * its init state.
+ */
 static int set_xsave(struct okvm_vcpu *vcpu, const u8 *buf)
 {
-	const struct okvm_xsave_hdr *h = (const void *)(buf + XSAVE_HDR);
-	u8 *img = vcpu->arch.fpu;
-	struct okvm_xsave_hdr *ih = (void *)(img + XSAVE_HDR);
-	u64 xfeatures = h->xstate_bv;
-	int i;
-
-	if (xfeatures & ~okvm_supported_xcr0)
-		return -EINVAL;
-	/* Userspace's images are never compacted. */
-	if (h->xcomp_bv || memchr_inv(h->reserved, 0, sizeof(h->reserved)))
-		return -EINVAL;
-	if ((xfeatures & (XFEATURE_MASK_FP | XFEATURE_MASK_SSE | XFEATURE_MASK_YMM)) &&
-	    (*(u32 *)(buf + FX_MXCSR) & ~okvm_mxcsr_mask))
-		return -EINVAL;
-
-	if (xfeatures & XFEATURE_MASK_FP)
-		memcpy(img, buf, FX_XMM);	/* includes MXCSR */
-	else if (xfeatures & (XFEATURE_MASK_SSE | XFEATURE_MASK_YMM))
-		memcpy(img + FX_MXCSR, buf + FX_MXCSR, 8);
-	if (xfeatures & XFEATURE_MASK_SSE)
-		memcpy(img + FX_XMM, buf + FX_XMM, 256);
-	for (i = 2; i < 64; i++)
-		if (xfeatures & BIT_ULL(i))
-			memcpy(img + xs_off[i], buf + xs_off[i], xs_size[i]);
-	/* What is not in the header is restored to its init state. */
-	ih->xstate_bv = (ih->xstate_bv & ~okvm_supported_xcr0) | xfeatures;
-	return 0;
+	return fpu_copy_uabi_to_guest_fpstate(vcpu->arch.fpu, buf,
+					      okvm_supported_xcr0,
+					      &vcpu->arch.pkru);
 }
 
 /* --- ioctls -------------------------------------------------------------- */

@@ -3,9 +3,16 @@
  * XSAVE for guests: CR4.OSXSAVE and XCR0 written by the guest, the state
  * ioctls KVM_GET/SET_XSAVE(2), KVM_GET/SET_XCRS and KVM_GET/SET_DEBUGREGS
  * (a round trip from one VM into a fresh one, where the guest goes on with
- * its AVX/SSE registers), and the errnos for what KVM refuses.
+ * its AVX/SSE registers), the errnos for what KVM refuses, and that the
+ * guest's and the VMM's FPU registers stay apart across in-kernel exits,
+ * context switches and KVM_RUN's returns.
  */
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "lib/guest.h"
@@ -326,6 +333,157 @@ TEST_F(g, osxsave_needs_xsave)
 	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
 	ASSERT_EQ(guest_run(&self->g, 0), 0);
 	ASSERT_EXIT(run, KVM_EXIT_SHUTDOWN);
+}
+
+/*
+ * The guest keeps a pattern in XMM7 and a non-default MXCSR through
+ * 20000 in-kernel exits (CPUID), stores them, stops at an OUT, and
+ * stores XMM7 again after the VMM ran with its own XMM7 in between.
+ */
+#define FPU_MXCSR	0x9fc0		/* FZ, DAZ and the masks */
+GUEST_CODE(fpu_guest, ".code64",
+	"movdqu 0x100000, %xmm7\n"
+	"ldmxcsr 0x100010\n"
+	"mov $20000, %r8d\n"
+	"1: xor %eax, %eax\n"
+	"cpuid\n"
+	"dec %r8d\n"
+	"jnz 1b\n"
+	"movdqu %xmm7, 0x100100\n"
+	"stmxcsr 0x100110\n"
+	"out %al, $0x10\n"
+	"movdqu %xmm7, 0x100120\n"
+	"stmxcsr 0x100130\n"
+	"hlt\n");
+
+/*
+ * KVM_RUN by a raw syscall with @in in the VMM's XMM7: the kernel keeps a
+ * task's FPU registers across a system call, so XMM7 must come back as it
+ * went in (into @out) whatever the guest did with its own.
+ */
+static long run_with_xmm7(int fd, const uint8_t in[16], uint8_t out[16])
+{
+	long rax = SYS_ioctl;
+
+	asm volatile("movdqu %[in], %%xmm7\n\t"
+		     "syscall\n\t"
+		     "movdqu %%xmm7, %[out]"
+		     : "+a" (rax), [out] "=m" (*(uint8_t (*)[16])out)
+		     : [in] "m" (*(const uint8_t (*)[16])in), "D" ((long)fd),
+		       "S" ((long)KVM_RUN), "d" (0L)
+		     : "rcx", "r11", "xmm7", "memory");
+	return rax;
+}
+
+struct fpu_noise {
+	int stop;
+	unsigned long rounds, mismatches;
+};
+
+/*
+ * A thread on the vCPU thread's CPU that keeps its own XMM7 and checks it:
+ * the scheduler switches between the two while the guest runs, with the
+ * guest's FPU state loaded as the vCPU thread's.
+ */
+static void *fpu_noise_thread(void *arg)
+{
+	struct fpu_noise *n = arg;
+	uint8_t mine[16], back[16];
+	int i;
+
+	for (i = 0; i < 16; i++)
+		mine[i] = 0xa0 + i;
+	while (!__atomic_load_n(&n->stop, __ATOMIC_RELAXED)) {
+		asm volatile("movdqu %[in], %%xmm7\n\t"
+			     "mov $20000, %%ecx\n\t"
+			     "1: pause\n\t"
+			     "dec %%ecx\n\t"
+			     "jnz 1b\n\t"
+			     "movdqu %%xmm7, %[out]"
+			     : [out] "=m" (back) : [in] "m" (mine)
+			     : "rcx", "xmm7", "memory");
+		if (memcmp(back, mine, 16))
+			n->mismatches++;
+		__atomic_fetch_add(&n->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static long nivcsw(void)
+{
+	char path[64], line[128];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/status",
+		 (long)syscall(SYS_gettid));
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nonvoluntary_ctxt_switches: %ld", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+TEST_F_TIMEOUT(g, fpu_apart_across_exits_and_switches, 300)
+{
+	uint8_t guest_x[16], host1[16], host2[16], back[16];
+	struct fpu_noise noise = {};
+	struct kvm_run *run;
+	pthread_t noise_tid;
+	unsigned long rounds;
+	long before, after;
+	cpu_set_t cpus;
+	int i, fd;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, fpu_guest,
+			     fpu_guest_end), 0);
+	fd = self->g.vcpu[0].fd;
+	run = self->g.vcpu[0].run;
+	for (i = 0; i < 16; i++) {
+		guest_x[i] = 0x10 + i;
+		host1[i] = 0x50 + i;
+		host2[i] = 0x70 + i;
+	}
+	memcpy(guest_ptr(&self->g, G_DATA), guest_x, 16);
+	*(uint32_t *)guest_ptr(&self->g, G_DATA + 0x10) = FPU_MXCSR;
+
+	/* Both threads on one CPU, so that they take turns on it. */
+	CPU_ZERO(&cpus);
+	ASSERT_EQ(sched_getaffinity(0, sizeof(cpus), &cpus), 0);
+	for (i = 0; !CPU_ISSET(i, &cpus); i++)
+		;
+	CPU_ZERO(&cpus);
+	CPU_SET(i, &cpus);
+	ASSERT_EQ(sched_setaffinity(0, sizeof(cpus), &cpus), 0);
+	ASSERT_EQ(pthread_create(&noise_tid, NULL, fpu_noise_thread, &noise), 0);
+	ASSERT_EQ(pthread_setaffinity_np(noise_tid, sizeof(cpus), &cpus), 0);
+
+	rounds = __atomic_load_n(&noise.rounds, __ATOMIC_RELAXED);
+	before = nivcsw();
+	EXPECT_EQ(run_with_xmm7(fd, host1, back), 0);
+	after = nivcsw();
+	rounds = __atomic_load_n(&noise.rounds, __ATOMIC_RELAXED) - rounds;
+	EXPECT_EQ(memcmp(back, host1, 16), 0);
+	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
+	EXPECT_EQ(run_with_xmm7(fd, host2, back), 0);
+	EXPECT_EQ(memcmp(back, host2, 16), 0);
+	ASSERT_EXIT(run, KVM_EXIT_HLT);
+
+	__atomic_store_n(&noise.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(noise_tid, NULL);
+	/* The check is only worth something if the threads did take turns. */
+	TH_LOG("%ld involuntary switches in the exit loop, %lu noise rounds in it",
+	       after - before, rounds);
+	EXPECT_GT(after - before, 0);
+	EXPECT_GT(rounds, 0);
+	EXPECT_EQ(noise.mismatches, 0);
+	EXPECT_EQ(memcmp(guest_ptr(&self->g, G_DATA + 0x100), guest_x, 16), 0);
+	EXPECT_EQ(memcmp(guest_ptr(&self->g, G_DATA + 0x120), guest_x, 16), 0);
+	EXPECT_EQ(*(uint32_t *)guest_ptr(&self->g, G_DATA + 0x110), FPU_MXCSR);
+	EXPECT_EQ(*(uint32_t *)guest_ptr(&self->g, G_DATA + 0x130), FPU_MXCSR);
 }
 
 TEST_HARNESS_MAIN
