@@ -57,6 +57,7 @@ static inline int okvm_cpl(struct okvm_vcpu *vcpu)
 #define OKVM_DR6_FIXED_1	0xfffe0ff0ULL
 #define OKVM_DR6_VOLATILE	0xe00fULL	/* B0-B3, BD, BS, BT */
 #define OKVM_DR7_GD		BIT_ULL(13)	/* general detect */
+#define OKVM_DR7_ENABLES	0xffULL		/* L0-3 and G0-3 */
 #define OKVM_DR7_FIXED_1	0x400ULL	/* also the RESET value */
 #define OKVM_DR7_VOLATILE	0xffff23ffULL
 

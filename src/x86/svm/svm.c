@@ -913,7 +913,7 @@ static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 	struct vmcb *vmcb = svm->vmcb;
 	unsigned long host_db[4], host_dr6, host_dr7;
 	u32 host_pkru = 0;
-	bool guest_xcr0;
+	bool guest_xcr0, guest_db;
 	struct okvm_svm_cpu *sd;
 	u64 tlb_gen;
 	int i, cpu;
@@ -973,14 +973,24 @@ static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 	/* okvm rewrites VMCB fields freely: tell the CPU nothing is cached. */
 	vmcb->control.clean = 0;
 
-	/* DR0-3 are not switched by VMRUN: swap them by hand. */
+	/*
+	 * DR0-3 are not switched by VMRUN. Every guest MOV DR exits (see
+	 * svm_vcpu_reset()), so the guest's DR0-3 matter in the CPU only while
+	 * its DR7 enables a breakpoint: only then are they swapped, with the
+	 * host's DR7 off meanwhile so that host breakpoints do not fire on
+	 * guest addresses. A debug-register access is slow (and ends a
+	 * translation block under TCG): most entries make two.
+	 */
 	host_dr7 = native_get_debugreg(7);
-	if (host_dr7 & ~OKVM_DR7_FIXED_1)
-		native_set_debugreg(7, 0);
 	host_dr6 = native_get_debugreg(6);
-	for (i = 0; i < 4; i++) {
-		host_db[i] = native_get_debugreg(i);
-		native_set_debugreg(i, vcpu->arch.db[i]);
+	guest_db = vmcb->save.dr7 & OKVM_DR7_ENABLES;
+	if (unlikely(guest_db)) {
+		if (host_dr7 & ~OKVM_DR7_FIXED_1)
+			native_set_debugreg(7, 0);
+		for (i = 0; i < 4; i++) {
+			host_db[i] = native_get_debugreg(i);
+			native_set_debugreg(i, vcpu->arch.db[i]);
+		}
 	}
 
 	/*
@@ -1030,11 +1040,13 @@ static enum okvm_run_result svm_vcpu_run(struct okvm_vcpu *vcpu)
 	if (okvm_has_tsc_aux && sd->host_tsc_aux != vcpu->arch.tsc_aux)
 		wrmsrl(MSR_TSC_AUX, sd->host_tsc_aux);
 
-	for (i = 0; i < 4; i++) {
-		vcpu->arch.db[i] = native_get_debugreg(i);
-		native_set_debugreg(i, host_db[i]);
-	}
-	native_set_debugreg(6, host_dr6);
+	/* The guest cannot have changed its DR0-3: give the host's back. */
+	if (unlikely(guest_db))
+		for (i = 0; i < 4; i++)
+			native_set_debugreg(i, host_db[i]);
+	/* #VMEXIT leaves the guest's DR6 (also in the VMCB) in the CPU. */
+	if (vmcb->save.dr6 != host_dr6)
+		native_set_debugreg(6, host_dr6);
 	/* #VMEXIT leaves DR7 at its reset value: restore the host's. */
 	if (host_dr7 & ~OKVM_DR7_FIXED_1)
 		native_set_debugreg(7, host_dr7);
