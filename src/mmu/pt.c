@@ -6,10 +6,14 @@
  * Every change of an entry goes through okvm_pt_set_spte_atomic(), which
  * ends in handle_changed_spte(): leaf and table accounting, the TLB range
  * to flush, freeing unlinked tables through RCU and forwarding mirror-root
- * changes to the external page table.  Entries are always updated with
- * compare-and-exchange, also under the write lock, because lockless aging
- * may clear an accessed flag at any time; a writer that loses simply
- * re-reads and decides again.
+ * changes to the external page table.  One exception: write protection
+ * clears the W bit of a direct root's 4K leaves a table at a time
+ * (wrprot_leaf_table()), since such a change needs nothing of that
+ * handler but the flush range, and the per-entry cost of the general
+ * path was most of KVM_CLEAR_DIRTY_LOG's time.  Entries are always
+ * updated with compare-and-exchange, also under the write lock, because
+ * lockless aging may clear an accessed flag at any time; a writer that
+ * loses simply re-reads and decides again.
  */
 #include <linux/gfp.h>
 #include <linux/io.h>
@@ -759,6 +763,47 @@ u64 okvm_mmu_zap_atomic(struct okvm_mmu *mmu, unsigned int roots, u64 gfn,
 
 /* ---- write protection ---- */
 
+/*
+ * The rest of a last-level table, from the iterator's entry to the walk's
+ * end or the table's: the loop that write-protects most of a slot's
+ * pages, without the iterator's and okvm_pt_set_spte_atomic()'s per-entry
+ * steps. A 4K leaf changes only its W bit (a permission lost: one flush
+ * range per table); the lockless fault path and the agers change entries
+ * by compare-and-exchange, so this one does too. Leaves the iterator on
+ * the last entry it handled.
+ */
+static void wrprot_leaf_table(struct okvm_mmu *mmu, struct okvm_pt_iter *iter,
+			      struct okvm_pt_flush *fl)
+{
+	const struct okvm_pt_fmt *fmt = mmu->fmt;
+	unsigned int i = okvm_pt_index(iter->gfn, 1);
+	u64 *spt = iter->sptep - i, base = iter->gfn - i;
+	unsigned int first = i;
+	unsigned int last = min_t(u64, OKVM_PT_ENTRIES, iter->end - base);
+	u64 changed = 0;
+
+	for (; i < last; i++) {
+		u64 old = READ_ONCE(spt[i]);
+
+		/* A failed exchange re-read the entry: decide again. */
+		while (okvm_pte_leaf(fmt, old, 1) && !okvm_pte_ext(fmt, old) &&
+		       (old & fmt->w_bit)) {
+			if (try_cmpxchg64(&spt[i], &old, old & ~fmt->w_bit)) {
+				changed++;
+				break;
+			}
+		}
+	}
+	if (changed) {
+		flush_add(fl, base + first, last - first);
+		fl->changed += changed;
+	}
+	iter->sptep = &spt[last - 1];
+	iter->gfn = base + last - 1;
+	iter->next_gfn = iter->gfn;
+	okvm_pt_iter_reread(iter);
+}
+
 /**
  * okvm_mmu_wrprot() - remove write permission for dirty logging
  * @mmu: the MMU
@@ -792,6 +837,10 @@ u64 okvm_mmu_wrprot(struct okvm_mmu *mmu, u64 gfn, u64 nr_pages)
 		if (okvm_pt_cond_resched(mmu, root, &iter, &fl, OKVM_PT_EXCL,
 					 &count))
 			continue;
+		if (iter.level == 1) {
+			wrprot_leaf_table(mmu, &iter, &fl);
+			continue;
+		}
 retry:
 		if (!okvm_pte_leaf(fmt, iter.old_spte, iter.level) ||
 		    okvm_pte_ext(fmt, iter.old_spte) ||
