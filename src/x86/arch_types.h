@@ -160,11 +160,10 @@ struct okvm_vcpu_arch {
 	/*
 	 * The guest's FPU state, the kernel's own guest fpstate (regs.c):
 	 * the vCPU thread's FPU state from KVM_RUN's start to its return
-	 * (fpu_loaded), so the kernel saves and restores it on context
+	 * (fpstate->in_use), so the kernel saves and restores it on context
 	 * switches and entries need no XSAVE/XRSTOR of their own.
 	 */
 	struct fpu_guest *fpu;
-	bool fpu_loaded;
 
 	/* The guest's XCR0, loaded around entry when CR4.OSXSAVE is set. */
 	u64 xcr0;

@@ -294,15 +294,23 @@ int okvm_fpu_alloc(struct okvm_vcpu *vcpu)
 	return 0;
 }
 
+/*
+ * Is the guest's state the thread's (between okvm_fpu_load() and
+ * okvm_fpu_put())? The kernel's fpu_swap_kvm_fpstate() keeps that in the
+ * fpstate itself.
+ */
+static bool fpu_loaded(struct okvm_vcpu *vcpu)
+{
+	return vcpu->arch.fpu->fpstate->in_use;
+}
+
 /**
  * okvm_fpu_free() - free what okvm_fpu_alloc() allocated
  * @vcpu: the vCPU, not in KVM_RUN
  */
 void okvm_fpu_free(struct okvm_vcpu *vcpu)
 {
-	if (!vcpu->arch.fpu)
-		return;
-	WARN_ON_ONCE(vcpu->arch.fpu_loaded);
+	/* fpu_free_guest_fpstate() warns about a state still in use. */
 	fpu_free_guest_fpstate(vcpu->arch.fpu);
 	kfree(vcpu->arch.fpu);
 	vcpu->arch.fpu = NULL;
@@ -317,10 +325,9 @@ void okvm_fpu_free(struct okvm_vcpu *vcpu)
  */
 void okvm_fpu_load(struct okvm_vcpu *vcpu)
 {
-	if (WARN_ON_ONCE(vcpu->arch.fpu_loaded))
+	if (WARN_ON_ONCE(fpu_loaded(vcpu)))
 		return;
 	fpu_swap_kvm_fpstate(vcpu->arch.fpu, true);
-	vcpu->arch.fpu_loaded = true;
 }
 
 /**
@@ -329,10 +336,9 @@ void okvm_fpu_load(struct okvm_vcpu *vcpu)
  */
 void okvm_fpu_put(struct okvm_vcpu *vcpu)
 {
-	if (!vcpu->arch.fpu_loaded)
+	if (!fpu_loaded(vcpu))
 		return;
 	fpu_swap_kvm_fpstate(vcpu->arch.fpu, false);
-	vcpu->arch.fpu_loaded = false;
 }
 
 /**
@@ -346,7 +352,7 @@ void okvm_fpu_put(struct okvm_vcpu *vcpu)
 void okvm_fpu_ready(struct okvm_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();
-	WARN_ON_ONCE(!vcpu->arch.fpu_loaded);
+	WARN_ON_ONCE(!fpu_loaded(vcpu));
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();
 }
@@ -357,7 +363,7 @@ void okvm_fpu_ready(struct okvm_vcpu *vcpu)
  */
 static bool fpu_unload(struct okvm_vcpu *vcpu)
 {
-	bool loaded = vcpu->arch.fpu_loaded;
+	bool loaded = fpu_loaded(vcpu);
 
 	okvm_fpu_put(vcpu);
 	return loaded;

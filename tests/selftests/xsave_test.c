@@ -24,6 +24,7 @@
 #define XFEATURE_YMM	4ULL
 #define XSAVE_HDR	512	/* XSTATE_BV, XCOMP_BV, reserved */
 #define XSAVE_MXCSR	24
+#define XSAVE_MXCSR_MASK 28
 
 static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *c, uint32_t fn,
 					  uint32_t idx)
@@ -333,6 +334,58 @@ TEST_F(g, osxsave_needs_xsave)
 	ASSERT_IO_EXIT(run, KVM_EXIT_IO_OUT, 0x10, 1, 1);
 	ASSERT_EQ(guest_run(&self->g, 0), 0);
 	ASSERT_EXIT(run, KVM_EXIT_SHUTDOWN);
+}
+
+/* MXCSR_MASK as this CPU's FXSAVE writes it (0 there means 0xffbf). */
+static uint32_t cpu_mxcsr_mask(void)
+{
+	struct { _Alignas(16) uint8_t b[512]; } fx = { { 0 } };
+	uint32_t mask;
+
+	asm volatile("fxsave %0" : "=m"(fx));
+	memcpy(&mask, fx.b + XSAVE_MXCSR_MASK, sizeof(mask));
+	return mask ? mask : 0xffbf;
+}
+
+/* A triple fault: no IDT for the #UD. */
+GUEST_CODE(shutdown_guest, ".code64",
+	"movdqu 0x100000, %xmm2\n"
+	"ud2\n");
+
+/*
+ * KVM_GET_XSAVE gives MXCSR_MASK in the legacy region, as FXSAVE and XSAVE
+ * write it: a VMM that hands the image to XRSTOR or to another VM keeps
+ * the mask, and QEMU checks MXCSR against it. It must be the CPU's after
+ * RESET (vCPU creation) too, not only once the guest ran, and after a
+ * shutdown, which resets okvm's vCPU.
+ */
+TEST_F(g, mxcsr_mask_after_reset)
+{
+	uint32_t want = cpu_mxcsr_mask(), got;
+	struct kvm_run *run;
+	uint8_t *xs;
+	long size;
+	int fd;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, shutdown_guest,
+			     shutdown_guest_end), 0);
+	fd = self->g.vcpu[0].fd;
+	run = self->g.vcpu[0].run;
+	size = okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	ASSERT_GE(size, (long)sizeof(struct kvm_xsave));
+	xs = calloc(1, size);
+	ASSERT_NE(xs, NULL);
+
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XSAVE2, xs), 0);
+	memcpy(&got, xs + XSAVE_MXCSR_MASK, sizeof(got));
+	EXPECT_EQ(got, want) TH_LOG("a new vCPU");
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_SHUTDOWN);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XSAVE2, xs), 0);
+	memcpy(&got, xs + XSAVE_MXCSR_MASK, sizeof(got));
+	EXPECT_EQ(got, want) TH_LOG("after a shutdown");
+	free(xs);
 }
 
 /*
