@@ -311,6 +311,24 @@ fi
 #   pick       the upstream tests named in $OKVM_PICK on okvm
 #   ref        okvm's selftests and the upstream list on the kernel's
 #              KVM, and okvm refusing to load while KVM owns EL2
+# okvm's selftests on the kernel's KVM: a binary with a failed case runs a
+# second time, and that run counts. Under QEMU's TCG at EL2 the kernel's
+# KVM has failed a case of guest_threads_test that it otherwise passes: a
+# data abort reported with another register and PC, then aborts without a
+# syndrome (docs/arm64.md, "The reference under TCG"). A test that asserts
+# what KVM does not do fails both runs; the first run's results stay in
+# the log as OKVM-REF-FIRST lines.
+run_harness_ref() {	# binary
+	local out=/tmp/harness-ref.out
+	run_harness kvm "$1" | tee "$out" | sed 's/^OKVM-RESULT /OKVM-REF-FIRST /'
+	if grep -q '^OKVM-RESULT .* FAIL$' "$out"; then
+		echo "OKVM-NOTE kvm $(basename "$1"): a case failed on the reference; run again, the second run counts"
+		run_harness kvm "$1"
+	else
+		grep '^OKVM-RESULT ' "$out"
+	fi
+}
+
 arm64_main() {
 	local b
 	if [ "$suite" = ref ]; then
@@ -318,7 +336,7 @@ arm64_main() {
 			result kvm kvm_present FAIL
 			return
 		fi
-		for b in "$T"/okvm/*; do run_harness kvm "$b"; done
+		for b in "$T"/okvm/*; do run_harness_ref "$b"; done
 		run_upstream kvm
 		if insmod /okvm/okvm.ko 2>/tmp/insmod.err; then
 			result okvm module_refused_when_kvm_owns_el2 FAIL
