@@ -533,7 +533,7 @@ int okvm_arch_vcpu_create(struct okvm_vcpu *vcpu)
 	r = okvm_x86_ops.vcpu_create(vcpu);
 	if (r)
 		goto err_free;
-	okvm_vcpu_reset(vcpu);
+	okvm_vcpu_reset(vcpu, false);
 	r = okvm_irqchip_vcpu_init(vcpu);
 	if (r)
 		goto err_vendor;

@@ -357,24 +357,6 @@ void okvm_fpu_ready(struct okvm_vcpu *vcpu)
 		switch_fpu_return();
 }
 
-/*
- * The image is edited in memory: if KVM_RUN has it loaded (INIT, a
- * shutdown's reset), swap it out first and back in after.
- */
-static bool fpu_unload(struct okvm_vcpu *vcpu)
-{
-	bool loaded = fpu_loaded(vcpu);
-
-	okvm_fpu_put(vcpu);
-	return loaded;
-}
-
-static void fpu_reload(struct okvm_vcpu *vcpu, bool loaded)
-{
-	if (loaded)
-		okvm_fpu_load(vcpu);
-}
-
 /* Mark x87 and SSE as in use in the XSAVE header: the legacy region counts. */
 static void fpu_fpsse_valid(struct fpstate *fps)
 {
@@ -383,8 +365,9 @@ static void fpu_fpsse_valid(struct fpstate *fps)
 }
 
 /**
- * okvm_fpu_init() - reset a vCPU's FPU state to the power-on values
- * @vcpu: the vCPU
+ * okvm_fpu_init() - a vCPU's FPU state at its power-on (RESET) values
+ * @vcpu: the vCPU, being created: its state is not loaded (INIT leaves
+ *        the FPU alone)
  *
  * x87 and SSE at their RESET values, every other component in its init
  * state (XSTATE_BV clear); a compacted image keeps its XCOMP_BV.
@@ -393,7 +376,9 @@ void okvm_fpu_init(struct okvm_vcpu *vcpu)
 {
 	struct fpstate *fps = vcpu->arch.fpu->fpstate;
 	struct fxregs_state *fx = &fps->regs.fxsave;
-	bool loaded = fpu_unload(vcpu);
+
+	if (WARN_ON_ONCE(fpu_loaded(vcpu)))
+		return;
 
 	memset(fx, 0, sizeof(*fx));
 	fx->cwd = 0x37f;
@@ -403,7 +388,6 @@ void okvm_fpu_init(struct okvm_vcpu *vcpu)
 	if (boot_cpu_has(X86_FEATURE_XSAVE))
 		fps->regs.xsave.header.xfeatures = 0;
 	fpu_fpsse_valid(fps);
-	fpu_reload(vcpu, loaded);
 }
 
 static void get_fpu(struct okvm_vcpu *vcpu, struct kvm_fpu *k)
@@ -560,32 +544,37 @@ int okvm_emulate_mov_dr(struct okvm_vcpu *vcpu)
 /* --- RESET and INIT ---------------------------------------------------------------- */
 
 /**
- * okvm_vcpu_reset() - put a vCPU in the x86 RESET state
+ * okvm_vcpu_reset() - put a vCPU in the x86 RESET or INIT state
  * @vcpu: the vCPU, not running
+ * @init_event: INIT (and a shutdown, which SVM turns into INIT, as KVM
+ *              does) rather than RESET (creation)
  *
- * Real mode at F000:FFF0 as after a power-on RESET (the backend's part),
- * the RESET signature in EDX, FPU and XCR0 at their power-on values, no
- * event in flight. Used for creation, INIT and shutdown. The TSC and the
- * MSRs of msr.c run on.
+ * Real mode at F000:FFF0 (the backend's part), the RESET signature in EDX,
+ * no event in flight. RESET also puts the FPU, XCR0, the APIC base and
+ * okvm's own MSRs at their power-on values; INIT leaves them as they were
+ * (SDM vol. 3, table 10-1: x87, SSE and AVX state are unchanged by INIT),
+ * as KVM does. The TSC and the MSRs of msr.c run on.
  */
-void okvm_vcpu_reset(struct okvm_vcpu *vcpu)
+void okvm_vcpu_reset(struct okvm_vcpu *vcpu, bool init_event)
 {
 	struct okvm_vm *vm = vcpu->vm;
 
-	okvm_x86_ops.vcpu_reset(vcpu);
+	okvm_x86_ops.vcpu_reset(vcpu, init_event);
 	memset(vcpu->arch.regs, 0, sizeof(vcpu->arch.regs));
 	vcpu->arch.regs[OKVM_RDX] = 0x600;	/* the RESET signature in EDX */
 	memset(vcpu->arch.db, 0, sizeof(vcpu->arch.db));
-	vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
-			       (vcpu->vcpu_id == vm->arch.bsp_vcpu_id ?
-				MSR_IA32_APICBASE_BSP : 0);
-	vcpu->arch.misc_enable = 0;
-	vcpu->arch.hwcr = 0;
-	vcpu->arch.tsc_aux = 0;
 	vcpu->arch.complete_userspace_io = NULL;
 	okvm_clear_events(vcpu);
-	okvm_fpu_init(vcpu);
-	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
+	if (!init_event) {
+		vcpu->arch.apic_base = 0xfee00000 | MSR_IA32_APICBASE_ENABLE |
+				       (vcpu->vcpu_id == vm->arch.bsp_vcpu_id ?
+					MSR_IA32_APICBASE_BSP : 0);
+		vcpu->arch.misc_enable = 0;
+		vcpu->arch.hwcr = 0;
+		vcpu->arch.tsc_aux = 0;
+		okvm_fpu_init(vcpu);
+		vcpu->arch.xcr0 = XFEATURE_MASK_FP;
+	}
 	okvm_cpuid_runtime_update(vcpu);
 }
 

@@ -113,14 +113,15 @@ int okvm_x86_halt(struct okvm_vcpu *vcpu)
  * okvm_x86_shutdown() - a shutdown (triple fault)
  * @vcpu: the vCPU
  *
- * The hardware state is undefined after a shutdown: start over from RESET,
- * and tell userspace, as KVM does.
+ * The VMCB is undefined after a shutdown: start over from INIT (some
+ * machines INIT a CPU that shuts down), and tell userspace, as KVM on SVM
+ * does.
  *
  * Return: 0 with KVM_EXIT_SHUTDOWN.
  */
 int okvm_x86_shutdown(struct okvm_vcpu *vcpu)
 {
-	okvm_vcpu_reset(vcpu);
+	okvm_vcpu_reset(vcpu, true);
 	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }
@@ -171,8 +172,8 @@ static bool vcpu_runnable(struct okvm_vcpu *vcpu)
 		return true;
 	ev = okvm_irqchip_take_events(vcpu, &sipi);
 	if (ev & OKVM_LAPIC_EV_INIT) {
-		/* INIT: reset everything but the APIC's own INIT state. */
-		okvm_vcpu_reset(vcpu);
+		/* INIT; the APIC's own INIT state is the irqchip's. */
+		okvm_vcpu_reset(vcpu, true);
 		okvm_irqchip_init_reset(vcpu);
 	}
 	if ((ev & OKVM_LAPIC_EV_SIPI) &&

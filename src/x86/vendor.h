@@ -85,7 +85,7 @@ struct okvm_x86_ops {
 	int (*vcpu_create)(struct okvm_vcpu *vcpu);
 	void (*vcpu_free)(struct okvm_vcpu *vcpu);
 	/* The backend's part of RESET/INIT: real mode at F000:FFF0. */
-	void (*vcpu_reset)(struct okvm_vcpu *vcpu);
+	void (*vcpu_reset)(struct okvm_vcpu *vcpu, bool init_event);
 
 	/* Registers the backend keeps. */
 	u64 (*get_rip)(struct okvm_vcpu *vcpu);

@@ -47,6 +47,10 @@ static void fake_void_vcpu(struct okvm_vcpu *vcpu)
 {
 }
 
+static void fake_vcpu_reset(struct okvm_vcpu *vcpu, bool init_event)
+{
+}
+
 static u64 fake_get_rip(struct okvm_vcpu *vcpu)
 {
 	return fv(vcpu)->rip;
@@ -272,7 +276,7 @@ const struct okvm_x86_ops okvm_fake_ops = {
 	.set_identity_map_addr = fake_vm_addr64,
 	.vcpu_create = fake_int_vcpu,
 	.vcpu_free = fake_void_vcpu,
-	.vcpu_reset = fake_void_vcpu,
+	.vcpu_reset = fake_vcpu_reset,
 	.get_rip = fake_get_rip,
 	.set_rip = fake_set_rip,
 	.get_rflags = fake_get_rflags,

@@ -32,28 +32,6 @@ static struct kvm_cpuid_entry2 *cpuid_entry(struct kvm_cpuid2 *c, uint32_t fn)
 	return NULL;
 }
 
-static long set_msr(int vcpu, uint32_t index, uint64_t data)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[1];
-	} m = { .h.nmsrs = 1, .e[0] = { .index = index, .data = data } };
-
-	return okvm_ioctl(vcpu, KVM_SET_MSRS, &m);
-}
-
-static long get_msr(int vcpu, uint32_t index, uint64_t *data)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e[1];
-	} m = { .h.nmsrs = 1, .e[0] = { .index = index } };
-	long r = okvm_ioctl(vcpu, KVM_GET_MSRS, &m);
-
-	*data = m.e[0].data;
-	return r;
-}
-
 /* --- prefixed intercepted instructions ------------------------------------ */
 
 /*
@@ -293,8 +271,8 @@ TEST_F(g, efer_lma_not_settable_by_msr)
 	EXPECT_EQ(guest_set_sregs(&self->g, 0, &bad), -EINVAL);
 
 	/* KVM_SET_MSRS takes the write but not LMA. */
-	EXPECT_EQ(set_msr(fd, MSR_EFER, EFER_LMA), 1);
-	ASSERT_EQ(get_msr(fd, MSR_EFER, &efer), 1);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_EFER, EFER_LMA), 1);
+	ASSERT_EQ(okvm_get_msr(fd, MSR_EFER, &efer), 1);
 	EXPECT_EQ(efer, 0);
 	ASSERT_EQ(guest_get_sregs(&self->g, 0, &sregs), 0);
 	EXPECT_EQ(sregs.efer, 0);
@@ -445,7 +423,7 @@ TEST_F(g, apic_timer_tsc_deadline_far)
 	ASSERT_NE(e, NULL);
 	e->ecx |= 1u << 24;
 	ASSERT_EQ(okvm_ioctl(self->g.vcpu[0].fd, KVM_SET_CPUID2, self->g.cpuid), 0);
-	ASSERT_EQ(set_msr(self->g.vcpu[0].fd, MSR_IA32_TSC, 0), 1);
+	ASSERT_EQ(okvm_set_msr(self->g.vcpu[0].fd, MSR_IA32_TSC, 0), 1);
 	run_progress(_metadata, &self->g);
 }
 

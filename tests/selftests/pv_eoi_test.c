@@ -105,24 +105,11 @@ static int pv_eoi_cpuid(int kvm)
 	return 0;
 }
 
-static long set_msr(int vcpu_fd, uint32_t index, uint64_t data)
-{
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m = { .h.nmsrs = 1, .e = { .index = index, .data = data } };
-
-	return okvm_ioctl(vcpu_fd, KVM_SET_MSRS, &m);
-}
-
 static uint64_t get_msr(int vcpu_fd, uint32_t index)
 {
-	struct {
-		struct kvm_msrs h;
-		struct kvm_msr_entry e;
-	} m = { .h.nmsrs = 1, .e = { .index = index } };
+	uint64_t v;
 
-	return okvm_ioctl(vcpu_fd, KVM_GET_MSRS, &m) == 1 ? m.e.data : ~0ULL;
+	return okvm_get_msr(vcpu_fd, index, &v) == 1 ? v : ~0ULL;
 }
 
 /*
@@ -199,18 +186,18 @@ TEST_F(g, msr_rules)
 	fd = self->g.vcpu[0].fd;
 
 	EXPECT_EQ(get_msr(fd, MSR_KVM_PV_EOI_EN), 0);
-	EXPECT_EQ(set_msr(fd, MSR_KVM_PV_EOI_EN, D_FLAG | 1), 1);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_KVM_PV_EOI_EN, D_FLAG | 1), 1);
 	EXPECT_EQ(get_msr(fd, MSR_KVM_PV_EOI_EN), D_FLAG | 1);
 	/* Misaligned, enabled or not. */
-	EXPECT_EQ(set_msr(fd, MSR_KVM_PV_EOI_EN, (D_FLAG + 2) | 1), 0);
-	EXPECT_EQ(set_msr(fd, MSR_KVM_PV_EOI_EN, D_FLAG + 2), 0);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_KVM_PV_EOI_EN, (D_FLAG + 2) | 1), 0);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_KVM_PV_EOI_EN, D_FLAG + 2), 0);
 	EXPECT_EQ(get_msr(fd, MSR_KVM_PV_EOI_EN), D_FLAG | 1);
 	/* No memslot there: refused when enabling, kept when not. */
-	EXPECT_EQ(set_msr(fd, MSR_KVM_PV_EOI_EN, G_MMIO | 1), 0);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_KVM_PV_EOI_EN, G_MMIO | 1), 0);
 	EXPECT_EQ(get_msr(fd, MSR_KVM_PV_EOI_EN), D_FLAG | 1);
-	EXPECT_EQ(set_msr(fd, MSR_KVM_PV_EOI_EN, G_MMIO), 1);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_KVM_PV_EOI_EN, G_MMIO), 1);
 	EXPECT_EQ(get_msr(fd, MSR_KVM_PV_EOI_EN), G_MMIO);
-	EXPECT_EQ(set_msr(fd, MSR_KVM_PV_EOI_EN, 0), 1);
+	EXPECT_EQ(okvm_set_msr(fd, MSR_KVM_PV_EOI_EN, 0), 1);
 	EXPECT_EQ(get_msr(fd, MSR_KVM_PV_EOI_EN), 0);
 }
 

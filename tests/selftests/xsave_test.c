@@ -388,6 +388,83 @@ TEST_F(g, mxcsr_mask_after_reset)
 	free(xs);
 }
 
+/* XMM3 and MXCSR from G_DATA, then a triple fault (no IDT for the #UD). */
+GUEST_CODE(init_keeps_guest, ".code64",
+	"movdqu 0x100000, %xmm3\n"
+	"ldmxcsr 0x100010\n"
+	"ud2\n");
+
+#define XSAVE_XMM3	(160 + 3 * 16)
+#define INIT_MXCSR	0x3f80		/* round down, exceptions masked */
+#define MSR_PAT		0x277
+#define PAT_SET		0x0006060606060606ULL
+#define PAT_RESET	0x0007040600070406ULL
+#define CR0_ET		(1ULL << 4)
+#define CR0_NW		(1ULL << 29)
+#define CR0_CD		(1ULL << 30)
+
+/*
+ * A shutdown is INIT on AMD's SVM in KVM (the VMCB is undefined after
+ * one). INIT leaves x87/SSE/AVX state, XCR0, the PAT and CR0.CD/NW alone
+ * (SDM vol. 3, table 10-1; KVM's kvm_vcpu_reset()), where RESET (a new
+ * vCPU) sets CD and NW and the PAT's power-on value.
+ */
+TEST_F(g, shutdown_is_init_not_reset)
+{
+	static const uint8_t xmm[16] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66,
+					 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
+					 0xdd, 0xee, 0xff, 0x5a };
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1 }, got_xcrs;
+	uint64_t sup, pat, want_xcr0 = XFEATURE_FP;
+	struct kvm_sregs s;
+	struct kvm_run *run;
+	uint32_t mxcsr;
+	uint8_t *xs;
+	long size;
+	int fd;
+
+	ASSERT_EQ(guest_init(&self->g, G_MEM_DEFAULT, GUEST_LONG, init_keeps_guest,
+			     init_keeps_guest_end), 0);
+	fd = self->g.vcpu[0].fd;
+	run = self->g.vcpu[0].run;
+	memcpy(guest_ptr(&self->g, G_DATA), xmm, sizeof(xmm));
+	*(uint32_t *)guest_ptr(&self->g, G_DATA + 0x10) = INIT_MXCSR;
+	sup = supported_xcr0(&self->g);
+	if (sup & XFEATURE_SSE) {
+		want_xcr0 = sup & 7;
+		xcrs.xcrs[0].value = want_xcr0;
+		ASSERT_EQ(okvm_ioctl(fd, KVM_SET_XCRS, &xcrs), 0);
+	}
+	/* RESET's PAT on a new vCPU; then one of the test's own. */
+	ASSERT_EQ(okvm_get_msr(fd, MSR_PAT, &pat), 1);
+	EXPECT_EQ(pat, PAT_RESET);
+	ASSERT_EQ(okvm_set_msr(fd, MSR_PAT, PAT_SET), 1);
+	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
+	EXPECT_EQ(s.cr0 & (CR0_CD | CR0_NW), 0);
+
+	ASSERT_EQ(guest_run(&self->g, 0), 0);
+	ASSERT_EXIT(run, KVM_EXIT_SHUTDOWN);
+
+	size = okvm_ioctl(self->g.kvm, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE2);
+	ASSERT_GE(size, (long)sizeof(struct kvm_xsave));
+	xs = calloc(1, size);
+	ASSERT_NE(xs, NULL);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XSAVE2, xs), 0);
+	EXPECT_EQ(memcmp(xs + XSAVE_XMM3, xmm, sizeof(xmm)), 0);
+	memcpy(&mxcsr, xs + XSAVE_MXCSR, sizeof(mxcsr));
+	EXPECT_EQ(mxcsr, INIT_MXCSR);
+	free(xs);
+	ASSERT_EQ(okvm_ioctl(fd, KVM_GET_XCRS, &got_xcrs), 0);
+	EXPECT_EQ(got_xcrs.xcrs[0].value, want_xcr0);
+	ASSERT_EQ(okvm_get_msr(fd, MSR_PAT, &pat), 1);
+	EXPECT_EQ(pat, PAT_SET);
+	/* The rest is INIT's: real mode at F000:FFF0, CR0 = ET (CD, NW kept clear). */
+	ASSERT_EQ(guest_get_sregs(&self->g, 0, &s), 0);
+	EXPECT_EQ(s.cr0, CR0_ET);
+	EXPECT_EQ(s.cs.selector, 0xf000);
+	EXPECT_EQ(s.efer, 0);
+}
+
 /*
  * The guest keeps a pattern in XMM7 and a non-default MXCSR through
  * 20000 in-kernel exits (CPUID), stores them, stops at an OUT, and

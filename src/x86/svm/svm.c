@@ -273,12 +273,14 @@ static void init_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit,
  * The VMCB of a RESET: real mode at F000:FFF0, okvm's intercepts and
  * nested paging. The common state (GPRs, FPU, events) is regs.c's.
  */
-static void svm_vcpu_reset(struct okvm_vcpu *vcpu)
+static void svm_vcpu_reset(struct okvm_vcpu *vcpu, bool init_event)
 {
 	struct okvm_svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
 	struct vmcb_control_area *c = &vmcb->control;
 	struct vmcb_save_area *s = &vmcb->save;
+	/* INIT keeps CR0.CD/NW and the PAT (APM vol. 2, 14.1.3; as KVM). */
+	u64 keep_cr0 = s->cr0 & (X86_CR0_NW | X86_CR0_CD), keep_pat = s->g_pat;
 	struct okvm_vm *vm = vcpu->vm;
 	static const unsigned int intercepts[] = {
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_CPUID,
@@ -344,12 +346,13 @@ static void svm_vcpu_reset(struct okvm_vcpu *vcpu)
 	init_seg(&s->tr, 0, SEG_P | 0xb, 0xffff, 0);
 	/* VMRUN requires EFER.SVME; the guest never sees it (RDMSR masks it). */
 	s->efer = EFER_SVME;
-	s->cr0 = X86_CR0_NW | X86_CR0_CD | X86_CR0_ET;
+	s->cr0 = X86_CR0_ET |
+		 (init_event ? keep_cr0 : X86_CR0_NW | X86_CR0_CD);
 	s->dr6 = OKVM_DR6_ACTIVE_LOW;
 	s->dr7 = OKVM_DR7_FIXED_1;
 	s->rflags = X86_EFLAGS_FIXED;
 	s->rip = 0xfff0;
-	s->g_pat = 0x0007040600070406ULL;
+	s->g_pat = init_event ? keep_pat : 0x0007040600070406ULL;
 
 	svm->nmi_masked = false;
 	svm->awaiting_iret_completion = false;

@@ -153,6 +153,30 @@ int64_t guest_stat(int stats_fd, const char *name);
 long guest_anon_huge_kb(void *addr);
 /* One line describing the last exit, for test logs. */
 const char *guest_exit_str(struct kvm_run *run);
+/* One MSR through KVM_SET_MSRS: 1 when set, 0 when refused, or -errno. */
+static inline long okvm_set_msr(int vcpu, uint32_t index, uint64_t data)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e = { .index = index, .data = data } };
+
+	return okvm_ioctl(vcpu, KVM_SET_MSRS, &m);
+}
+
+/* One MSR through KVM_GET_MSRS into *data: as okvm_set_msr(). */
+static inline long okvm_get_msr(int vcpu, uint32_t index, uint64_t *data)
+{
+	struct {
+		struct kvm_msrs h;
+		struct kvm_msr_entry e;
+	} m = { .h.nmsrs = 1, .e = { .index = index } };
+	long r = okvm_ioctl(vcpu, KVM_GET_MSRS, &m);
+
+	*data = m.e.data;
+	return r;
+}
+
 /* The kvm_run data of a KVM_EXIT_IO. */
 static inline void *guest_io_data(struct kvm_run *run)
 {
