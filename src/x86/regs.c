@@ -365,14 +365,14 @@ static void fpu_fpsse_valid(struct fpstate *fps)
 }
 
 /**
- * okvm_fpu_init() - a vCPU's FPU state at its power-on (RESET) values
+ * fpu_power_on() - a vCPU's FPU state at its power-on (RESET) values
  * @vcpu: the vCPU, being created: its state is not loaded (INIT leaves
  *        the FPU alone)
  *
  * x87 and SSE at their RESET values, every other component in its init
  * state (XSTATE_BV clear); a compacted image keeps its XCOMP_BV.
  */
-void okvm_fpu_init(struct okvm_vcpu *vcpu)
+static void fpu_power_on(struct okvm_vcpu *vcpu)
 {
 	struct fpstate *fps = vcpu->arch.fpu->fpstate;
 	struct fxregs_state *fx = &fps->regs.fxsave;
@@ -572,7 +572,7 @@ void okvm_vcpu_reset(struct okvm_vcpu *vcpu, bool init_event)
 		vcpu->arch.misc_enable = 0;
 		vcpu->arch.hwcr = 0;
 		vcpu->arch.tsc_aux = 0;
-		okvm_fpu_init(vcpu);
+		fpu_power_on(vcpu);
 		vcpu->arch.xcr0 = XFEATURE_MASK_FP;
 	}
 	okvm_cpuid_runtime_update(vcpu);

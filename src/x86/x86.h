@@ -81,7 +81,6 @@ void okvm_fpu_free(struct okvm_vcpu *vcpu);
 void okvm_fpu_load(struct okvm_vcpu *vcpu);
 void okvm_fpu_put(struct okvm_vcpu *vcpu);
 void okvm_fpu_ready(struct okvm_vcpu *vcpu);
-void okvm_fpu_init(struct okvm_vcpu *vcpu);
 void okvm_vcpu_reset(struct okvm_vcpu *vcpu, bool init_event);
 int okvm_sync_regs_in(struct okvm_vcpu *vcpu);
 void okvm_sync_regs_out(struct okvm_vcpu *vcpu);

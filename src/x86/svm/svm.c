@@ -270,8 +270,8 @@ static void init_seg(struct vmcb_seg *s, u16 sel, u16 attrib, u32 limit,
 #define SEG_DATA	(SEG_P | SEG_S | 0x3)	/* read/write, accessed */
 
 /*
- * The VMCB of a RESET: real mode at F000:FFF0, okvm's intercepts and
- * nested paging. The common state (GPRs, FPU, events) is regs.c's.
+ * The VMCB of a RESET or an INIT: real mode at F000:FFF0, okvm's intercepts
+ * and nested paging. The common state (GPRs, FPU, events) is regs.c's.
  */
 static void svm_vcpu_reset(struct okvm_vcpu *vcpu, bool init_event)
 {
